@@ -1,0 +1,43 @@
+import { type DType, allocate, isDType } from '../dtype.js';
+import { DTypeError } from '../errors.js';
+import { recordOperation } from '../gradient-recording.js';
+import { copyStrided } from '../kernels/strided.js';
+import { registerKernel, getKernel } from '../registry.js';
+import { Storage } from '../storage.js';
+import { Tensor } from '../tensor.js';
+
+function copyKernel(input: Tensor, dtype: DType): Tensor {
+  const data = allocate(dtype, input.numel());
+  copyStrided(input.storage.data, input.offset, input.shape, input.strides, data, 0);
+  if (dtype === 'bool') {
+    // Conversion to bool is "nonzero", not truncation of the value.
+    const source = input.contiguousData();
+    for (let i = 0; i < data.length; i++) data[i] = source[i] !== 0 ? 1 : 0;
+  }
+  return new Tensor(new Storage(data), input.shape);
+}
+registerKernel('copy', copyKernel);
+
+/** A copy of `input` that owns its storage, in row-major order. Differentiable. */
+export function clone(input: Tensor): Tensor {
+  const result = getKernel('copy')(input, input.dtype);
+  recordOperation('clone', [input], result, {});
+  return result;
+}
+
+/** `input` itself when it is contiguous, else a row-major copy. Differentiable. */
+export function contiguous(input: Tensor): Tensor {
+  return input.isContiguous() ? input : clone(input);
+}
+
+/**
+ * `input` converted to `dtype` (itself when the dtype already matches).
+ * Differentiable between floating dtypes.
+ */
+export function to(input: Tensor, dtype: DType): Tensor {
+  if (!isDType(dtype)) throw new DTypeError(`to: unknown dtype '${String(dtype)}' (expected float32, float64, int32 or bool)`);
+  if (dtype === input.dtype) return input;
+  const result = getKernel('copy')(input, dtype);
+  recordOperation('to', [input], result, { inputDType: input.dtype });
+  return result;
+}

@@ -102,44 +102,48 @@ export function tensor(data: NestedArray | TypedArray, options: TensorOptions = 
   return finish(Tensor.fromData(storage, finalShape), options);
 }
 
-/** A tensor of `shape` filled with `value`. */
-export function full(shape: readonly number[], value: number | boolean, options: CreationOptions = {}): Tensor {
-  checkShape(shape, 'full');
-  checkDType(options.dtype, 'full');
+function filled(op: string, shape: readonly number[], value: number | boolean, options: CreationOptions): Tensor {
+  checkShape(shape, op);
+  checkDType(options.dtype, op);
   const dtype = options.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
   const data = allocate(dtype, numelOf(shape));
   data.fill(Number(value));
   return finish(Tensor.fromData(data, shape), options);
 }
 
+/** A tensor of `shape` filled with `value`. */
+export function full(shape: readonly number[], value: number | boolean, options: CreationOptions = {}): Tensor {
+  return filled('full', shape, value, options);
+}
+
 /** A tensor of zeros. */
 export function zeros(shape: readonly number[], options: CreationOptions = {}): Tensor {
-  return full(shape, 0, options);
+  return filled('zeros', shape, 0, options);
 }
 
 /** A tensor of ones. */
 export function ones(shape: readonly number[], options: CreationOptions = {}): Tensor {
-  return full(shape, 1, options);
+  return filled('ones', shape, 1, options);
 }
 
 /** A tensor of zeros with `like`'s shape and (unless given) dtype. */
 export function zerosLike(like: Tensor, options: CreationOptions = {}): Tensor {
-  return full(like.shape, 0, { dtype: like.dtype, ...options });
+  return filled('zerosLike', like.shape, 0, { dtype: like.dtype, ...options });
 }
 
 /** A tensor of ones with `like`'s shape and (unless given) dtype. */
 export function onesLike(like: Tensor, options: CreationOptions = {}): Tensor {
-  return full(like.shape, 1, { dtype: like.dtype, ...options });
+  return filled('onesLike', like.shape, 1, { dtype: like.dtype, ...options });
 }
 
 /** A tensor filled with `value`, with `like`'s shape and (unless given) dtype. */
 export function fullLike(like: Tensor, value: number | boolean, options: CreationOptions = {}): Tensor {
-  return full(like.shape, value, { dtype: like.dtype, ...options });
+  return filled('fullLike', like.shape, value, { dtype: like.dtype, ...options });
 }
 
-/** An uninitialized tensor is a zeroed one here: typed arrays are always initialized. */
+/** Like `torch.empty`; the elements are zeros, since typed arrays are always initialized. */
 export function empty(shape: readonly number[], options: CreationOptions = {}): Tensor {
-  return full(shape, 0, options);
+  return filled('empty', shape, 0, options);
 }
 
 /**
@@ -185,8 +189,7 @@ export function linspace(start: number, end: number, steps: number, options: Cre
 
 /** An identity matrix with `n` rows and `m` (default `n`) columns. */
 export function eye(n: number, m: number = n, options: CreationOptions = {}): Tensor {
-  checkShape([n, m], 'eye');
-  const result = zeros([n, m], options);
+  const result = filled('eye', [n, m], 0, options);
   const data = result.storage.data;
   for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
   return result;

@@ -59,6 +59,7 @@ export { clone, contiguous, to } from './ops/cast.js';
 // reductions (ops/reduction.ts)
 // activations (ops/activation.ts)
 // matrix products (ops/matmul.ts)
+export { bmm, matmul, mm } from './ops/matmul.js';
 // joining and indexing (ops/join.ts, ops/indexing.ts)
 // in-place ops (ops/in-place.ts)
 // printing (print.ts)

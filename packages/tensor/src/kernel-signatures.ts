@@ -14,6 +14,8 @@ export interface CoreKernelSignatures {
   // reductions (ops/reduction.ts)
   // activations (ops/activation.ts)
   // matrix products (ops/matmul.ts)
+  /** The batched product of [..., m, k] and [..., k, n] with equal batch dimensions. */
+  matmul: (a: Tensor, b: Tensor) => Tensor;
   // joining and indexing (ops/join.ts, ops/indexing.ts)
   // in-place ops (ops/in-place.ts)
 }

@@ -20,7 +20,8 @@ export interface OperationAttributes {
   // comparisons (ops/comparison.ts): not differentiable, nothing recorded
   // reductions (ops/reduction.ts)
   // activations (ops/activation.ts)
-  // matrix products (ops/matmul.ts)
+  // matrix products (ops/matmul.ts): inputs are [..., m, k] and [..., k, n] with equal batch dims
+  matmul: Record<string, never>;
   // joining and indexing (ops/join.ts, ops/indexing.ts)
   // in-place ops (ops/in-place.ts)
 }

@@ -8,6 +8,7 @@ import {
 import { copyStrided } from './kernels/strided.js';
 import { contiguousStrides, numelOf, normalizeDim } from './shape.js';
 import * as castOps from './ops/cast.js';
+import * as matmulOps from './ops/matmul.js';
 import * as viewOps from './ops/views.js';
 import { Storage } from './storage.js';
 
@@ -378,6 +379,21 @@ export class Tensor {
   // ---- activations (ops/activation.ts) ----
 
   // ---- matrix products (ops/matmul.ts) ----
+
+  /** See {@link matmulOps.matmul}. */
+  matmul(other: Tensor): Tensor {
+    return matmulOps.matmul(this, other);
+  }
+
+  /** See {@link matmulOps.mm}. */
+  mm(other: Tensor): Tensor {
+    return matmulOps.mm(this, other);
+  }
+
+  /** See {@link matmulOps.bmm}. */
+  bmm(other: Tensor): Tensor {
+    return matmulOps.bmm(this, other);
+  }
 
   // ---- joining and indexing (ops/join.ts, ops/indexing.ts) ----
 

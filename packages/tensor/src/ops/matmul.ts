@@ -1,0 +1,121 @@
+import { type TypedArray, allocate, promoteTypes } from '../dtype.js';
+import { DTypeError, ShapeError, formatShape } from '../errors.js';
+import { recordOperation } from '../gradient-recording.js';
+import { gemm } from '../kernels/matmul.js';
+import { getKernel, registerKernel } from '../registry.js';
+import { broadcastShapes, numelOf } from '../shape.js';
+import { Storage } from '../storage.js';
+import { Tensor } from '../tensor.js';
+import { to } from './cast.js';
+import { expand, squeeze, unsqueeze } from './views.js';
+
+/**
+ * The batched matrix product of `a` [..., m, k] and `b` [..., k, n] whose batch
+ * dimensions are already equal (broadcast views with stride 0 are fine). Reads
+ * both through their strides, so transposed views cost no copy.
+ */
+function matmulKernel(a: Tensor, b: Tensor): Tensor {
+  const rank = a.ndim;
+  const m = a.shape[rank - 2]!;
+  const k = a.shape[rank - 1]!;
+  const n = b.shape[rank - 1]!;
+  const batchShape = a.shape.slice(0, rank - 2);
+  const batchCount = numelOf(batchShape);
+  const floating = a.dtype === 'float64' ? 'float64' : 'float32';
+  const output = allocate(floating, batchCount * m * n) as Float32Array | Float64Array;
+  const aData = asFloatArray(a.storage.data);
+  const bData = asFloatArray(b.storage.data);
+  const batchIndex = new Array<number>(batchShape.length).fill(0);
+  for (let batch = 0; batch < batchCount; batch++) {
+    let aOffset = a.offset;
+    let bOffset = b.offset;
+    for (let d = 0; d < batchShape.length; d++) {
+      aOffset += batchIndex[d]! * a.strides[d]!;
+      bOffset += batchIndex[d]! * b.strides[d]!;
+    }
+    gemm(
+      m, n, k,
+      aData, aOffset, a.strides[rank - 2]!, a.strides[rank - 1]!,
+      bData, bOffset, b.strides[rank - 2]!, b.strides[rank - 1]!,
+      output, batch * m * n,
+      false,
+    );
+    for (let d = batchShape.length - 1; d >= 0; d--) {
+      if (++batchIndex[d]! < batchShape[d]!) break;
+      batchIndex[d] = 0;
+    }
+  }
+  const result = new Tensor(new Storage(output), [...batchShape, m, n]);
+  return a.dtype === floating ? result : getKernel('copy')(result, a.dtype);
+}
+registerKernel('matmul', matmulKernel);
+
+/** Integer storages are read as float64 so one product kernel serves every dtype. */
+function asFloatArray(data: TypedArray): Float32Array | Float64Array {
+  return data instanceof Float32Array || data instanceof Float64Array ? data : Float64Array.from(data);
+}
+
+/**
+ * The matrix product with PyTorch's `matmul` rules: 1-D × 1-D is a dot
+ * product (0-d result); 2-D × 2-D a matrix product; a 1-D argument is treated
+ * as a row (left) or column (right) vector and its dimension removed after;
+ * higher ranks are batches whose leading dimensions broadcast.
+ *
+ * @throws ShapeError `matmul: shapes [4, 3] and [5, 2] cannot be multiplied (3 != 5)`
+ * @throws DTypeError when an argument is bool
+ *
+ * @example
+ * ```ts
+ * matmul(randn([8, 4, 3]), randn([3, 5])).shape; // [8, 4, 5]
+ * ```
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim === 0 || b.ndim === 0) {
+    throw new ShapeError(`matmul: both arguments to matmul need to be at least 1D, but they are ${a.ndim}D and ${b.ndim}D`);
+  }
+  if (a.dtype === 'bool' || b.dtype === 'bool') {
+    throw new DTypeError(`matmul: expected numeric tensors, got ${a.dtype} and ${b.dtype}`);
+  }
+  const k = a.shape[a.ndim - 1]!;
+  const kOther = b.shape[b.ndim === 1 ? 0 : b.ndim - 2]!;
+  if (k !== kOther) {
+    throw new ShapeError(`matmul: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be multiplied (${k} != ${kOther})`);
+  }
+  const dtype = promoteTypes(a.dtype, b.dtype);
+  const left = a.ndim === 1 ? unsqueeze(to(a, dtype), 0) : to(a, dtype);
+  const right = b.ndim === 1 ? unsqueeze(to(b, dtype), 1) : to(b, dtype);
+  const batchShape = broadcastShapes(left.shape.slice(0, -2), right.shape.slice(0, -2), 'matmul');
+  const leftBatched = expand(left, [...batchShape, ...left.shape.slice(-2)]);
+  const rightBatched = expand(right, [...batchShape, ...right.shape.slice(-2)]);
+  const product = getKernel('matmul')(leftBatched, rightBatched);
+  recordOperation('matmul', [leftBatched, rightBatched], product, {});
+  const squeezeDims: number[] = [];
+  if (a.ndim === 1) squeezeDims.push(product.ndim - 2);
+  if (b.ndim === 1) squeezeDims.push(product.ndim - 1);
+  return squeezeDims.length === 0 ? product : squeeze(product, squeezeDims);
+}
+
+/**
+ * The product of two matrices, like `torch.mm` (no broadcasting).
+ * @throws ShapeError when an argument is not 2-D or the inner sizes differ.
+ */
+export function mm(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 2 || b.ndim !== 2) {
+    throw new ShapeError(`mm: expected 2-D tensors, got shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+  }
+  return matmul(a, b);
+}
+
+/**
+ * The batched product of [B, m, k] and [B, k, n], like `torch.bmm` (no broadcasting).
+ * @throws ShapeError when an argument is not 3-D or the batch or inner sizes differ.
+ */
+export function bmm(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 3 || b.ndim !== 3) {
+    throw new ShapeError(`bmm: expected 3-D tensors, got shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+  }
+  if (a.shape[0] !== b.shape[0]) {
+    throw new ShapeError(`bmm: batch sizes differ: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} (${a.shape[0]} != ${b.shape[0]})`);
+  }
+  return matmul(a, b);
+}

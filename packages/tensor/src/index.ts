@@ -55,11 +55,119 @@ export {
 export { expand, expandAs, flatten, narrow, permute, reshape, select, slice, squeeze, t, transpose, unsqueeze, view } from './ops/views.js';
 export { clone, contiguous, to } from './ops/cast.js';
 // elementwise (ops/elementwise.ts)
+export { type TensorOrScalar, resultType } from './ops/promotion.js';
+export {
+  type AddOptions,
+  type ClampOptions,
+  type DivOptions,
+  type RoundingMode,
+  add,
+  clamp,
+  div,
+  maximum,
+  minimum,
+  mul,
+  pow,
+  sub,
+  where,
+} from './ops/elementwise.js';
+export {
+  abs,
+  ceil,
+  cos,
+  exp,
+  expm1,
+  floor,
+  log,
+  log1p,
+  log2,
+  neg,
+  reciprocal,
+  round,
+  rsqrt,
+  sign,
+  sin,
+  sqrt,
+  square,
+  trunc,
+} from './ops/unary.js';
 // comparisons (ops/comparison.ts)
+export {
+  type IsCloseOptions,
+  allclose,
+  eq,
+  equal,
+  ge,
+  gt,
+  isclose,
+  isfinite,
+  isinf,
+  isnan,
+  le,
+  logicalAnd,
+  logicalNot,
+  logicalOr,
+  logicalXor,
+  lt,
+  ne,
+} from './ops/comparison.js';
 // reductions (ops/reduction.ts)
+export {
+  type ReductionDim,
+  type ValuesAndIndices,
+  type VarianceOptions,
+  all,
+  amax,
+  amin,
+  any,
+  argmax,
+  argmin,
+  logsumexp,
+  max,
+  maxWithIndices,
+  mean,
+  min,
+  minWithIndices,
+  norm,
+  prod,
+  std,
+  sum,
+  var,
+  variance,
+} from './ops/reduction.js';
 // activations (ops/activation.ts)
+export {
+  type GeluOptions,
+  type SoftplusOptions,
+  celu,
+  elu,
+  gelu,
+  glu,
+  hardsigmoid,
+  hardswish,
+  hardtanh,
+  leakyRelu,
+  logSigmoid,
+  logSoftmax,
+  mish,
+  relu,
+  relu6,
+  selu,
+  sigmoid,
+  silu,
+  softmax,
+  softmin,
+  softplus,
+  softsign,
+  tanh,
+  tanhshrink,
+  threshold,
+} from './ops/activation.js';
 // matrix products (ops/matmul.ts)
 export { bmm, matmul, mm } from './ops/matmul.js';
 // joining and indexing (ops/join.ts, ops/indexing.ts)
+export { cat, chunk, split, stack } from './ops/join.js';
+export { type IndexSpecEntry, gather, index, indexSelect, maskedFill, scatter, scatterAdd } from './ops/indexing.js';
 // in-place ops (ops/in-place.ts)
 // printing (print.ts)
+export { type PrintOptions, formatTensor, getPrintOptions, setPrintOptions } from './print.js';

@@ -8,8 +8,17 @@ import {
 import { copyStrided } from './kernels/strided.js';
 import { contiguousStrides, numelOf, normalizeDim } from './shape.js';
 import * as castOps from './ops/cast.js';
+import * as comparisonOps from './ops/comparison.js';
+import * as elementwiseOps from './ops/elementwise.js';
+import type { TensorOrScalar } from './ops/promotion.js';
+import * as unaryOps from './ops/unary.js';
 import * as matmulOps from './ops/matmul.js';
 import * as viewOps from './ops/views.js';
+import * as indexingOps from './ops/indexing.js';
+import * as joinOps from './ops/join.js';
+import * as reductionOps from './ops/reduction.js';
+import * as activationOps from './ops/activation.js';
+import * as printOps from './print.js';
 import { Storage } from './storage.js';
 
 /** A nested array of numbers or booleans, as `tolist()` returns and `tensor()` takes. */
@@ -372,11 +381,426 @@ export class Tensor {
 
   // ---- elementwise math (ops/elementwise.ts) ----
 
+  /** See {@link elementwiseOps.add}. */
+  add(other: TensorOrScalar, options?: elementwiseOps.AddOptions): Tensor {
+    return elementwiseOps.add(this, other, options);
+  }
+
+  /** See {@link elementwiseOps.sub}. */
+  sub(other: TensorOrScalar, options?: elementwiseOps.AddOptions): Tensor {
+    return elementwiseOps.sub(this, other, options);
+  }
+
+  /** See {@link elementwiseOps.mul}. */
+  mul(other: TensorOrScalar): Tensor {
+    return elementwiseOps.mul(this, other);
+  }
+
+  /** See {@link elementwiseOps.div}. */
+  div(other: TensorOrScalar, options?: elementwiseOps.DivOptions): Tensor {
+    return elementwiseOps.div(this, other, options);
+  }
+
+  /** See {@link elementwiseOps.pow}. */
+  pow(exponent: TensorOrScalar): Tensor {
+    return elementwiseOps.pow(this, exponent);
+  }
+
+  /** See {@link elementwiseOps.maximum}. */
+  maximum(other: TensorOrScalar): Tensor {
+    return elementwiseOps.maximum(this, other);
+  }
+
+  /** See {@link elementwiseOps.minimum}. */
+  minimum(other: TensorOrScalar): Tensor {
+    return elementwiseOps.minimum(this, other);
+  }
+
+  /** This tensor where `condition` is true, else `other` (PyTorch's `x.where(condition, y)`); see {@link elementwiseOps.where}. */
+  where(condition: Tensor, other: TensorOrScalar): Tensor {
+    return elementwiseOps.where(condition, this, other);
+  }
+
+  /** See {@link elementwiseOps.clamp}. */
+  clamp(min?: elementwiseOps.ClampOptions | Tensor | number | null, max?: Tensor | number | null): Tensor {
+    return elementwiseOps.clamp(this, min, max);
+  }
+
+  /** See {@link unaryOps.neg}. */
+  neg(): Tensor {
+    return unaryOps.neg(this);
+  }
+
+  /** See {@link unaryOps.abs}. */
+  abs(): Tensor {
+    return unaryOps.abs(this);
+  }
+
+  /** See {@link unaryOps.sign}. */
+  sign(): Tensor {
+    return unaryOps.sign(this);
+  }
+
+  /** See {@link unaryOps.square}. */
+  square(): Tensor {
+    return unaryOps.square(this);
+  }
+
+  /** See {@link unaryOps.exp}. */
+  exp(): Tensor {
+    return unaryOps.exp(this);
+  }
+
+  /** See {@link unaryOps.log}. */
+  log(): Tensor {
+    return unaryOps.log(this);
+  }
+
+  /** See {@link unaryOps.log2}. */
+  log2(): Tensor {
+    return unaryOps.log2(this);
+  }
+
+  /** See {@link unaryOps.log1p}. */
+  log1p(): Tensor {
+    return unaryOps.log1p(this);
+  }
+
+  /** See {@link unaryOps.expm1}. */
+  expm1(): Tensor {
+    return unaryOps.expm1(this);
+  }
+
+  /** See {@link unaryOps.sqrt}. */
+  sqrt(): Tensor {
+    return unaryOps.sqrt(this);
+  }
+
+  /** See {@link unaryOps.rsqrt}. */
+  rsqrt(): Tensor {
+    return unaryOps.rsqrt(this);
+  }
+
+  /** See {@link unaryOps.reciprocal}. */
+  reciprocal(): Tensor {
+    return unaryOps.reciprocal(this);
+  }
+
+  /** See {@link unaryOps.sin}. */
+  sin(): Tensor {
+    return unaryOps.sin(this);
+  }
+
+  /** See {@link unaryOps.cos}. */
+  cos(): Tensor {
+    return unaryOps.cos(this);
+  }
+
+  /** See {@link unaryOps.floor}. */
+  floor(): Tensor {
+    return unaryOps.floor(this);
+  }
+
+  /** See {@link unaryOps.ceil}. */
+  ceil(): Tensor {
+    return unaryOps.ceil(this);
+  }
+
+  /** See {@link unaryOps.round}. */
+  round(): Tensor {
+    return unaryOps.round(this);
+  }
+
+  /** See {@link unaryOps.trunc}. */
+  trunc(): Tensor {
+    return unaryOps.trunc(this);
+  }
+
   // ---- comparisons (ops/comparison.ts) ----
+
+  /** See {@link comparisonOps.eq}. */
+  eq(other: TensorOrScalar): Tensor {
+    return comparisonOps.eq(this, other);
+  }
+
+  /** See {@link comparisonOps.ne}. */
+  ne(other: TensorOrScalar): Tensor {
+    return comparisonOps.ne(this, other);
+  }
+
+  /** See {@link comparisonOps.lt}. */
+  lt(other: TensorOrScalar): Tensor {
+    return comparisonOps.lt(this, other);
+  }
+
+  /** See {@link comparisonOps.le}. */
+  le(other: TensorOrScalar): Tensor {
+    return comparisonOps.le(this, other);
+  }
+
+  /** See {@link comparisonOps.gt}. */
+  gt(other: TensorOrScalar): Tensor {
+    return comparisonOps.gt(this, other);
+  }
+
+  /** See {@link comparisonOps.ge}. */
+  ge(other: TensorOrScalar): Tensor {
+    return comparisonOps.ge(this, other);
+  }
+
+  /** See {@link comparisonOps.logicalAnd}. */
+  logicalAnd(other: TensorOrScalar): Tensor {
+    return comparisonOps.logicalAnd(this, other);
+  }
+
+  /** See {@link comparisonOps.logicalOr}. */
+  logicalOr(other: TensorOrScalar): Tensor {
+    return comparisonOps.logicalOr(this, other);
+  }
+
+  /** See {@link comparisonOps.logicalXor}. */
+  logicalXor(other: TensorOrScalar): Tensor {
+    return comparisonOps.logicalXor(this, other);
+  }
+
+  /** See {@link comparisonOps.logicalNot}. */
+  logicalNot(): Tensor {
+    return comparisonOps.logicalNot(this);
+  }
+
+  /** See {@link comparisonOps.isnan}. */
+  isnan(): Tensor {
+    return comparisonOps.isnan(this);
+  }
+
+  /** See {@link comparisonOps.isfinite}. */
+  isfinite(): Tensor {
+    return comparisonOps.isfinite(this);
+  }
+
+  /** See {@link comparisonOps.isinf}. */
+  isinf(): Tensor {
+    return comparisonOps.isinf(this);
+  }
+
+  /** See {@link comparisonOps.isclose}. */
+  isclose(other: Tensor, options?: comparisonOps.IsCloseOptions): Tensor {
+    return comparisonOps.isclose(this, other, options);
+  }
+
+  /** See {@link comparisonOps.allclose}. */
+  allclose(other: Tensor, options?: comparisonOps.IsCloseOptions): boolean {
+    return comparisonOps.allclose(this, other, options);
+  }
+
+  /** See {@link comparisonOps.equal}. */
+  equal(other: Tensor): boolean {
+    return comparisonOps.equal(this, other);
+  }
 
   // ---- reductions (ops/reduction.ts) ----
 
+  /** See {@link reductionOps.sum}. */
+  sum(dim?: reductionOps.ReductionDim, keepdim?: boolean): Tensor {
+    return reductionOps.sum(this, dim, keepdim);
+  }
+
+  /** See {@link reductionOps.mean}. */
+  mean(dim?: reductionOps.ReductionDim, keepdim?: boolean): Tensor {
+    return reductionOps.mean(this, dim, keepdim);
+  }
+
+  /** See {@link reductionOps.prod}. */
+  prod(dim?: reductionOps.ReductionDim, keepdim?: boolean): Tensor {
+    return reductionOps.prod(this, dim, keepdim);
+  }
+
+  /** See {@link reductionOps.amax}. */
+  amax(dim?: reductionOps.ReductionDim, keepdim?: boolean): Tensor {
+    return reductionOps.amax(this, dim, keepdim);
+  }
+
+  /** See {@link reductionOps.amin}. */
+  amin(dim?: reductionOps.ReductionDim, keepdim?: boolean): Tensor {
+    return reductionOps.amin(this, dim, keepdim);
+  }
+
+  /** See {@link reductionOps.logsumexp}. */
+  logsumexp(dim?: reductionOps.ReductionDim, keepdim?: boolean): Tensor {
+    return reductionOps.logsumexp(this, dim, keepdim);
+  }
+
+  /** See {@link reductionOps.max}. */
+  max(dim?: number | null, keepdim?: boolean): Tensor {
+    return reductionOps.max(this, dim, keepdim);
+  }
+
+  /** See {@link reductionOps.min}. */
+  min(dim?: number | null, keepdim?: boolean): Tensor {
+    return reductionOps.min(this, dim, keepdim);
+  }
+
+  /** See {@link reductionOps.maxWithIndices}. */
+  maxWithIndices(dim: number, keepdim?: boolean): reductionOps.ValuesAndIndices {
+    return reductionOps.maxWithIndices(this, dim, keepdim);
+  }
+
+  /** See {@link reductionOps.minWithIndices}. */
+  minWithIndices(dim: number, keepdim?: boolean): reductionOps.ValuesAndIndices {
+    return reductionOps.minWithIndices(this, dim, keepdim);
+  }
+
+  /** See {@link reductionOps.argmax}. */
+  argmax(dim?: number | null, keepdim?: boolean): Tensor {
+    return reductionOps.argmax(this, dim, keepdim);
+  }
+
+  /** See {@link reductionOps.argmin}. */
+  argmin(dim?: number | null, keepdim?: boolean): Tensor {
+    return reductionOps.argmin(this, dim, keepdim);
+  }
+
+  /** The variance; see {@link reductionOps.variance}. */
+  var(dim?: reductionOps.ReductionDim, options?: reductionOps.VarianceOptions): Tensor {
+    return reductionOps.variance(this, dim, options);
+  }
+
+  /** See {@link reductionOps.std}. */
+  std(dim?: reductionOps.ReductionDim, options?: reductionOps.VarianceOptions): Tensor {
+    return reductionOps.std(this, dim, options);
+  }
+
+  /** See {@link reductionOps.all}. */
+  all(dim?: reductionOps.ReductionDim, keepdim?: boolean): Tensor {
+    return reductionOps.all(this, dim, keepdim);
+  }
+
+  /** See {@link reductionOps.any}. */
+  any(dim?: reductionOps.ReductionDim, keepdim?: boolean): Tensor {
+    return reductionOps.any(this, dim, keepdim);
+  }
+
+  /** See {@link reductionOps.norm}. */
+  norm(p?: number | 'fro', dim?: reductionOps.ReductionDim, keepdim?: boolean): Tensor {
+    return reductionOps.norm(this, p, dim, keepdim);
+  }
+
   // ---- activations (ops/activation.ts) ----
+
+  /** See {@link activationOps.relu}. */
+  relu(): Tensor {
+    return activationOps.relu(this);
+  }
+
+  /** See {@link activationOps.relu6}. */
+  relu6(): Tensor {
+    return activationOps.relu6(this);
+  }
+
+  /** See {@link activationOps.leakyRelu}. */
+  leakyRelu(negativeSlope?: number): Tensor {
+    return activationOps.leakyRelu(this, negativeSlope);
+  }
+
+  /** See {@link activationOps.elu}. */
+  elu(alpha?: number): Tensor {
+    return activationOps.elu(this, alpha);
+  }
+
+  /** See {@link activationOps.selu}. */
+  selu(): Tensor {
+    return activationOps.selu(this);
+  }
+
+  /** See {@link activationOps.celu}. */
+  celu(alpha?: number): Tensor {
+    return activationOps.celu(this, alpha);
+  }
+
+  /** See {@link activationOps.gelu}. */
+  gelu(options?: activationOps.GeluOptions): Tensor {
+    return activationOps.gelu(this, options);
+  }
+
+  /** See {@link activationOps.silu}. */
+  silu(): Tensor {
+    return activationOps.silu(this);
+  }
+
+  /** See {@link activationOps.mish}. */
+  mish(): Tensor {
+    return activationOps.mish(this);
+  }
+
+  /** See {@link activationOps.sigmoid}. */
+  sigmoid(): Tensor {
+    return activationOps.sigmoid(this);
+  }
+
+  /** See {@link activationOps.logSigmoid}. */
+  logSigmoid(): Tensor {
+    return activationOps.logSigmoid(this);
+  }
+
+  /** See {@link activationOps.tanh}. */
+  tanh(): Tensor {
+    return activationOps.tanh(this);
+  }
+
+  /** See {@link activationOps.softmax}. */
+  softmax(dim: number): Tensor {
+    return activationOps.softmax(this, dim);
+  }
+
+  /** See {@link activationOps.logSoftmax}. */
+  logSoftmax(dim: number): Tensor {
+    return activationOps.logSoftmax(this, dim);
+  }
+
+  /** See {@link activationOps.softmin}. */
+  softmin(dim: number): Tensor {
+    return activationOps.softmin(this, dim);
+  }
+
+  /** See {@link activationOps.softplus}. */
+  softplus(options?: activationOps.SoftplusOptions): Tensor {
+    return activationOps.softplus(this, options);
+  }
+
+  /** See {@link activationOps.softsign}. */
+  softsign(): Tensor {
+    return activationOps.softsign(this);
+  }
+
+  /** See {@link activationOps.hardtanh}. */
+  hardtanh(minVal?: number, maxVal?: number): Tensor {
+    return activationOps.hardtanh(this, minVal, maxVal);
+  }
+
+  /** See {@link activationOps.hardswish}. */
+  hardswish(): Tensor {
+    return activationOps.hardswish(this);
+  }
+
+  /** See {@link activationOps.hardsigmoid}. */
+  hardsigmoid(): Tensor {
+    return activationOps.hardsigmoid(this);
+  }
+
+  /** See {@link activationOps.tanhshrink}. */
+  tanhshrink(): Tensor {
+    return activationOps.tanhshrink(this);
+  }
+
+  /** See {@link activationOps.threshold}. */
+  threshold(threshold: number, value: number): Tensor {
+    return activationOps.threshold(this, threshold, value);
+  }
+
+  /** See {@link activationOps.glu}. */
+  glu(dim?: number): Tensor {
+    return activationOps.glu(this, dim);
+  }
 
   // ---- matrix products (ops/matmul.ts) ----
 
@@ -397,9 +821,69 @@ export class Tensor {
 
   // ---- joining and indexing (ops/join.ts, ops/indexing.ts) ----
 
+  /** This tensor and `others` concatenated along `dim`; see {@link joinOps.cat}. */
+  cat(others: readonly Tensor[], dim = 0): Tensor {
+    return joinOps.cat([this, ...others], dim);
+  }
+
+  /** This tensor and `others` stacked along a new `dim`; see {@link joinOps.stack}. */
+  stack(others: readonly Tensor[], dim = 0): Tensor {
+    return joinOps.stack([this, ...others], dim);
+  }
+
+  /** See {@link joinOps.split}. */
+  split(sizeOrSections: number | readonly number[], dim = 0): Tensor[] {
+    return joinOps.split(this, sizeOrSections, dim);
+  }
+
+  /** See {@link joinOps.chunk}. */
+  chunk(chunks: number, dim = 0): Tensor[] {
+    return joinOps.chunk(this, chunks, dim);
+  }
+
+  /** See {@link indexingOps.gather}. */
+  gather(dim: number, index: Tensor): Tensor {
+    return indexingOps.gather(this, dim, index);
+  }
+
+  /** See {@link indexingOps.scatter}. */
+  scatter(dim: number, index: Tensor, source: Tensor | number): Tensor {
+    return indexingOps.scatter(this, dim, index, source);
+  }
+
+  /** See {@link indexingOps.scatterAdd}. */
+  scatterAdd(dim: number, index: Tensor, source: Tensor): Tensor {
+    return indexingOps.scatterAdd(this, dim, index, source);
+  }
+
+  /** See {@link indexingOps.indexSelect}. */
+  indexSelect(dim: number, index: Tensor): Tensor {
+    return indexingOps.indexSelect(this, dim, index);
+  }
+
+  /** See {@link indexingOps.maskedFill}. */
+  maskedFill(mask: Tensor, value: number | boolean | Tensor): Tensor {
+    return indexingOps.maskedFill(this, mask, value);
+  }
+
+  /** Basic indexing like Python's `x[1, :, 0:2]`; see {@link indexingOps.index}. */
+  index(spec: readonly indexingOps.IndexSpecEntry[]): Tensor {
+    return indexingOps.index(this, spec);
+  }
+
   // ---- in-place ops (ops/in-place.ts) ----
 
   // ---- printing (print.ts) ----
+
+  /** The tensor as PyTorch's `repr` prints it, e.g. `tensor([1., 2.])`; see {@link printOps.formatTensor}. */
+  toString(): string {
+    return printOps.formatTensor(this);
+  }
+
+  /** Makes `console.log` and `util.inspect` print what `toString()` does. */
+  [printOps.inspectSymbol](): string {
+    return printOps.formatTensor(this);
+  }
 }
 
 

@@ -7,18 +7,20 @@
  * Packing is also where arbitrary strides are absorbed, which is why a
  * transposed view costs nothing extra.
  *
- * Why these shapes, measured in V8 (Node 20) on a 2-core AMD EPYC:
- * - Every typed-array load costs about six instructions (map check, bounds
- *   check, index widening), so the kernel is instruction-bound, not
- *   memory-bound. Tiles from 3×3 to 6×8 all ran within ±5% of each other
- *   (~4.3 GFLOP/s in cache); wider tiles trade fewer loads for register
- *   spills, because V8's scheduler hoists all multiplications ahead of the
- *   additions. 4×4 was at the top and keeps the edge padding small.
+ * Why these choices, measured in V8 (Node 20) on a 2-core AMD EPYC VM:
+ * - Every typed-array load costs six to eight instructions (map check, bounds
+ *   check, index widening), so the kernel is bound by instruction count, not
+ *   by memory: block sizes barely matter, the loads per multiply-add do.
+ *   Wider tiles need fewer loads but spill, because V8 schedules all the
+ *   multiplications of an iteration ahead of the additions. In cache, 4×4,
+ *   3×3, 3×4 and 6×4 tied at ~4.3 GFLOP/s; 4×8 and 8×4 were ~7% slower, 6×8
+ *   and 8×8 15–20% slower; unrolling k by 2 lost ~8%. 4×4 also keeps the
+ *   zero padding of edge tiles small.
  * - Packing into Float64Array for both dtypes keeps the hot loop monomorphic
  *   and skips a float32→float64 conversion per load; a Float32Array pack was
- *   up to 25% slower.
- * - A and B share one scratch array: the kernel then pays the per-iteration
- *   map and length checks for one array instead of two (~8% faster).
+ *   10–25% slower.
+ * - A and B share one scratch array, so the kernel pays the per-iteration map
+ *   and length checks once instead of twice (~10% faster).
  */
 
 type FloatArray = Float32Array | Float64Array;
@@ -33,7 +35,7 @@ const MC = 96;
 /** Columns of B per packed block; bounds the scratch for very wide products. */
 const NC = 2048;
 /** Below this many multiply-adds, packing costs more than it saves. */
-const DIRECT_THRESHOLD = 24 * 24 * 24;
+const DIRECT_THRESHOLD = 1024;
 
 /**
  * Scratch for the packed A block (first `MC*KC` entries) and the packed B
@@ -43,8 +45,6 @@ const DIRECT_THRESHOLD = 24 * 24 * 24;
 let packed = new Float64Array(0);
 /** Receives edge tiles so the kernel can always write a full 4×4 tile. */
 const edgeTile = new Float64Array(MR * NR);
-/** One row of C accumulated in doubles by the direct path. */
-let directRow = new Float64Array(0);
 
 /**
  * C[m×n] (+)= A[m×k] · B[k×n], all row-major with explicit row strides and
@@ -75,7 +75,11 @@ export function gemm(
   if (k <= 0) return;
   // A thin side wastes most of each padded 4-wide tile, so stay direct there.
   if (m * n * k < DIRECT_THRESHOLD || m < MR || n < NR) {
-    gemmDirect(m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, c, cOffset);
+    if (n >= m) {
+      gemmDirect(m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, c, cOffset, n, 1);
+    } else {
+      gemmDirect(n, m, k, b, bOffset, bColStride, bRowStride, a, aOffset, aColStride, aRowStride, c, cOffset, 1, n);
+    }
     return;
   }
   const blockRows = Math.min(m, MC);
@@ -106,8 +110,10 @@ function roundUp(value: number, multiple: number): number {
 
 /**
  * Copies an mc×kc block of A into `scratch[0..)` as MR-row micro-panels, each
- * laid out p-major (the MR values of one column of A together), zero-padding
- * the last panel so the kernel never needs a row count.
+ * laid out p-major (the MR values of one column of A together). The last
+ * panel is padded so the kernel never needs a row count; the padded lanes'
+ * results are discarded, and zeros keep them from computing on stale values
+ * that might be subnormal (slow) or NaN.
  */
 function packA(
   scratch: Float64Array, a: FloatArray, start: number, rowStride: number, colStride: number, mc: number, kc: number,
@@ -133,7 +139,7 @@ function packA(
 
 /**
  * Copies a kc×nc block of B into `scratch[base..)` as NR-column micro-panels,
- * each p-major, zero-padding the last panel.
+ * each p-major, zero-padding the last panel as `packA` does.
  */
 function packB(
   scratch: Float64Array, base: number, b: FloatArray, start: number, rowStride: number, colStride: number,
@@ -164,7 +170,8 @@ function packB(
 
 /** Runs the micro-kernel over every MR×NR tile of one packed A block × B block. */
 function macroKernel(
-  scratch: Float64Array, bBase: number, mc: number, nc: number, kc: number, c: FloatArray, cStart: number, ldc: number,
+  scratch: Float64Array, bBase: number, mc: number, nc: number, kc: number,
+  c: FloatArray, cStart: number, cRowStride: number,
 ): void {
   // B micro-panel outer so it stays in L1 while A's panels stream from L2.
   for (let j0 = 0; j0 < nc; j0 += NR) {
@@ -172,14 +179,14 @@ function macroKernel(
     const bIndex = bBase + j0 * kc;
     for (let i0 = 0; i0 < mc; i0 += MR) {
       const rows = Math.min(MR, mc - i0);
-      const cIndex = cStart + i0 * ldc + j0;
+      const cIndex = cStart + i0 * cRowStride + j0;
       if (rows === MR && columns === NR) {
-        microKernel(kc, scratch, i0 * kc, bIndex, c, cIndex, ldc);
+        microKernel(kc, scratch, i0 * kc, bIndex, c, cIndex, cRowStride);
       } else {
         edgeTile.fill(0);
         microKernel(kc, scratch, i0 * kc, bIndex, edgeTile, 0, NR);
         for (let i = 0; i < rows; i++) {
-          for (let j = 0; j < columns; j++) c[cIndex + i * ldc + j]! += edgeTile[i * NR + j]!;
+          for (let j = 0; j < columns; j++) c[cIndex + i * cRowStride + j]! += edgeTile[i * NR + j]!;
         }
       }
     }
@@ -187,11 +194,12 @@ function macroKernel(
 }
 
 /**
- * c[cIndex + i*ldc + j] += Σ_p A[i][p]·B[p][j] for a 4×4 tile, with the 16
- * sums in locals (doubles) for the whole kc loop.
+ * c[cIndex + i*cRowStride + j] += Σ_p A[i][p]·B[p][j] for one 4×4 tile, with
+ * the 16 sums in locals (doubles) for the whole kc loop.
  */
 function microKernel(
-  kc: number, scratch: Float64Array, aIndex: number, bIndex: number, c: FloatArray, cIndex: number, ldc: number,
+  kc: number, scratch: Float64Array, aIndex: number, bIndex: number,
+  c: FloatArray, cIndex: number, cRowStride: number,
 ): void {
   let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
   let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
@@ -209,37 +217,61 @@ function microKernel(
   }
   let row = cIndex;
   c[row]! += c00; c[row + 1]! += c01; c[row + 2]! += c02; c[row + 3]! += c03;
-  row += ldc;
+  row += cRowStride;
   c[row]! += c10; c[row + 1]! += c11; c[row + 2]! += c12; c[row + 3]! += c13;
-  row += ldc;
+  row += cRowStride;
   c[row]! += c20; c[row + 1]! += c21; c[row + 2]! += c22; c[row + 3]! += c23;
-  row += ldc;
+  row += cRowStride;
   c[row]! += c30; c[row + 1]! += c31; c[row + 2]! += c32; c[row + 3]! += c33;
 }
 
 /**
- * Unpacked path for small or thin products: each row of C is accumulated in
- * doubles as a sum of scaled rows of B, so B is read along its rows.
+ * Unpacked path for small or thin products, where packing would cost more
+ * than it saves (or pad a 1-wide side to 4): 1×4 tiles of C summed in doubles
+ * straight from the strided inputs. C is addressed through strides too, so a
+ * thin-n product can run transposed (Cᵀ = Bᵀ·Aᵀ) with its long side tiled.
  */
 function gemmDirect(
   m: number, n: number, k: number,
   a: FloatArray, aOffset: number, aRowStride: number, aColStride: number,
   b: FloatArray, bOffset: number, bRowStride: number, bColStride: number,
-  c: FloatArray, cOffset: number,
+  c: FloatArray, cOffset: number, cRowStride: number, cColStride: number,
 ): void {
-  if (directRow.length < n) directRow = new Float64Array(n);
-  const row = directRow;
+  const bColStride2 = 2 * bColStride;
+  const bColStride3 = 3 * bColStride;
+  const fullColumns = n - (n % NR);
   for (let i = 0; i < m; i++) {
-    row.fill(0, 0, n);
-    let aIndex = aOffset + i * aRowStride;
-    let bRow = bOffset;
-    for (let p = 0; p < k; p++) {
-      const aValue = a[aIndex]!;
-      for (let j = 0, bIndex = bRow; j < n; j++, bIndex += bColStride) row[j]! += aValue * b[bIndex]!;
-      aIndex += aColStride;
-      bRow += bRowStride;
+    const aRow = aOffset + i * aRowStride;
+    const cRow = cOffset + i * cRowStride;
+    for (let j = 0; j < fullColumns; j += NR) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let aIndex = aRow;
+      let bIndex = bOffset + j * bColStride;
+      for (let p = 0; p < k; p++) {
+        const aValue = a[aIndex]!;
+        s0 += aValue * b[bIndex]!;
+        s1 += aValue * b[bIndex + bColStride]!;
+        s2 += aValue * b[bIndex + bColStride2]!;
+        s3 += aValue * b[bIndex + bColStride3]!;
+        aIndex += aColStride;
+        bIndex += bRowStride;
+      }
+      const cIndex = cRow + j * cColStride;
+      c[cIndex]! += s0;
+      c[cIndex + cColStride]! += s1;
+      c[cIndex + 2 * cColStride]! += s2;
+      c[cIndex + 3 * cColStride]! += s3;
     }
-    const cRow = cOffset + i * n;
-    for (let j = 0; j < n; j++) c[cRow + j]! += row[j]!;
+    for (let j = fullColumns; j < n; j++) {
+      let sum = 0;
+      let aIndex = aRow;
+      let bIndex = bOffset + j * bColStride;
+      for (let p = 0; p < k; p++) {
+        sum += a[aIndex]! * b[bIndex]!;
+        aIndex += aColStride;
+        bIndex += bRowStride;
+      }
+      c[cRow + j * cColStride]! += sum;
+    }
   }
 }

@@ -1,0 +1,193 @@
+"""PyTorch (CPU) peer of the Strata benchmark harness.
+
+Times the workloads of shared/bench/WORKLOADS.md with the same sizes and the
+same timing rules as apps/bench/src/harness.ts (warm-ups, median of the timed
+runs, a time cap), once per thread count, and prints one JSON object on
+stdout. Run by apps/bench/src/peers/torch.ts as a child process; usable alone:
+
+    /usr/bin/python3 apps/bench/python/peer.py --only matmul_512 --reps 10
+
+When torch cannot be imported it prints {"available": false, "reason": ...}
+and exits 0, so the harness can say so in its table.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+
+WORKLOADS = {}
+
+
+def workload(workload_id):
+    """Registers a factory: called once with torch, returns the function to time.
+
+    Grad mode is the factory's business: forward-only workloads build inputs
+    that do not require grad; forward+backward ones call backward in run().
+    """
+
+    def register(factory):
+        WORKLOADS[workload_id] = factory
+        return factory
+
+    return register
+
+
+# ---- matmul (apps/bench/src/workloads/matmul.ts) ----
+
+
+def square_matmul(torch, n):
+    generator = torch.Generator().manual_seed(n)
+    a = torch.randn(n, n, generator=generator, dtype=torch.float32)
+    b = torch.randn(n, n, generator=generator, dtype=torch.float32)
+
+    def run():
+        torch.matmul(a, b)
+
+    return run
+
+
+@workload("matmul_256")
+def matmul_256(torch):
+    return square_matmul(torch, 256)
+
+
+@workload("matmul_512")
+def matmul_512(torch):
+    return square_matmul(torch, 512)
+
+
+@workload("matmul_1024")
+def matmul_1024(torch):
+    return square_matmul(torch, 1024)
+
+
+# ---- timing (the rules of measure() in apps/bench/src/harness.ts) ----
+
+
+def measure(run, policy):
+    cap = policy.cap_seconds
+    start = time.perf_counter()
+    warmups = 0
+    while warmups < policy.warmups:
+        run()
+        warmups += 1
+        if time.perf_counter() - start > cap / 4:
+            break
+    samples = []
+    timed = 0.0
+    while True:
+        before = time.perf_counter()
+        run()
+        elapsed = time.perf_counter() - before
+        samples.append(elapsed * 1000)
+        timed += elapsed
+        if len(samples) >= policy.max_reps:
+            break
+        if len(samples) >= policy.reps and timed >= policy.min_seconds:
+            break
+        if time.perf_counter() - start >= cap:
+            break
+    return {
+        "medianMs": statistics.median(samples),
+        "minMs": min(samples),
+        "reps": len(samples),
+        "warmups": warmups,
+        "capped": len(samples) < policy.reps or warmups < policy.warmups,
+    }
+
+
+def openblas_thread_setter():
+    """OpenBLAS's own thread-count setter, or None.
+
+    Debian's torch reaches OpenBLAS through the generic libblas.so.3, so
+    torch.set_num_threads does not reach OpenBLAS's pthread pool (which starts
+    with one thread per core): a "1 thread" figure must set both.
+    """
+    import ctypes
+
+    for name in loaded_blas(full_paths=True):
+        if "openblas" in os.path.basename(name):
+            try:
+                return ctypes.CDLL(name).openblas_set_num_threads
+            except (OSError, AttributeError):
+                return None
+    return None
+
+
+def loaded_blas(full_paths=False):
+    """The BLAS shared libraries this process has mapped (OpenBLAS or the slow reference one)."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            names = {line.split()[-1] for line in maps if "blas" in line.lower()}
+        return sorted(names if full_paths else (os.path.basename(name) for name in names))
+    except OSError:
+        return []
+
+
+def parse_arguments(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--only", default="", help="comma-separated workload ids (default: all)")
+    parser.add_argument("--warmups", type=int, default=3)
+    parser.add_argument("--reps", type=int, default=10)
+    parser.add_argument("--min-seconds", type=float, default=1.0)
+    parser.add_argument("--max-reps", type=int, default=500)
+    parser.add_argument("--cap-seconds", type=float, default=10.0)
+    parser.add_argument("--list", action="store_true", help="print the workload ids and exit")
+    return parser.parse_args(argv)
+
+
+def main(argv):
+    policy = parse_arguments(argv)
+    if policy.list:
+        print(json.dumps(sorted(WORKLOADS)))
+        return 0
+    try:
+        import torch
+    except ImportError as error:
+        print(json.dumps({"available": False, "reason": str(error)}))
+        return 0
+
+    wanted = [name for name in policy.only.split(",") if name] or list(WORKLOADS)
+    unknown = [name for name in wanted if name not in WORKLOADS]
+    default_threads = torch.get_num_threads()
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    # Debian's build may default to fewer threads than there are cores; the
+    # all-cores figure is the one PEERS.md reports next to the 1-thread one.
+    thread_counts = sorted({1, max(default_threads, cores)})
+
+    set_openblas_threads = openblas_thread_setter()
+    runs = []
+    for threads in thread_counts:
+        torch.set_num_threads(threads)
+        if set_openblas_threads is not None:
+            set_openblas_threads(threads)
+        results = {}
+        for name in wanted:
+            if name in WORKLOADS:
+                results[name] = measure(WORKLOADS[name](torch), policy)
+        runs.append({"threads": threads, "results": results})
+
+    print(
+        json.dumps(
+            {
+                "available": True,
+                "version": torch.__version__,
+                "python": platform.python_version(),
+                "defaultThreads": default_threads,
+                "cores": cores,
+                "blas": loaded_blas(),
+                "openblasThreadsSet": set_openblas_threads is not None,
+                "unknown": unknown,
+                "runs": runs,
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,172 @@
+import { availableParallelism, cpus } from 'node:os';
+import { type Measurement, measure, relativeDifference } from './harness.js';
+import type { BenchOptions } from './options.js';
+import { type TfjsBackendName, type TfjsPeer, loadTfjs } from './peers/tfjs.js';
+import { type TorchReport, runTorchPeer } from './peers/torch.js';
+import type { BenchReport, Check, Outcome, WorkloadResult } from './report.js';
+import { formatMilliseconds } from './table.js';
+import { type Runner, UnsupportedError, type Workload } from './workload.js';
+import { selectWorkloads } from './workloads/index.js';
+
+/** Progress lines go to stderr so that stdout holds only the report. */
+export type Logger = (line: string) => void;
+
+const tfjsBackends: readonly TfjsBackendName[] = ['cpu', 'wasm'];
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Times one runner, reads its output back, and frees it, whatever happens. */
+function timeRunner(
+  makeRunner: () => Runner,
+  options: BenchOptions,
+): { outcome: Outcome; output: Float32Array | undefined } {
+  let runner: Runner | undefined;
+  try {
+    runner = makeRunner();
+    const measurement: Measurement = measure(runner, options.policy);
+    return { outcome: { kind: 'timed', measurement }, output: runner.output?.() };
+  } catch (error) {
+    const kind = error instanceof UnsupportedError ? 'unsupported' : 'failed';
+    return { outcome: { kind, reason: errorMessage(error) }, output: undefined };
+  } finally {
+    runner?.dispose?.();
+  }
+}
+
+function compareOutputs(
+  workload: Workload,
+  ours: Float32Array | undefined,
+  theirs: ReadonlyMap<string, Float32Array>,
+): Check {
+  if (ours === undefined || theirs.size === 0) return { kind: 'none' };
+  let largestDifference = 0;
+  for (const [peer, output] of theirs) {
+    const difference = relativeDifference(ours, output);
+    if (!(difference <= workload.tolerance)) {
+      return { kind: 'mismatch', against: peer, difference, tolerance: workload.tolerance };
+    }
+    largestDifference = Math.max(largestDifference, difference);
+  }
+  return { kind: 'ok', against: [...theirs.keys()], largestDifference };
+}
+
+function describeTorch(report: TorchReport): string {
+  if (!report.available) return `PyTorch: ${report.reason}`;
+  const threads = report.runs.map((run) => run.threads).join(' and ');
+  const blas = report.blas.length > 0 ? report.blas.join(', ') : 'no BLAS library seen';
+  return `PyTorch ${report.version} on CPU (${blas}), ${threads} threads (torch's default: ${report.defaultThreads})`;
+}
+
+/**
+ * Runs every selected workload on every selected peer and gathers the
+ * results. PyTorch runs first, in its own process; then, workload by
+ * workload, Strata and the TF.js backends in this process.
+ */
+export async function runBench(options: BenchOptions, log: Logger): Promise<BenchReport> {
+  const selected = selectWorkloads(options.only);
+  const ids = selected.map((workload) => workload.id);
+  const report: BenchReport = {
+    startedAt: new Date().toISOString(),
+    environment: {
+      node: process.versions.node,
+      cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
+      cores: availableParallelism(),
+      peers: {},
+    },
+    policy: options.policy,
+    columns: [],
+    results: [],
+    notes: [],
+  };
+  if (options.peers.includes('strata')) {
+    report.environment.peers.strata = 'Strata (@strata/tensor), pure TypeScript, 1 thread';
+  }
+
+  let torch: TorchReport | undefined;
+  if (options.peers.includes('torch')) {
+    log(`PyTorch: timing ${ids.join(', ')} ...`);
+    torch = await runTorchPeer(ids, options.policy);
+    report.environment.peers.torch = describeTorch(torch);
+    if (!torch.available) report.notes.push(`PyTorch: ${torch.reason}`);
+  }
+
+  const wantedBackends = tfjsBackends.filter((backend) => options.peers.includes(`tfjs-${backend}`));
+  let tfjs: TfjsPeer | undefined;
+  let tfjsFailure: string | undefined;
+  if (wantedBackends.length > 0) {
+    try {
+      tfjs = await loadTfjs(wantedBackends);
+      report.environment.peers.tfjs = `TensorFlow.js ${tfjs.version}: ${wantedBackends
+        .map((backend) => `${backend} (${tfjs!.descriptions[backend]})`)
+        .join(', ')}`;
+    } catch (error) {
+      tfjsFailure = `TensorFlow.js failed to load: ${errorMessage(error)}`;
+      report.notes.push(tfjsFailure);
+    }
+  }
+
+  report.columns = [
+    ...wantedBackends.map((backend) => `tfjs-${backend}`),
+    ...(torch?.available ? torch.runs.map((run) => `torch-${run.threads}t`) : []),
+  ];
+
+  for (const workload of selected) {
+    const prepared = workload.prepare();
+    const outcomes: Record<string, Outcome> = {};
+    let strataOutput: Float32Array | undefined;
+    const peerOutputs = new Map<string, Float32Array>();
+
+    if (options.peers.includes('strata')) {
+      const { outcome, output } = timeRunner(() => prepared.strata(), options);
+      outcomes.strata = outcome;
+      strataOutput = output;
+    }
+    for (const backend of wantedBackends) {
+      const column = `tfjs-${backend}`;
+      if (tfjs === undefined) {
+        outcomes[column] = { kind: 'failed', reason: tfjsFailure ?? 'TensorFlow.js not loaded' };
+        continue;
+      }
+      await tfjs.use(backend);
+      const tf = tfjs.tf;
+      const { outcome, output } = timeRunner(() => prepared.tfjs(tf), options);
+      outcomes[column] = outcome;
+      if (output !== undefined) peerOutputs.set(column, output);
+    }
+    if (torch?.available) {
+      for (const run of torch.runs) {
+        const measurement = run.results[workload.id];
+        outcomes[`torch-${run.threads}t`] =
+          measurement === undefined
+            ? { kind: 'unsupported', reason: 'not in python/peer.py' }
+            : { kind: 'timed', measurement };
+      }
+    }
+
+    const result: WorkloadResult = {
+      id: workload.id,
+      summary: workload.summary,
+      flop: workload.flop,
+      outcomes,
+      check: compareOutputs(workload, strataOutput, peerOutputs),
+    };
+    report.results.push(result);
+    log(
+      `${workload.id}: ${Object.entries(outcomes)
+        .map(([peer, outcome]) => `${peer} ${outcome.kind === 'timed' ? `${formatMilliseconds(outcome.measurement.medianMs)} ms` : outcome.kind}`)
+        .join(', ')}`,
+    );
+    for (const [peer, outcome] of Object.entries(outcomes)) {
+      if (outcome.kind !== 'timed') report.notes.push(`${workload.id} on ${peer}: ${outcome.kind}: ${outcome.reason}`);
+    }
+    if (result.check.kind === 'mismatch') {
+      report.notes.push(
+        `${workload.id}: Strata's output differs from ${result.check.against}'s by ${result.check.difference.toExponential(2)} ` +
+          `(relative to its largest value; tolerance ${result.check.tolerance})`,
+      );
+    }
+  }
+  return report;
+}

@@ -1,0 +1,20 @@
+import type { Workload } from '../workload.js';
+import { matmulWorkloads } from './matmul.js';
+
+/**
+ * Every workload of WORKLOADS.md that exists so far, in the order of that
+ * file. A new family adds its file beside `matmul.ts` and its list here (and
+ * the same ids to `python/peer.py`).
+ */
+export const workloads: readonly Workload[] = [...matmulWorkloads];
+
+/** The workloads whose ids are listed, in registry order; throws on an unknown id. */
+export function selectWorkloads(ids: readonly string[] | undefined): Workload[] {
+  if (ids === undefined || ids.length === 0) return [...workloads];
+  const known = new Set(workloads.map((workload) => workload.id));
+  const unknown = ids.filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    throw new RangeError(`bench: unknown workload ${unknown.join(', ')}; expected one of ${[...known].join(', ')}`);
+  }
+  return workloads.filter((workload) => ids.includes(workload.id));
+}

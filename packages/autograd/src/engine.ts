@@ -1,0 +1,216 @@
+import { type Tensor, add, clone, formatShape, setGradEnabled, to } from '@strata/tensor';
+
+import { AccumulateGrad, type BackwardNode, type Edge } from './graph.js';
+
+/** How one backward pass runs. */
+export interface EngineOptions {
+  /** Keep saved tensors so the graph can be run again. */
+  readonly retainGraph: boolean;
+  /** Run the formulas with grad mode on, so the gradients have a graph of their own. */
+  readonly createGraph: boolean;
+  /**
+   * For `grad()`: the edges whose gradients are wanted. Then nothing is
+   * accumulated into any `grad`, and only nodes that lead to a wanted edge run.
+   */
+  readonly captures?: readonly Edge[];
+}
+
+/**
+ * Runs backward from `roots` (edges) seeded with `rootGradients`. Nodes run
+ * once all the nodes that feed them have, so each gets the sum of its
+ * gradients from every path; the traversal is iterative, since graphs can be
+ * deeper than the call stack. Returns the gradient of each capture (or `null`).
+ */
+export function runBackward(
+  roots: readonly Edge[],
+  rootGradients: readonly Tensor[],
+  options: EngineOptions,
+): (Tensor | null)[] {
+  const dependencies = countDependencies(roots);
+  const captures = options.captures ?? null;
+  const needed = captures === null ? null : neededNodes(roots, captures);
+  const captured: (Tensor | null)[] = captures === null ? [] : captures.map(() => null);
+
+  const buffers = new Map<BackwardNode, (Tensor | null)[]>();
+  const previousGradMode = setGradEnabled(options.createGraph);
+  try {
+    for (let i = 0; i < roots.length; i++) addToBuffer(buffers, roots[i]!, rootGradients[i]!);
+    const ready: BackwardNode[] = [];
+    for (const root of roots) {
+      if (dependencies.get(root.node) === 0 && !ready.includes(root.node)) ready.push(root.node);
+    }
+    while (ready.length > 0) {
+      const node = ready.pop()!;
+      const gradients = buffers.get(node) ?? new Array<Tensor | null>(node.outputCount).fill(null);
+      buffers.delete(node);
+      runTensorHooks(node, gradients, captures === null);
+      if (captures !== null) {
+        for (let c = 0; c < captures.length; c++) {
+          const capture = captures[c]!;
+          if (capture.node === node && gradients[capture.index] !== null) captured[c] = gradients[capture.index]!;
+        }
+      }
+      const runs = needed === null || needed.has(node);
+      let inputGradients: readonly (Tensor | null | undefined)[] = [];
+      if (runs && gradients.some((gradient) => gradient !== null)) {
+        if (node instanceof AccumulateGrad) {
+          if (captures === null) accumulateIntoLeaf(node.variable, gradients[0]!);
+        } else {
+          inputGradients = node.apply(gradients);
+        }
+        if (!options.retainGraph) node.release();
+      }
+      for (let i = 0; i < node.nextEdges.length; i++) {
+        const edge = node.nextEdges[i];
+        if (edge === null || edge === undefined) continue;
+        const gradient = inputGradients[i];
+        if (gradient !== null && gradient !== undefined) {
+          addToBuffer(buffers, edge, checkGradient(node, i, gradient));
+        }
+        const remaining = dependencies.get(edge.node)! - 1;
+        dependencies.set(edge.node, remaining);
+        if (remaining === 0) ready.push(edge.node);
+      }
+    }
+  } finally {
+    setGradEnabled(previousGradMode);
+  }
+  return captured;
+}
+
+/** How many edges from nodes reachable from `roots` point at each node (iterative DFS). */
+function countDependencies(roots: readonly Edge[]): Map<BackwardNode, number> {
+  const dependencies = new Map<BackwardNode, number>();
+  const stack: BackwardNode[] = [];
+  for (const root of roots) {
+    if (!dependencies.has(root.node)) {
+      dependencies.set(root.node, 0);
+      stack.push(root.node);
+    }
+  }
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    for (const edge of node.nextEdges) {
+      if (edge === null) continue;
+      const count = dependencies.get(edge.node);
+      if (count === undefined) {
+        dependencies.set(edge.node, 1);
+        stack.push(edge.node);
+      } else {
+        dependencies.set(edge.node, count + 1);
+      }
+    }
+  }
+  return dependencies;
+}
+
+/**
+ * The nodes that must run for `grad()`: those from which a captured edge can
+ * be reached through some input (a captured node itself runs only if another
+ * capture lies below it).
+ */
+function neededNodes(roots: readonly Edge[], captures: readonly Edge[]): Set<BackwardNode> {
+  const captureNodes = new Set(captures.map((capture) => capture.node));
+  const leadsToCapture = new Map<BackwardNode, boolean>();
+  // Post-order without recursion: a node is finished once its children are.
+  const stack: { node: BackwardNode; expanded: boolean }[] = roots.map((root) => ({ node: root.node, expanded: false }));
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (leadsToCapture.has(top.node)) {
+      stack.pop();
+      continue;
+    }
+    if (!top.expanded) {
+      top.expanded = true;
+      for (const edge of top.node.nextEdges) {
+        if (edge !== null && !leadsToCapture.has(edge.node)) stack.push({ node: edge.node, expanded: false });
+      }
+      continue;
+    }
+    stack.pop();
+    let leads = false;
+    for (const edge of top.node.nextEdges) {
+      if (edge !== null && (captureNodes.has(edge.node) || leadsToCapture.get(edge.node) === true)) leads = true;
+    }
+    leadsToCapture.set(top.node, leads);
+  }
+  const needed = new Set<BackwardNode>();
+  for (const [node, leads] of leadsToCapture) if (leads) needed.add(node);
+  return needed;
+}
+
+function addToBuffer(buffers: Map<BackwardNode, (Tensor | null)[]>, edge: Edge, gradient: Tensor): void {
+  let buffer = buffers.get(edge.node);
+  if (buffer === undefined) {
+    buffer = new Array<Tensor | null>(edge.node.outputCount).fill(null);
+    buffers.set(edge.node, buffer);
+  }
+  const existing = buffer[edge.index];
+  buffer[edge.index] = existing === null || existing === undefined ? gradient : add(existing, gradient);
+}
+
+/**
+ * Checks a formula's gradient for input `index` against the input's shape
+ * (a wrong shape is a bug in the formula) and casts it to the input's dtype.
+ */
+function checkGradient(node: BackwardNode, index: number, gradient: Tensor): Tensor {
+  const shape = node.inputShapes[index]!;
+  if (!sameShape(gradient.shape, shape)) {
+    throw new Error(
+      `${node.name} backward: returned an invalid gradient at index ${index}: got shape ${formatShape(gradient.shape)} but expected shape ${formatShape(shape)}`,
+    );
+  }
+  const dtype = node.inputDTypes[index]!;
+  return gradient.dtype === dtype ? gradient : to(gradient, dtype);
+}
+
+/**
+ * Runs the hooks of the tensors whose gradients are in `gradients` (a hook's
+ * returned tensor replaces the gradient), then keeps `grad` for those that
+ * called `retainGrad()`.
+ */
+function runTensorHooks(node: BackwardNode, gradients: (Tensor | null)[], retainGradients: boolean): void {
+  for (let index = 0; index < gradients.length; index++) {
+    let gradient = gradients[index];
+    if (gradient === null || gradient === undefined) continue;
+    const tensor = node instanceof AccumulateGrad ? node.variable : node.output(index);
+    if (tensor === null) continue;
+    for (const hook of [...tensor.gradientHooks]) {
+      const replacement = hook(gradient);
+      if (replacement !== undefined) {
+        if (!sameShape(replacement.shape, gradient.shape)) {
+          throw new Error(
+            `hook: a hook returned a gradient of shape ${formatShape(replacement.shape)} for a gradient of shape ${formatShape(gradient.shape)}`,
+          );
+        }
+        gradient = replacement.dtype === gradient.dtype ? replacement : to(replacement, gradient.dtype);
+      }
+    }
+    gradients[index] = gradient;
+    if (retainGradients && !(node instanceof AccumulateGrad) && tensor.retainsGrad) {
+      tensor.grad = tensor.grad === null ? clone(gradient) : add(tensor.grad, gradient);
+    }
+  }
+}
+
+/**
+ * Accumulates into a leaf's `grad` like PyTorch: a new tensor the first time
+ * (never the incoming gradient itself, which other tensors may share), a sum
+ * afterwards. Both are recorded under `createGraph` (grad mode is on then), so
+ * the gradient keeps its graph.
+ */
+function accumulateIntoLeaf(leaf: Tensor, gradient: Tensor): void {
+  if (!leaf.requiresGrad) return;
+  const converted = gradient.dtype === leaf.dtype ? gradient : to(gradient, leaf.dtype);
+  if (leaf.grad === null) {
+    leaf.grad = clone(converted);
+  } else {
+    leaf.grad = add(leaf.grad, converted);
+  }
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -1,0 +1,90 @@
+import {
+  type BackwardOptions,
+  type GradientRecorder,
+  type OperationAttributes,
+  type Tensor,
+  formatShape,
+  isFloatingPoint,
+  onesLike,
+  to,
+} from '@strata/tensor';
+
+import { runBackward } from './engine.js';
+import { formulas } from './formulas/index.js';
+import type { GradientFormula, OperationName } from './formulas/types.js';
+import { type Edge, edgeOf } from './graph.js';
+import { OperationNode } from './operation-node.js';
+
+function isOperationName(name: string): name is OperationName {
+  return Object.prototype.hasOwnProperty.call(formulas, name);
+}
+
+/**
+ * Records `name` as a node of the backward graph. An op without a formula is
+ * still recorded (its output requires grad); backward through it says the
+ * derivative is missing, like PyTorch's "derivative for ... is not implemented".
+ */
+function record(name: string, inputs: readonly Tensor[], output: Tensor, attributes: unknown): void {
+  // Integer and bool results carry no gradient (argmax, comparisons).
+  if (!isFloatingPoint(output.dtype)) return;
+  const formula = isOperationName(name) ? (formulas[name] as GradientFormula<OperationName>) : undefined;
+  const node = new OperationNode(name as OperationName, formula, inputs, output, attributes as OperationAttributes[OperationName]);
+  node.attachOutput(output, 0);
+}
+
+/**
+ * The edge and seed gradient of each tensor backward starts from.
+ * @throws Error when a tensor does not require grad, or when a gradient is
+ * missing for a tensor with more than one element, or has the wrong shape.
+ */
+export function backwardRoots(
+  operation: string,
+  tensors: readonly Tensor[],
+  gradients: readonly (Tensor | null | undefined)[],
+): { roots: Edge[]; seeds: Tensor[] } {
+  const roots: Edge[] = [];
+  const seeds: Tensor[] = [];
+  for (let i = 0; i < tensors.length; i++) {
+    const tensor = tensors[i]!;
+    const edge = edgeOf(tensor);
+    if (edge === null) {
+      throw new Error(`${operation}: element ${i} of tensors does not require grad and does not have a gradFn`);
+    }
+    const gradient = gradients[i] ?? null;
+    let seed: Tensor;
+    if (gradient === null) {
+      if (tensor.numel() !== 1) {
+        throw new Error(
+          `${operation}: grad can be implicitly created only for scalar outputs (got a tensor of shape ${formatShape(tensor.shape)}); pass the gradient of the output`,
+        );
+      }
+      seed = onesLike(tensor);
+    } else {
+      if (!sameShape(gradient.shape, tensor.shape)) {
+        throw new Error(
+          `${operation}: mismatch in shape: the gradient has a shape of ${formatShape(gradient.shape)} and output ${i} has a shape of ${formatShape(tensor.shape)}`,
+        );
+      }
+      if (!isFloatingPoint(gradient.dtype)) {
+        throw new Error(`${operation}: the gradient for output ${i} must be floating point, got ${gradient.dtype}`);
+      }
+      seed = gradient.dtype === tensor.dtype ? gradient : to(gradient, tensor.dtype);
+    }
+    roots.push(edge);
+    seeds.push(seed);
+  }
+  return { roots, seeds };
+}
+
+function backward(tensor: Tensor, gradient: Tensor | null, options: BackwardOptions): void {
+  const createGraph = options.createGraph ?? false;
+  const { roots, seeds } = backwardRoots('backward', [tensor], [gradient]);
+  runBackward(roots, seeds, { retainGraph: options.retainGraph ?? createGraph, createGraph });
+}
+
+/** The recorder `@strata/autograd` installs into `@strata/tensor`. */
+export const recorder: GradientRecorder = { record, backward };
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((size, i) => size === b[i]);
+}

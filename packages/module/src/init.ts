@@ -1,0 +1,402 @@
+/**
+ * Weight initializers, like `torch.nn.init`. Each fills a tensor in place
+ * (without recording gradients, bumping its storage version) and returns
+ * it; the random ones draw from the generator that `manualSeed` seeds,
+ * unless one is passed.
+ *
+ * @packageDocumentation
+ */
+import {
+  DTypeError,
+  type Generator,
+  ShapeError,
+  Tensor,
+  contiguousStrides,
+  defaultGenerator,
+  formatShape,
+  isFloatingPoint,
+} from '@strata/tensor';
+import { erfinv, normalCdf, orthonormalColumns } from './init-math.js';
+import { describeValue } from './parameter.js';
+import { fillElements, withoutGrad, writeElements } from './tensor-write.js';
+
+/** The nonlinearities `calculateGain` knows: PyTorch's `nn.functional` names in camelCase. */
+export type Nonlinearity =
+  | 'linear'
+  | 'conv1d'
+  | 'conv2d'
+  | 'conv3d'
+  | 'convTranspose1d'
+  | 'convTranspose2d'
+  | 'convTranspose3d'
+  | 'sigmoid'
+  | 'tanh'
+  | 'relu'
+  | 'leakyRelu'
+  | 'selu';
+
+/** Which fan the Kaiming initializers scale by: `'fanIn'` keeps the forward pass's variance, `'fanOut'` the backward pass's. */
+export type FanMode = 'fanIn' | 'fanOut';
+
+/** Options every random initializer takes. */
+export interface RandomInitOptions {
+  /**
+   * The generator to draw from.
+   * @defaultValue the default generator that `manualSeed` seeds
+   */
+  generator?: Generator;
+}
+
+/** Options of `xavierUniform_` and `xavierNormal_`. */
+export interface XavierOptions extends RandomInitOptions {
+  /**
+   * A scaling factor (see `calculateGain`).
+   * @defaultValue `1`
+   */
+  gain?: number;
+}
+
+/** Options of `kaimingUniform_` and `kaimingNormal_`. */
+export interface KaimingOptions extends RandomInitOptions {
+  /**
+   * The negative slope of the rectifier after this layer (used with `'leakyRelu'`).
+   * @defaultValue `0`
+   */
+  a?: number;
+  /**
+   * The fan to scale by.
+   * @defaultValue `'fanIn'`
+   */
+  mode?: FanMode;
+  /**
+   * The nonlinearity after this layer.
+   * @defaultValue `'leakyRelu'`
+   */
+  nonlinearity?: Nonlinearity;
+}
+
+/** Options of `truncNormal_`. */
+export interface TruncNormalOptions extends RandomInitOptions {
+  /** @defaultValue `0` */
+  mean?: number;
+  /** @defaultValue `1` */
+  std?: number;
+  /**
+   * The lower cutoff.
+   * @defaultValue `-2`
+   */
+  a?: number;
+  /**
+   * The upper cutoff.
+   * @defaultValue `2`
+   */
+  b?: number;
+}
+
+/** Options of `orthogonal_`. */
+export interface OrthogonalOptions extends RandomInitOptions {
+  /**
+   * A scaling factor.
+   * @defaultValue `1`
+   */
+  gain?: number;
+}
+
+const NONLINEARITIES: readonly Nonlinearity[] = [
+  'linear', 'conv1d', 'conv2d', 'conv3d', 'convTranspose1d', 'convTranspose2d', 'convTranspose3d',
+  'sigmoid', 'tanh', 'relu', 'leakyRelu', 'selu',
+];
+
+/**
+ * The recommended gain for a nonlinearity, as PyTorch's `calculate_gain`:
+ * 1 for linear, convolutions and sigmoid; 5/3 for tanh; √2 for relu;
+ * √(2 / (1 + slope²)) for leakyRelu (slope `param`, default 0.01); 3/4 for selu.
+ * @throws RangeError for an unknown nonlinearity or a non-number slope.
+ */
+export function calculateGain(nonlinearity: Nonlinearity, param: number | null = null): number {
+  switch (nonlinearity) {
+    case 'linear':
+    case 'conv1d':
+    case 'conv2d':
+    case 'conv3d':
+    case 'convTranspose1d':
+    case 'convTranspose2d':
+    case 'convTranspose3d':
+    case 'sigmoid':
+      return 1;
+    case 'tanh':
+      return 5 / 3;
+    case 'relu':
+      return Math.sqrt(2);
+    case 'leakyRelu': {
+      if (param !== null && param !== undefined && (typeof param !== 'number' || !Number.isFinite(param))) {
+        throw new RangeError(`calculateGain: negative slope ${String(param)} is not a valid number`);
+      }
+      const slope = param ?? 0.01;
+      return Math.sqrt(2 / (1 + slope * slope));
+    }
+    case 'selu':
+      return 3 / 4;
+    default:
+      throw new RangeError(
+        `calculateGain: unsupported nonlinearity '${String(nonlinearity)}' (expected one of ${NONLINEARITIES.map((name) => `'${name}'`).join(', ')})`,
+      );
+  }
+}
+
+/**
+ * PyTorch's `_calculate_fan_in_and_fan_out`: for a weight of shape
+ * `[out, in, ...kernel]`, `fanIn = in · ∏kernel` and `fanOut = out · ∏kernel`.
+ * @throws ShapeError for a tensor of fewer than 2 dimensions.
+ */
+export function calculateFanInAndFanOut(tensor: Tensor, op = 'calculateFanInAndFanOut'): { fanIn: number; fanOut: number } {
+  checkTensor(tensor, op);
+  if (tensor.shape.length < 2) {
+    throw new ShapeError(
+      `${op}: fan in and fan out can not be computed for a tensor with fewer than 2 dimensions (got shape ${formatShape(tensor.shape)})`,
+    );
+  }
+  let receptiveField = 1;
+  for (let d = 2; d < tensor.shape.length; d++) receptiveField *= tensor.shape[d]!;
+  return { fanIn: tensor.shape[1]! * receptiveField, fanOut: tensor.shape[0]! * receptiveField };
+}
+
+/**
+ * Fills `tensor` with samples of the uniform distribution U(a, b).
+ * @throws DTypeError for a non-floating tensor; RangeError when a > b or a bound is not finite.
+ */
+export function uniform_(tensor: Tensor, a = 0, b = 1, options: RandomInitOptions = {}): Tensor {
+  checkFloat(tensor, 'uniform_');
+  checkUniformBounds(a, b, 'uniform_');
+  return fillUniform(tensor, a, b, options.generator ?? defaultGenerator);
+}
+
+/**
+ * Fills `tensor` with samples of the normal distribution N(mean, std²).
+ * @throws DTypeError for a non-floating tensor; RangeError when std < 0 or a value is not finite.
+ */
+export function normal_(tensor: Tensor, mean = 0, std = 1, options: RandomInitOptions = {}): Tensor {
+  checkFloat(tensor, 'normal_');
+  checkNormal(mean, std, 'normal_');
+  return fillNormal(tensor, mean, std, options.generator ?? defaultGenerator);
+}
+
+/**
+ * Fills `tensor` with samples of N(mean, std²) truncated to [a, b], by
+ * PyTorch's inverse-CDF method: uniform samples between Φ((a − mean)/std)
+ * and Φ((b − mean)/std) mapped through the inverse normal CDF, then clamped
+ * to [a, b].
+ * @throws DTypeError for a non-floating tensor; RangeError when std < 0 or a ≥ b.
+ */
+export function truncNormal_(tensor: Tensor, options: TruncNormalOptions = {}): Tensor {
+  const { mean = 0, std = 1, a = -2, b = 2 } = options;
+  checkFloat(tensor, 'truncNormal_');
+  checkNormal(mean, std, 'truncNormal_');
+  if (!(a < b)) throw new RangeError(`truncNormal_: expected the cutoffs a < b, got a=${a}, b=${b}`);
+  const generator = options.generator ?? defaultGenerator;
+  const count = tensor.numel();
+  const values = new Float64Array(count);
+  if (std === 0) {
+    values.fill(Math.min(Math.max(mean, a), b));
+  } else {
+    const low = 2 * normalCdf((a - mean) / std) - 1;
+    const high = 2 * normalCdf((b - mean) / std) - 1;
+    const scale = std * Math.SQRT2;
+    for (let i = 0; i < count; i++) {
+      const value = mean + scale * erfinv(low + (high - low) * generator.nextDouble());
+      values[i] = value < a ? a : value > b ? b : value;
+    }
+  }
+  withoutGrad(() => writeElements(tensor, values));
+  return tensor;
+}
+
+/** Fills `tensor` with `value`. */
+export function constant_(tensor: Tensor, value: number): Tensor {
+  checkTensor(tensor, 'constant_');
+  if (typeof value !== 'number') throw new TypeError(`constant_: expected a number, got ${describeValue(value)}`);
+  withoutGrad(() => fillElements(tensor, value));
+  return tensor;
+}
+
+/** Fills `tensor` with ones. */
+export function ones_(tensor: Tensor): Tensor {
+  return constant_(tensor, 1);
+}
+
+/** Fills `tensor` with zeros. */
+export function zeros_(tensor: Tensor): Tensor {
+  return constant_(tensor, 0);
+}
+
+/**
+ * Fills a 2-d tensor with the identity matrix (ones on the main diagonal),
+ * which keeps a Linear layer's inputs where it can.
+ * @throws ShapeError for a tensor that is not 2-d.
+ */
+export function eye_(tensor: Tensor): Tensor {
+  checkTensor(tensor, 'eye_');
+  if (tensor.shape.length !== 2) {
+    throw new ShapeError(`eye_: only tensors with 2 dimensions are supported, got shape ${formatShape(tensor.shape)}`);
+  }
+  const [rows, columns] = tensor.shape as [number, number];
+  const values = new Float64Array(rows * columns);
+  for (let i = 0; i < Math.min(rows, columns); i++) values[i * columns + i] = 1;
+  withoutGrad(() => writeElements(tensor, values));
+  return tensor;
+}
+
+/**
+ * Fills a 3-, 4- or 5-d convolution weight with the Dirac delta, which keeps
+ * the input channels (per group) where it can.
+ * @throws ShapeError for another rank; RangeError when dim 0 is not divisible by `groups`.
+ */
+export function dirac_(tensor: Tensor, groups = 1): Tensor {
+  checkTensor(tensor, 'dirac_');
+  const shape = tensor.shape;
+  if (shape.length < 3 || shape.length > 5) {
+    throw new ShapeError(`dirac_: only tensors with 3, 4, or 5 dimensions are supported, got shape ${formatShape(shape)}`);
+  }
+  if (!Number.isInteger(groups) || groups < 1 || shape[0]! % groups !== 0) {
+    throw new RangeError(`dirac_: dim 0 (size ${shape[0]}) must be divisible by groups, got groups=${groups}`);
+  }
+  const outPerGroup = shape[0]! / groups;
+  const minDim = Math.min(outPerGroup, shape[1]!);
+  const strides = contiguousStrides(shape);
+  let center = 0;
+  for (let d = 2; d < shape.length; d++) center += Math.floor(shape[d]! / 2) * strides[d]!;
+  const values = new Float64Array(tensor.numel());
+  for (let g = 0; g < groups; g++) {
+    for (let d = 0; d < minDim; d++) values[(g * outPerGroup + d) * strides[0]! + d * strides[1]! + center] = 1;
+  }
+  withoutGrad(() => writeElements(tensor, values));
+  return tensor;
+}
+
+/**
+ * Glorot/Xavier uniform: U(−bound, bound) with
+ * bound = gain · √(6 / (fanIn + fanOut)).
+ * @throws ShapeError for a tensor of fewer than 2 dimensions; DTypeError for a non-floating one.
+ */
+export function xavierUniform_(tensor: Tensor, options: XavierOptions = {}): Tensor {
+  const { fanIn, fanOut } = calculateFanInAndFanOut(tensor, 'xavierUniform_');
+  checkFloat(tensor, 'xavierUniform_');
+  const std = (options.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut));
+  const bound = Math.sqrt(3) * std;
+  if (tensor.numel() === 0) return tensor;
+  return fillUniform(tensor, -bound, bound, options.generator ?? defaultGenerator);
+}
+
+/**
+ * Glorot/Xavier normal: N(0, std²) with std = gain · √(2 / (fanIn + fanOut)).
+ * @throws ShapeError for a tensor of fewer than 2 dimensions; DTypeError for a non-floating one.
+ */
+export function xavierNormal_(tensor: Tensor, options: XavierOptions = {}): Tensor {
+  const { fanIn, fanOut } = calculateFanInAndFanOut(tensor, 'xavierNormal_');
+  checkFloat(tensor, 'xavierNormal_');
+  const std = (options.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut));
+  if (tensor.numel() === 0) return tensor;
+  return fillNormal(tensor, 0, std, options.generator ?? defaultGenerator);
+}
+
+/**
+ * He/Kaiming uniform: U(−bound, bound) with bound = gain · √(3 / fan), gain
+ * = `calculateGain(nonlinearity, a)`. A tensor with no elements is left as
+ * is. PyTorch's Linear and Conv layers use `{ a: Math.sqrt(5) }`.
+ * @throws ShapeError for a tensor of fewer than 2 dimensions; RangeError for an unknown mode or nonlinearity.
+ */
+export function kaimingUniform_(tensor: Tensor, options: KaimingOptions = {}): Tensor {
+  checkFloat(tensor, 'kaimingUniform_');
+  if (tensor.numel() === 0) return tensor;
+  const std = kaimingStd(tensor, options, 'kaimingUniform_');
+  const bound = Math.sqrt(3) * std;
+  return fillUniform(tensor, -bound, bound, options.generator ?? defaultGenerator);
+}
+
+/**
+ * He/Kaiming normal: N(0, std²) with std = gain / √fan.
+ * @throws ShapeError for a tensor of fewer than 2 dimensions; RangeError for an unknown mode or nonlinearity.
+ */
+export function kaimingNormal_(tensor: Tensor, options: KaimingOptions = {}): Tensor {
+  checkFloat(tensor, 'kaimingNormal_');
+  if (tensor.numel() === 0) return tensor;
+  return fillNormal(tensor, 0, kaimingStd(tensor, options, 'kaimingNormal_'), options.generator ?? defaultGenerator);
+}
+
+/**
+ * Fills `tensor` with a (semi-)orthogonal matrix times `gain`, as PyTorch's
+ * `orthogonal_`: dims after the first are flattened, a normal matrix is
+ * QR-decomposed and Q (with R's diagonal made positive) is written.
+ * @throws ShapeError for a tensor of fewer than 2 dimensions.
+ */
+export function orthogonal_(tensor: Tensor, options: OrthogonalOptions = {}): Tensor {
+  checkFloat(tensor, 'orthogonal_');
+  if (tensor.shape.length < 2) {
+    throw new ShapeError(`orthogonal_: only tensors with 2 or more dimensions are supported, got shape ${formatShape(tensor.shape)}`);
+  }
+  const count = tensor.numel();
+  if (count === 0) return tensor;
+  const rows = tensor.shape[0]!;
+  const columns = count / rows;
+  const generator = options.generator ?? defaultGenerator;
+  const gain = options.gain ?? 1;
+  const flattened = new Float64Array(count);
+  for (let i = 0; i < count; i++) flattened[i] = generator.nextNormal();
+  const values = new Float64Array(count);
+  if (rows >= columns) {
+    const q = orthonormalColumns(flattened, rows, columns);
+    for (let i = 0; i < count; i++) values[i] = gain * q[i]!;
+  } else {
+    // Orthonormal rows: decompose the transpose and transpose back.
+    const transposed = new Float64Array(count);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) transposed[c * rows + r] = flattened[r * columns + c]!;
+    const q = orthonormalColumns(transposed, columns, rows);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) values[r * columns + c] = gain * q[c * rows + r]!;
+  }
+  withoutGrad(() => writeElements(tensor, values));
+  return tensor;
+}
+
+function kaimingStd(tensor: Tensor, options: KaimingOptions, op: string): number {
+  const mode = options.mode ?? 'fanIn';
+  if (mode !== 'fanIn' && mode !== 'fanOut') {
+    throw new RangeError(`${op}: mode '${String(mode)}' is not supported, use 'fanIn' or 'fanOut'`);
+  }
+  const { fanIn, fanOut } = calculateFanInAndFanOut(tensor, op);
+  const gain = calculateGain(options.nonlinearity ?? 'leakyRelu', options.a ?? 0);
+  return gain / Math.sqrt(mode === 'fanIn' ? fanIn : fanOut);
+}
+
+function fillUniform(tensor: Tensor, low: number, high: number, generator: Generator): Tensor {
+  const values = new Float64Array(tensor.numel());
+  const width = high - low;
+  for (let i = 0; i < values.length; i++) values[i] = low + width * generator.nextDouble();
+  withoutGrad(() => writeElements(tensor, values));
+  return tensor;
+}
+
+function fillNormal(tensor: Tensor, mean: number, std: number, generator: Generator): Tensor {
+  const values = new Float64Array(tensor.numel());
+  for (let i = 0; i < values.length; i++) values[i] = mean + std * generator.nextNormal();
+  withoutGrad(() => writeElements(tensor, values));
+  return tensor;
+}
+
+function checkTensor(tensor: Tensor, op: string): void {
+  if (!(tensor instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${describeValue(tensor)}`);
+}
+
+function checkFloat(tensor: Tensor, op: string): void {
+  checkTensor(tensor, op);
+  if (!isFloatingPoint(tensor.dtype)) throw new DTypeError(`${op}: expected a floating point tensor, got ${tensor.dtype}`);
+}
+
+function checkUniformBounds(a: number, b: number, op: string): void {
+  if (!Number.isFinite(a) || !Number.isFinite(b)) throw new RangeError(`${op}: bounds must be finite, got a=${a}, b=${b}`);
+  if (a > b) throw new RangeError(`${op}: expects a [a, b) range with a <= b, got a=${a}, b=${b}`);
+}
+
+function checkNormal(mean: number, std: number, op: string): void {
+  if (!Number.isFinite(mean) || !Number.isFinite(std)) throw new RangeError(`${op}: mean and std must be finite, got mean=${mean}, std=${std}`);
+  if (std < 0) throw new RangeError(`${op}: expects std >= 0, got std=${std}`);
+}

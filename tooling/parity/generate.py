@@ -1,0 +1,63 @@
+"""Writes the PyTorch parity fixtures of @strata/tensor.
+
+Run from the repository root with Debian's PyTorch: ``pnpm parity``
+(``/usr/bin/python3 tooling/parity/generate.py``). ``--check`` regenerates in
+memory and fails when a committed fixture differs; ``--family NAME`` limits the
+run to one family. See README.md in this folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import torch  # noqa: E402
+
+FIXTURES = HERE.parent.parent / "packages" / "tensor" / "src" / "__fixtures__"
+FAMILIES = ["elementwise", "comparison", "reduction", "activation", "matmul", "join", "indexing", "in_place", "print"]
+MAX_BYTES = 2_000_000
+
+
+def fixture_path(family: str) -> Path:
+    return FIXTURES / f"ops-{family.replace('_', '-')}.json"
+
+
+def render(family: str) -> tuple[str, int]:
+    torch.manual_seed(0)
+    torch.set_num_threads(1)
+    module = importlib.import_module(f"cases_{family}")
+    built = module.build()
+    text = built.to_json()
+    if len(text.encode()) > MAX_BYTES:
+        raise SystemExit(f"{family}: fixture is {len(text.encode())} bytes, over {MAX_BYTES}")
+    return text, len(built.cases)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--check", action="store_true", help="fail if a fixture on disk differs")
+    parser.add_argument("--family", action="append", choices=FAMILIES, help="only these families")
+    options = parser.parse_args()
+    FIXTURES.mkdir(parents=True, exist_ok=True)
+    stale = []
+    for family in options.family or FAMILIES:
+        text, count = render(family)
+        path = fixture_path(family)
+        if options.check:
+            if not path.exists() or path.read_text() != text:
+                stale.append(path.name)
+            print(f"{path.name}: {count} cases, {'stale' if path.name in stale else 'up to date'}")
+        else:
+            path.write_text(text)
+            print(f"{path.name}: {count} cases, {len(text.encode())} bytes")
+    if stale:
+        raise SystemExit(f"stale fixtures (run pnpm parity): {', '.join(stale)}")
+
+
+if __name__ == "__main__":
+    main()

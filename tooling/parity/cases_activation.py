@@ -79,6 +79,8 @@ def elementwise(f: Family) -> None:
         f.case("transposed_3d", op, [T(f.randn(2, 3, 4, scale=2), [["transpose", 0, 2]]), *variants[0]])
         f.case("step_slice_of_expand", op, [T(f.randn(3, 1, scale=2), [["expand", [3, 6]], ["slice", 1, 1, 6, 2]]), *variants[0]])
         f.case("float64", op, [T(f.randn(2, 3, scale=2, dtype=torch.float64)), *variants[0]])
+    for op in ("relu", "relu6", "hardtanh", "sigmoid", "tanh"):
+        f.case("int32", op, [T(torch.tensor([-7, -1, 0, 1, 3, 8]))], grad=False)
     f.case("nan_passes_through", "relu", [T([NAN, -1.0, 1.0])], check_conditioning=False)
     f.case("nan_passes_through", "sigmoid", [T([NAN, 0.0])], check_conditioning=False)
 

@@ -19,7 +19,7 @@ sys.path.insert(0, str(HERE))
 import torch  # noqa: E402
 
 FIXTURES = HERE.parent.parent / "packages" / "tensor" / "src" / "__fixtures__"
-FAMILIES = ["elementwise", "comparison", "reduction", "activation", "matmul", "join", "indexing", "in_place", "print"]
+FAMILIES = ["elementwise", "comparison", "reduction", "activation", "matmul", "join", "indexing", "in_place", "print", "views"]
 MAX_BYTES = 2_000_000
 
 

@@ -76,6 +76,18 @@ def var_or_std(function):
     return run
 
 
+TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64, "int32": torch.int64, "bool": torch.bool}
+
+
+def squeeze(x, dim=None):
+    """PyTorch 2's squeeze with a dim list (1.13 takes one dim)."""
+    if dim is None:
+        return torch.squeeze(x)
+    for d in sorted((d % x.dim() for d in ([dim] if isinstance(dim, int) else dim)), reverse=True):
+        x = torch.squeeze(x, d)
+    return x
+
+
 def in_place(method_name):
     """The in-place method applied to a clone, so the leaf input stays untouched."""
 
@@ -232,6 +244,27 @@ OPS: dict[str, Any] = {
             "relu_": "relu_",
         }.items()
     },
+    # ---- views and casts ----
+    "reshape": lambda x, shape: x.reshape(shape),
+    "view": lambda x, shape: x.view(shape),
+    "flatten": lambda x, start_dim=0, end_dim=-1: torch.flatten(x, start_dim, end_dim),
+    "permute": lambda x, dims: x.permute(dims),
+    "transpose": torch.transpose,
+    "t": torch.t,
+    "squeeze": squeeze,
+    "unsqueeze": torch.unsqueeze,
+    "expand": lambda x, shape: x.expand(shape),
+    "expandAs": lambda x, other: x.expand_as(other),
+    "narrow": torch.narrow,
+    "slice": lambda x, dim, start=0, end=None, step=1: x[(slice(None),) * (dim % x.dim()) + (slice(start, end, step),)],
+    "select": torch.select,
+    "contiguous": lambda x: x.contiguous(),
+    "clone": torch.clone,
+    "to": lambda x, dtype: x.to(TORCH_DTYPES[dtype]),
+    "float": lambda x: x.float(),
+    "double": lambda x: x.double(),
+    "int": lambda x: x.long(),
+    "bool": lambda x: x.bool(),
     # ---- printing ----
     "toString": repr,
 }

@@ -1,7 +1,7 @@
 import { DTypeError, Tensor, formatShape, randn, tensor as makeTensor } from '@strata/tensor';
 
 import { grad } from './grad.js';
-import { noGrad } from './grad-mode.js';
+import { enableGrad, noGrad } from './grad-mode.js';
 
 /** Options of {@link gradcheck} and {@link gradgradcheck}. */
 export interface GradcheckOptions {
@@ -137,15 +137,17 @@ export function gradgradcheck<Inputs extends readonly Tensor[]>(
   const outputs = asList(fn(...inputs)).filter((output) => output.requiresGrad);
   const gradOutputs = outputs.map((output) => randn(output.shape, { dtype: 'float64', requiresGrad: true }));
   const count = inputs.length;
-  const firstOrder = (...all: Tensor[]): Tensor[] => {
-    const forwardInputs = all.slice(0, count) as unknown as Inputs;
-    const results = asList(fn(...forwardInputs)).filter((output) => output.requiresGrad);
-    const gradients = grad(results, differentiable.map((i) => all[i]!), all.slice(count), {
-      createGraph: true,
-      allowUnused: true,
+  // Runs with grad mode on even while gradcheck evaluates it under noGrad: computing gradients needs the graph.
+  const firstOrder = (...all: Tensor[]): Tensor[] =>
+    enableGrad(() => {
+      const forwardInputs = all.slice(0, count) as unknown as Inputs;
+      const results = asList(fn(...forwardInputs)).filter((output) => output.requiresGrad);
+      const gradients = grad(results, differentiable.map((i) => all[i]!), all.slice(count), {
+        createGraph: true,
+        allowUnused: true,
+      });
+      return gradients.filter((gradient): gradient is Tensor => gradient !== null);
     });
-    return gradients.filter((gradient): gradient is Tensor => gradient !== null && gradient.requiresGrad);
-  };
   return gradcheck(firstOrder, [...inputs, ...gradOutputs], options);
 }
 

@@ -28,6 +28,12 @@ function renumber(container: Module, modules: readonly Module[]): void {
   modules.forEach((module, i) => container.registerModule(String(i), module));
 }
 
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
 /** PyTorch's `insert`: shifts the modules from `index` on by one. */
 function insertAt(container: Module, index: number, module: Module, owner: string): void {
   checkModule(module, `${owner}.insert`);
@@ -60,7 +66,7 @@ export class Sequential extends Module {
   constructor(...modules: Module[] | [Readonly<Record<string, Module>> | ReadonlyMap<string, Module>]) {
     super();
     const [first] = modules;
-    if (modules.length === 1 && !(first instanceof Module) && typeof first === 'object' && first !== null) {
+    if (modules.length === 1 && (first instanceof Map || isPlainObject(first))) {
       const entries = first instanceof Map ? [...first.entries()] : Object.entries(first);
       for (const [name, module] of entries) {
         checkModule(module, 'Sequential');

@@ -2,7 +2,7 @@ import { type Tensor, ones, tensor, zeros } from '@strata/tensor';
 import { describe, expect, it } from 'vitest';
 import { ModuleDict, Sequential } from './containers.js';
 import { Module } from './module.js';
-import { type Block, Linear, Net, ReLU, Tanh } from './module-test-support.js';
+import { Block, Linear, Net, ReLU, Tanh } from './module-test-support.js';
 import { Parameter } from './parameter.js';
 
 

@@ -165,9 +165,13 @@ export {
 } from './ops/activation.js';
 // matrix products (ops/matmul.ts)
 export { bmm, matmul, mm } from './ops/matmul.js';
+// ---- layers-conv: the raw packed matrix product its im2col kernels run on (kernels/matmul.ts) ----
+export { gemm } from './kernels/matmul.js';
 // joining and indexing (ops/join.ts, ops/indexing.ts)
 export { cat, chunk, split, stack } from './ops/join.js';
 export { type IndexSpecEntry, gather, index, indexSelect, maskedFill, scatter, scatterAdd } from './ops/indexing.js';
 // in-place ops (ops/in-place.ts)
+export { type AddcOptions, addcdiv_, addcmul_, add_, clamp_, div_, exp_, mul_, neg_, pow_, relu_, sqrt_, sub_ } from './ops/in-place.js';
+export { type RandomFillOptions, copy_, fill_, maskedFill_, normal_, uniform_, zero_ } from './ops/in-place-fill.js';
 // printing (print.ts)
 export { type PrintOptions, formatTensor, getPrintOptions, setPrintOptions } from './print.js';

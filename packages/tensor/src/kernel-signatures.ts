@@ -147,4 +147,5 @@ export interface CoreKernelSignatures {
   /** A row-major copy of `input` with `value` where the bool `mask` (same shape as `input`) is true. */
   maskedFill: (input: Tensor, mask: Tensor, value: number) => Tensor;
   // in-place ops (ops/in-place.ts)
+  //   none: they write into storage directly or through the out-of-place kernels
 }

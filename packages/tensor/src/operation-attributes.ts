@@ -137,4 +137,5 @@ export interface OperationAttributes {
    */
   maskedFill: { mask: Tensor; inputShape: readonly number[] };
   // in-place ops (ops/in-place.ts)
+  //   none: recorded by history rebase, as their out-of-place ops (add, mul, maskedFill, where, ...) on a clone
 }

@@ -3,7 +3,8 @@ import type { Tensor } from './tensor.js';
 
 // Printing follows PyTorch's torch/_tensor_str.py rule for rule, so a tensor
 // prints here exactly as the same tensor prints in PyTorch, apart from the
-// names (`requiresGrad=true`, `gradFn=<AddBackward>`, `dtype=int32`).
+// names (`requiresGrad=true`, `gradFn=<AddBackward>`, `dtype=float64`) and
+// int32, which prints as PyTorch's default integer type int64 does.
 
 /** How tensors print, like the options of `torch.set_printoptions`. */
 export interface PrintOptions {
@@ -302,14 +303,17 @@ function backwardName(name: string): string {
 
 /**
  * A tensor as PyTorch's `repr` prints it: `tensor([[1., 2.],\n        [3., 4.]])`,
- * with the dtype when it is not float32 or bool, `requiresGrad=true` or the
- * `gradFn`, and `...` summaries for tensors of more than `threshold`
- * elements. `Tensor.toString()` and `console.log` print this.
+ * then `dtype=float64` for float64 (int32 stands for PyTorch's default
+ * integer type int64, so it prints no dtype, except for an empty tensor),
+ * `requiresGrad=true` or the `gradFn`, and `...` summaries for tensors of
+ * more than `threshold` elements. `Tensor.toString()` and `console.log`
+ * print this.
  *
  * @example
  * ```ts
- * formatTensor(tensor([1, 2], { dtype: 'int32' })); // 'tensor([1, 2], dtype=int32)'
+ * formatTensor(tensor([1, 2], { dtype: 'int32' })); // 'tensor([1, 2])'
  * formatTensor(tensor(3.5)); // 'tensor(3.5000)'
+ * formatTensor(zeros([0, 3], { dtype: 'int32' })); // 'tensor([], size=(0, 3), dtype=int32)'
  * ```
  */
 export function formatTensor(input: Tensor): string {
@@ -324,7 +328,8 @@ export function formatTensor(input: Tensor): string {
     if (input.dtype !== 'float32') suffixes.push(`dtype=${input.dtype}`);
     body = '[]';
   } else {
-    if (input.dtype === 'int32' || input.dtype === 'float64') suffixes.push(`dtype=${input.dtype}`);
+    // float32, int32 and bool stand for PyTorch's default dtypes (float32, int64, bool), which print no suffix.
+    if (input.dtype === 'float64') suffixes.push(`dtype=${input.dtype}`);
     const data = input.contiguousData();
     const summarize = count > options.threshold;
     const renderer = new TensorRenderer(data, input.shape, summarize, options);

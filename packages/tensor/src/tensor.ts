@@ -18,6 +18,8 @@ import * as indexingOps from './ops/indexing.js';
 import * as joinOps from './ops/join.js';
 import * as reductionOps from './ops/reduction.js';
 import * as activationOps from './ops/activation.js';
+import * as inPlaceOps from './ops/in-place.js';
+import * as inPlaceFillOps from './ops/in-place-fill.js';
 import * as printOps from './print.js';
 import { Storage } from './storage.js';
 
@@ -872,6 +874,114 @@ export class Tensor {
   }
 
   // ---- in-place ops (ops/in-place.ts) ----
+
+  /** `this += alpha * other`; see {@link inPlaceOps.add_}. */
+  add_(other: TensorOrScalar, options?: elementwiseOps.AddOptions): this {
+    inPlaceOps.add_(this, other, options);
+    return this;
+  }
+
+  /** `this -= alpha * other`; see {@link inPlaceOps.sub_}. */
+  sub_(other: TensorOrScalar, options?: elementwiseOps.AddOptions): this {
+    inPlaceOps.sub_(this, other, options);
+    return this;
+  }
+
+  /** `this *= other`; see {@link inPlaceOps.mul_}. */
+  mul_(other: TensorOrScalar): this {
+    inPlaceOps.mul_(this, other);
+    return this;
+  }
+
+  /** `this /= other`; see {@link inPlaceOps.div_}. */
+  div_(other: TensorOrScalar, options?: elementwiseOps.DivOptions): this {
+    inPlaceOps.div_(this, other, options);
+    return this;
+  }
+
+  /** `this = this ** exponent`; see {@link inPlaceOps.pow_}. */
+  pow_(exponent: TensorOrScalar): this {
+    inPlaceOps.pow_(this, exponent);
+    return this;
+  }
+
+  /** `this += value * tensor1 * tensor2`; see {@link inPlaceOps.addcmul_}. */
+  addcmul_(tensor1: Tensor, tensor2: Tensor, options?: inPlaceOps.AddcOptions): this {
+    inPlaceOps.addcmul_(this, tensor1, tensor2, options);
+    return this;
+  }
+
+  /** `this += value * tensor1 / tensor2`; see {@link inPlaceOps.addcdiv_}. */
+  addcdiv_(tensor1: Tensor, tensor2: Tensor, options?: inPlaceOps.AddcOptions): this {
+    inPlaceOps.addcdiv_(this, tensor1, tensor2, options);
+    return this;
+  }
+
+  /** Clamps in place; see {@link inPlaceOps.clamp_}. */
+  clamp_(min?: elementwiseOps.ClampOptions | Tensor | number | null, max?: Tensor | number | null): this {
+    inPlaceOps.clamp_(this, min, max);
+    return this;
+  }
+
+  /** `e ** this` in place; see {@link inPlaceOps.exp_}. */
+  exp_(): this {
+    inPlaceOps.exp_(this);
+    return this;
+  }
+
+  /** The square root in place; see {@link inPlaceOps.sqrt_}. */
+  sqrt_(): this {
+    inPlaceOps.sqrt_(this);
+    return this;
+  }
+
+  /** `-this` in place; see {@link inPlaceOps.neg_}. */
+  neg_(): this {
+    inPlaceOps.neg_(this);
+    return this;
+  }
+
+  /** `max(this, 0)` in place; see {@link inPlaceOps.relu_}. */
+  relu_(): this {
+    inPlaceOps.relu_(this);
+    return this;
+  }
+
+  /** Sets every element to zero; see {@link inPlaceFillOps.zero_}. */
+  zero_(): this {
+    inPlaceFillOps.zero_(this);
+    return this;
+  }
+
+  /** Sets every element to `value`; see {@link inPlaceFillOps.fill_}. */
+  fill_(value: number | boolean | Tensor): this {
+    inPlaceFillOps.fill_(this, value);
+    return this;
+  }
+
+  /** Copies `source` (broadcast, converted) into this tensor; see {@link inPlaceFillOps.copy_}. */
+  copy_(source: Tensor): this {
+    inPlaceFillOps.copy_(this, source);
+    return this;
+  }
+
+  /** Uniform samples from `[low, high)` in place; see {@link inPlaceFillOps.uniform_}. */
+  uniform_(low?: number, high?: number, options?: inPlaceFillOps.RandomFillOptions): this {
+    inPlaceFillOps.uniform_(this, low, high, options);
+    return this;
+  }
+
+  /** Normal samples in place; see {@link inPlaceFillOps.normal_}. */
+  normal_(mean?: number, std?: number, options?: inPlaceFillOps.RandomFillOptions): this {
+    inPlaceFillOps.normal_(this, mean, std, options);
+    return this;
+  }
+
+  /** Sets the elements where `mask` is true to `value`; see {@link inPlaceFillOps.maskedFill_}. */
+  maskedFill_(mask: Tensor, value: number | boolean | Tensor): this {
+    inPlaceFillOps.maskedFill_(this, mask, value);
+    return this;
+  }
 
   // ---- printing (print.ts) ----
 

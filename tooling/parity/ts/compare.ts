@@ -61,7 +61,8 @@ export function tensorMismatches(actual: unknown, expected: EncodedTensor, toler
   if (count > 0) {
     const summary = exact
       ? `${count} of ${expected.data.length} elements differ`
-      : `${count} of ${expected.data.length} elements outside rtol ${tolerance.rtol}, atol ${tolerance.atol} (largest |difference| ${worst})`;
+      : `${count} of ${expected.data.length} elements outside rtol ${tolerance.rtol}, atol ${tolerance.atol}` +
+        (worst > 0 ? ` (largest finite |difference| ${worst})` : ' (NaN or infinity where PyTorch differs)');
     problems.unshift(summary);
   }
   return problems;

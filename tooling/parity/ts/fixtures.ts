@@ -82,6 +82,7 @@ export const PARITY_FAMILIES = [
   'indexing',
   'in-place',
   'print',
+  'views',
 ] as const;
 
 /** A family name. */

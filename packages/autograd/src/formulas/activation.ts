@@ -6,9 +6,11 @@ import {
   div,
   eq,
   exp,
+  ge,
   gt,
   le,
   logicalAnd,
+  logicalOr,
   lt,
   mul,
   narrow,
@@ -37,17 +39,26 @@ function gradientWhere(mask: Tensor, gradient: Tensor): Tensor {
   return where(mask, gradient, 0);
 }
 
+/**
+ * 0 where `mask` holds, `g` elsewhere. PyTorch writes most activation
+ * derivatives this way round, so a NaN input (for which every comparison is
+ * false) lets the gradient through.
+ */
+function zeroWhere(mask: Tensor, gradient: Tensor): Tensor {
+  return where(mask, 0, gradient);
+}
+
 /** The formulas of the elementwise activations (PyTorch's `*_backward` functions). */
 export const activationFormulas = {
-  /** `relu`: `g` where the output is positive. */
+  /** `relu`: 0 where the output is 0 or less, `g` elsewhere (NaN passes, as PyTorch's `threshold_backward`). */
   relu: {
     save: ({ output }) => [output],
-    backward: (gradient, { saved }) => [gradientWhere(gt(saved[0]!, 0), gradient)],
+    backward: (gradient, { saved }) => [zeroWhere(le(saved[0]!, 0), gradient)],
   },
-  /** `relu6`: `g` strictly inside (0, 6). */
+  /** `relu6`: as `hardtanh` on (0, 6). */
   relu6: {
     save: ({ inputs }) => [inputs[0]!],
-    backward: (gradient, { saved }) => [gradientWhere(logicalAnd(gt(saved[0]!, 0), lt(saved[0]!, 6)), gradient)],
+    backward: (gradient, { saved }) => [zeroWhere(logicalOr(le(saved[0]!, 0), ge(saved[0]!, 6)), gradient)],
   },
   /** `leakyRelu`: `g` for positive inputs, `negativeSlope · g` otherwise. */
   leakyRelu: {
@@ -56,30 +67,30 @@ export const activationFormulas = {
       where(gt(saved[0]!, 0), gradient, mul(gradient, attributes.negativeSlope)),
     ],
   },
-  /** `elu`: `g` for positive inputs, `g · alpha · eˣ` otherwise. */
+  /** `elu`: `g · alpha · eˣ` for inputs up to 0, `g` otherwise. */
   elu: {
     save: ({ inputs }) => [inputs[0]!],
     backward: (gradient, { attributes, saved }) => {
       const input = saved[0]!;
-      return [where(gt(input, 0), gradient, mul(gradient, mul(exp(input), attributes.alpha)))];
+      return [where(le(input, 0), mul(gradient, mul(exp(input), attributes.alpha)), gradient)];
     },
   },
-  /** `selu`: `scale · g` for positive inputs, `g · scale · alpha · eˣ` otherwise. */
+  /** `selu`: `g · scale · alpha · eˣ` for inputs up to 0, `scale · g` otherwise. */
   selu: {
     save: ({ inputs }) => [inputs[0]!],
     backward: (gradient, { saved }) => {
       const input = saved[0]!;
       return [
-        where(gt(input, 0), mul(gradient, SELU_SCALE), mul(gradient, mul(exp(input), SELU_SCALE * SELU_ALPHA))),
+        where(le(input, 0), mul(gradient, mul(exp(input), SELU_SCALE * SELU_ALPHA)), mul(gradient, SELU_SCALE)),
       ];
     },
   },
-  /** `celu`: `g` for positive inputs, `g · e^(x/alpha)` otherwise. */
+  /** `celu`: `g · e^(x/alpha)` for inputs up to 0, `g` otherwise. */
   celu: {
     save: ({ inputs }) => [inputs[0]!],
     backward: (gradient, { attributes, saved }) => {
       const input = saved[0]!;
-      return [where(gt(input, 0), gradient, mul(gradient, exp(div(input, attributes.alpha))))];
+      return [where(le(input, 0), mul(gradient, exp(div(input, attributes.alpha))), gradient)];
     },
   },
   /**
@@ -151,12 +162,12 @@ export const activationFormulas = {
     save: ({ inputs }) => [inputs[0]!],
     backward: (gradient, { saved }) => [div(gradient, square(add(abs(saved[0]!), 1)))],
   },
-  /** `hardtanh`: `g` strictly inside (minVal, maxVal). */
+  /** `hardtanh`: 0 at or outside the bounds, `g` elsewhere (NaN passes, as PyTorch). */
   hardtanh: {
     save: ({ inputs }) => [inputs[0]!],
     backward: (gradient, { attributes, saved }) => {
       const input = saved[0]!;
-      return [gradientWhere(logicalAnd(gt(input, attributes.minVal), lt(input, attributes.maxVal)), gradient)];
+      return [zeroWhere(logicalOr(le(input, attributes.minVal), ge(input, attributes.maxVal)), gradient)];
     },
   },
   /** `hardswish`: 0 below -3, `g · (x/3 + ½)` up to 3, `g` above. */
@@ -181,10 +192,10 @@ export const activationFormulas = {
     save: ({ inputs }) => [inputs[0]!],
     backward: (gradient, { saved }) => [mul(gradient, square(tanh(saved[0]!)))],
   },
-  /** `threshold`: `g` where the input passed the threshold. */
+  /** `threshold`: 0 where the input is at most the threshold, `g` elsewhere. */
   threshold: {
     save: ({ inputs }) => [inputs[0]!],
-    backward: (gradient, { attributes, saved }) => [gradientWhere(gt(saved[0]!, attributes.threshold), gradient)],
+    backward: (gradient, { attributes, saved }) => [zeroWhere(le(saved[0]!, attributes.threshold), gradient)],
   },
   /** `softmax`: `y · (g - Σ g·y)` along `dim`, from the output y. */
   softmax: {

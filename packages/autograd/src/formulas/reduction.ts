@@ -6,6 +6,7 @@ import {
   exp,
   expand,
   isnan,
+  logicalAnd,
   logicalOr,
   maskedFill,
   mean,
@@ -48,11 +49,16 @@ function spread(gradient: Tensor, { inputShape, dims, keepdim }: Reduction): Ten
 
 /**
  * The gradient of amax/amin/max/min: shared evenly among the elements equal
- * to the extremum, as PyTorch does.
+ * to the extremum, as PyTorch does. `max`/`min` (PyTorch's
+ * `evenly_distribute_backward`) also count NaNs as equal to a NaN result;
+ * `amax`/`amin` do not (their gradient is NaN then, as PyTorch's).
  */
-function evenlyToExtremum(gradient: Tensor, input: Tensor, output: Tensor, reduction: Reduction): Tensor {
+function evenlyToExtremum(gradient: Tensor, input: Tensor, output: Tensor, reduction: Reduction, matchNaN: boolean): Tensor {
   const { inputShape, dims, keepdim } = reduction;
-  const mask = eq(input, keptDims(output, inputShape, dims, keepdim)).to(gradient.dtype);
+  const extremum = keptDims(output, inputShape, dims, keepdim);
+  const equal = eq(input, extremum);
+  const matches = matchNaN ? logicalOr(equal, logicalAnd(isnan(input), isnan(extremum))) : equal;
+  const mask = matches.to(gradient.dtype);
   const share = div(keptDims(gradient, inputShape, dims, keepdim), sum(mask, dims, true));
   return mul(share, mask);
 }
@@ -113,22 +119,22 @@ export const reductionFormulas = {
   /** `amax`: shared evenly among the maximal elements. */
   amax: {
     save: ({ inputs, output }) => [inputs[0]!, output],
-    backward: (gradient, { attributes, saved }) => [evenlyToExtremum(gradient, saved[0]!, saved[1]!, attributes)],
+    backward: (gradient, { attributes, saved }) => [evenlyToExtremum(gradient, saved[0]!, saved[1]!, attributes, false)],
   },
   /** `amin`: shared evenly among the minimal elements. */
   amin: {
     save: ({ inputs, output }) => [inputs[0]!, output],
-    backward: (gradient, { attributes, saved }) => [evenlyToExtremum(gradient, saved[0]!, saved[1]!, attributes)],
+    backward: (gradient, { attributes, saved }) => [evenlyToExtremum(gradient, saved[0]!, saved[1]!, attributes, false)],
   },
   /** `max` without a dim: as `amax` over all dims. */
   max: {
     save: ({ inputs, output }) => [inputs[0]!, output],
-    backward: (gradient, { attributes, saved }) => [evenlyToExtremum(gradient, saved[0]!, saved[1]!, attributes)],
+    backward: (gradient, { attributes, saved }) => [evenlyToExtremum(gradient, saved[0]!, saved[1]!, attributes, true)],
   },
   /** `min` without a dim: as `amin` over all dims. */
   min: {
     save: ({ inputs, output }) => [inputs[0]!, output],
-    backward: (gradient, { attributes, saved }) => [evenlyToExtremum(gradient, saved[0]!, saved[1]!, attributes)],
+    backward: (gradient, { attributes, saved }) => [evenlyToExtremum(gradient, saved[0]!, saved[1]!, attributes, true)],
   },
   /** `maxWithIndices`, `max(x, dim)`: the gradient goes to the position of each maximum. */
   maxWithIndices: {

@@ -93,7 +93,7 @@ describe('binary and unary kernels', () => {
     const withScalar = binaryKernel('mul', BinaryCode.Multiply, tensor(2), a, 'float32');
     const withExpanded = binaryKernel('mul', BinaryCode.Multiply, tensor([2]).expand(3, 4), a.t().contiguous().t(), 'float32');
     expect(withScalar.tolist()).toEqual(withExpanded.tolist());
-    expect(withScalar.tolist()[2]).toEqual([16, 18, 20, 22]);
+    expect((withScalar.tolist() as number[][])[2]).toEqual([16, 18, 20, 22]);
   });
 
   it('read operands at their offsets', () => {

@@ -54,7 +54,9 @@ function normalizeRows(
       const logTotal = Math.log(total);
       for (let j = 0; j < size; j++) target[start + j] = sign * data[start + j]! - maximum - logTotal;
     } else {
-      for (let j = 0; j < size; j++) target[start + j] = exponentials[j]! / total;
+      // One division per row, as PyTorch's kernel does.
+      const scale = 1 / total;
+      for (let j = 0; j < size; j++) target[start + j] = exponentials[j]! * scale;
     }
   }
 }
@@ -94,8 +96,9 @@ function normalizeLanes(
         for (let i = 0; i < inner; i++) target[p + i] = sign * data[p + i]! - maxima[i]! - totals[i]!;
       }
     } else {
+      for (let i = 0; i < inner; i++) totals[i] = 1 / totals[i]!;
       for (let j = 0, p = block, q = 0; j < size; j++, p += inner, q += inner) {
-        for (let i = 0; i < inner; i++) target[p + i] = exponentials[q + i]! / totals[i]!;
+        for (let i = 0; i < inner; i++) target[p + i] = exponentials[q + i]! * totals[i]!;
       }
     }
   }

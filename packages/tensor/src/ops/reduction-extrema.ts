@@ -67,7 +67,7 @@ export function amin(input: Tensor, dim?: ReductionDim, keepdim = false): Tensor
 /**
  * Like `torch.max`: without `dim`, the largest of all elements as a 0-d
  * tensor; with `dim`, the maxima along it (the `values` of
- * `maxWithIndices`). NaN propagates.
+ * `maxWithIndices`). NaN propagates. `keepdim` applies only with a `dim`.
  *
  * @throws RangeError when the input is empty and `dim` is omitted, the dim
  * has size 0, or the dim is out of range.
@@ -88,7 +88,8 @@ export function max(input: Tensor, dim?: number | null, keepdim = false): Tensor
 
 /**
  * Like `torch.min`: without `dim`, the smallest of all elements as a 0-d
- * tensor; with `dim`, the minima along it. NaN propagates.
+ * tensor; with `dim`, the minima along it. NaN propagates. `keepdim`
+ * applies only with a `dim`.
  *
  * @throws RangeError as `max` does.
  */

@@ -1,12 +1,21 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   DTypeError,
   Generator,
+  type Tensor,
   all,
+  amax,
+  amin,
   any,
   arange,
+  argmax,
+  argmin,
+  installGradientRecorder,
   logsumexp,
+  max,
+  maxWithIndices,
+  min,
   mean,
   norm,
   prod,
@@ -345,5 +354,72 @@ describe('norm', () => {
     // @ts-expect-error 'nuc' (the nuclear matrix norm) is not supported
     expect(() => norm(tensor([1, 2]), 'nuc')).toThrow(new RangeError("norm: p must be a number (Infinity allowed) or 'fro', got 'nuc'"));
     expect(() => norm(tensor([1, 2]), NAN)).toThrow(new RangeError("norm: p must be a number (Infinity allowed) or 'fro', got NaN"));
+  });
+});
+
+describe('reduction records and methods', () => {
+  const records: { name: string; inputs: readonly Tensor[]; output: Tensor; attributes: unknown }[] = [];
+  beforeAll(() => {
+    installGradientRecorder({
+      record: (name, inputs, output, attributes) => records.push({ name, inputs, output, attributes }),
+      backward: () => undefined,
+    });
+  });
+  beforeEach(() => {
+    records.length = 0;
+  });
+
+  it('record differentiable reductions with what their gradients need', () => {
+    const x = randn([2, 3, 4], { requiresGrad: true });
+    const total = sum(x, [2, -3], true);
+    expect(records.at(-1)).toEqual({ name: 'sum', inputs: [x], output: total, attributes: { inputShape: [2, 3, 4], dims: [0, 2], keepdim: true } });
+    const deviation = std(x, 1, { correction: 0 });
+    expect(records.at(-1)!.attributes).toEqual({ inputShape: [2, 3, 4], dims: [1], correction: 0, keepdim: false });
+    expect(records.at(-1)!.output).toBe(deviation);
+    norm(x, 'fro');
+    expect(records.at(-1)).toMatchObject({ name: 'norm', attributes: { p: 2, dims: [0, 1, 2], keepdim: false } });
+    const { values, indices } = maxWithIndices(x, -1);
+    expect(records.at(-1)).toMatchObject({ name: 'maxWithIndices', output: values, attributes: { dim: 2, keepdim: false } });
+    expect((records.at(-1)!.attributes as { indices: Tensor }).indices).toBe(indices);
+    max(x, 0);
+    expect(records.at(-1)!.name).toBe('maxWithIndices');
+    min(x);
+    expect(records.at(-1)).toMatchObject({ name: 'min', attributes: { dims: [0, 1, 2], keepdim: false } });
+    for (const op of [mean, prod, logsumexp, amax, amin] as const) {
+      op(x, 1);
+      expect(records.at(-1)).toMatchObject({ attributes: { inputShape: [2, 3, 4], dims: [1], keepdim: false } });
+    }
+    expect(records.map((record) => record.name).slice(-5)).toEqual(['mean', 'prod', 'logsumexp', 'amax', 'amin']);
+  });
+
+  it('record nothing for inputs without grad, and nothing for argmax, all or any', () => {
+    sum(randn([3]));
+    const x = randn([3], { requiresGrad: true });
+    argmax(x);
+    argmin(x, 0);
+    all(x);
+    any(x);
+    expect(records).toEqual([]);
+  });
+
+  it('are Tensor methods too', () => {
+    const x = arange(1, 7).reshape(2, 3);
+    expect(x.sum(1).tolist()).toEqual([6, 15]);
+    expect(x.mean(0, true).tolist()).toEqual([[2.5, 3.5, 4.5]]);
+    expect(x.prod().item()).toBe(720);
+    expect(x.amax(1).tolist()).toEqual([3, 6]);
+    expect(x.amin([0, 1]).item()).toBe(1);
+    expect(x.logsumexp(1).tolist()).toEqual(logsumexp(x, 1).tolist());
+    expect(x.max().item()).toBe(6);
+    expect(x.min(1).tolist()).toEqual([1, 4]);
+    expect(x.maxWithIndices(0).indices.tolist()).toEqual([1, 1, 1]);
+    expect(x.minWithIndices(1, true).values.tolist()).toEqual([[1], [4]]);
+    expect(x.argmax().item()).toBe(5);
+    expect(x.argmin(1).tolist()).toEqual([0, 0]);
+    expect(x.var(1).tolist()).toEqual([1, 1]);
+    expect(x.std(1, { correction: 0 }).tolist()).toEqual(std(x, 1, { correction: 0 }).tolist());
+    expect(x.all().item()).toBe(1);
+    expect(x.any(0).tolist()).toEqual([true, true, true]);
+    expect(x.norm(1).item()).toBe(21);
   });
 });

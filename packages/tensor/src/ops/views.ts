@@ -1,6 +1,6 @@
 import { ShapeError, formatShape } from '../errors.js';
 import { recordOperation } from '../gradient-recording.js';
-import { numelOf, normalizeDim } from '../shape.js';
+import { contiguousStrides, numelOf, normalizeDim } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { contiguous } from './cast.js';
 
@@ -46,6 +46,7 @@ function viewStrides(input: Tensor, shape: readonly number[]): number[] | null {
   const oldShape = input.shape;
   const oldStrides = input.strides;
   if (numelOf(oldShape) === 0) return shape.map(() => 1);
+  if (oldShape.length === 0) return contiguousStrides(shape);
   const newStrides = new Array<number>(shape.length);
   let viewDim = shape.length - 1;
   let chunkBaseStride = oldStrides[oldStrides.length - 1] ?? 1;

@@ -14,8 +14,7 @@ describe('defineOp types', () => {
       backward(ctx, gradOutput) {
         expectTypeOf(ctx.state.scale).toEqualTypeOf<number>();
         expectTypeOf(gradOutput).toEqualTypeOf<Tensor>();
-        // @ts-expect-error: the options argument cannot get a gradient
-        return [gradOutput, null, gradOutput];
+        return [gradOutput, gradOutput.sum(0)];
       },
     });
     expectTypeOf(op).parameters.toEqualTypeOf<[x: Tensor, bias: Tensor | null, options: { scale: number }]>();
@@ -32,6 +31,15 @@ describe('defineOp types', () => {
       },
     });
     expectTypeOf(op).returns.toEqualTypeOf<readonly [Tensor, Tensor]>();
+  });
+
+  it('refuses a gradient for a non-tensor argument', () => {
+    defineOp({
+      name: 'options',
+      forward: (_ctx, x: Tensor, _options: { scale: number }) => x,
+      // @ts-expect-error: the options argument cannot get a gradient
+      backward: (_ctx, gradOutput) => [gradOutput, gradOutput],
+    });
   });
 
   it('refuses a forward that returns something other than tensors', () => {

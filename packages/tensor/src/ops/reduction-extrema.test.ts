@@ -117,6 +117,10 @@ describe('maxWithIndices and minWithIndices', () => {
     expect(minWithIndices(x, 1).indices.tolist()).toEqual([1, 3]);
     expect(maxWithIndices(x, 0).indices.tolist()).toEqual([0, 0, 0, 0]);
     expect(maxWithIndices(x.t(), 0).indices.tolist()).toEqual([1, 2]);
+    // Along a leading dim (the lane loop), the first NaN still wins over later NaNs and numbers.
+    const lanes = minWithIndices(tensor([[1, 2], [NAN, 5], [NAN, -9]]), 0);
+    expect(lanes.values.tolist()).toEqual([NAN, -9]);
+    expect(lanes.indices.tolist()).toEqual([1, 2]);
   });
 
   it('handle 0-d input, int32 and keepdim', () => {

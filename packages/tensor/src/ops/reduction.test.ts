@@ -177,6 +177,7 @@ describe('logsumexp', () => {
     expect(logsumexp(tensor([-INF, 0])).item()).toBe(0);
     expect(logsumexp(tensor([NAN, 1])).item()).toBeNaN();
     expect(logsumexp(zeros([0, 2]), 0).tolist()).toEqual([-INF, -INF]);
+    expect(logsumexp(tensor([[NAN, -INF], [1, -INF], [INF, -INF]]), 0).tolist()).toEqual([NAN, -INF]);
   });
 
   it('gives float32 for int32 input', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DTypeError, type Tensor, add, mul, ones, tensor, zeros } from '@strata/tensor';
+import { DTypeError, type Tensor, add, mul, mul_, ones, tensor, zeros } from '@strata/tensor';
 
 import { enableGrad, grad, isGradEnabled, noGrad } from './index.js';
 
@@ -109,12 +109,27 @@ describe('backward', () => {
 
   it('raises when a saved tensor was modified in place', () => {
     const x = float64([1, 2, 3]);
-    const y = x.mul(2);
-    const z = y.exp(); // saves its output
-    z.storage.version += 1; // what an in-place op on z does
+    const z = x.mul(2).exp(); // exp saves its output
+    mul_(z, 2);
+    expect(z.version).toBe(1);
     expect(() => z.sum().backward()).toThrow(
       'exp backward: one of the variables needed for gradient computation has been modified by an inplace operation: [Float64Array [3]] is at version 1; expected version 0 instead.',
     );
+  });
+
+  it('differentiates through in-place ops on non-leaves', () => {
+    const x = float64([1, 2, 3]);
+    const y = x.mul(2); // mul saves x and the number: y itself is not saved
+    mul_(y, 3);
+    y.mul(y).sum().backward(); // (6x)² -> 72x
+    expect(x.grad!.tolist()).toEqual([72, 144, 216]);
+    expect(y.gradFn!.name).toBe('mul');
+  });
+
+  it('raises, like PyTorch, when an in-place op overwrites a tensor its own gradient needs', () => {
+    const y = float64([1, 2]).mul(2);
+    mul_(y, y.detach()); // saves y.detach(), which shares y's storage
+    expect(() => y.sum().backward()).toThrow(/is at version 1; expected version 0 instead/);
   });
 
   it('names each node after its op and links it to its inputs', () => {

@@ -1,7 +1,7 @@
 import type { Tensor } from '@strata/tensor';
 import { localState } from './local-state.js';
 import { Module } from './module.js';
-import { describeValue } from './parameter.js';
+import { describeValue } from './values.js';
 
 /** The registered (non-null) children in order, duplicates kept, as PyTorch's `_modules.values()`. */
 function childList(container: Module): Module[] {

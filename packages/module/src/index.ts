@@ -5,12 +5,8 @@
  * @packageDocumentation
  */
 export { Parameter } from './parameter.js';
-export {
-  type NumParametersOptions,
-  type RegisterBufferOptions,
-  type ZeroGradOptions,
-  Module,
-} from './module.js';
+export { Module } from './module.js';
+export type { NumParametersOptions, RegisterBufferOptions, ZeroGradOptions } from './module-options.js';
 export type { LoadStateDictOptions, LoadStateDictResult, StateDictOptions } from './state-dict.js';
 export { ModuleDict, ModuleList, Sequential } from './containers.js';
 export * as init from './init.js';

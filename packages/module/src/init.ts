@@ -17,7 +17,7 @@ import {
   isFloatingPoint,
 } from '@strata/tensor';
 import { erfinv, normalCdf, orthonormalColumns } from './init-math.js';
-import { describeValue } from './parameter.js';
+import { describeValue } from './values.js';
 import { fillElements, withoutGrad, writeElements } from './tensor-write.js';
 
 /** The nonlinearities `calculateGain` knows: PyTorch's `nn.functional` names in camelCase. */

@@ -1,35 +1,12 @@
 import { Tensor } from '@strata/tensor';
 import { type LocalState, localState } from './local-state.js';
-import { Parameter, describeValue } from './parameter.js';
+import type { NumParametersOptions, RegisterBufferOptions, ZeroGradOptions } from './module-options.js';
+import * as paths from './module-paths.js';
+import { formatModule } from './module-print.js';
+import { Parameter } from './parameter.js';
+import { describeValue } from './values.js';
 import { type LoadStateDictOptions, type LoadStateDictResult, type StateDictOptions, loadStateDict, stateDict } from './state-dict.js';
 import { fillElements, withoutGrad } from './tensor-write.js';
-
-/** Options of {@link Module.registerBuffer}. */
-export interface RegisterBufferOptions {
-  /**
-   * Whether the buffer is part of `stateDict()`.
-   * @defaultValue `true`
-   */
-  persistent?: boolean;
-}
-
-/** Options of {@link Module.zeroGrad}. */
-export interface ZeroGradOptions {
-  /**
-   * Set each gradient to `null` (PyTorch 2's default) rather than filling it with zeros.
-   * @defaultValue `true`
-   */
-  setToNone?: boolean;
-}
-
-/** Options of {@link Module.numParameters}. */
-export interface NumParametersOptions {
-  /**
-   * Count only parameters with `requiresGrad`.
-   * @defaultValue `false`
-   */
-  trainableOnly?: boolean;
-}
 
 interface Registry {
   parameters: Map<string, Parameter | null>;
@@ -301,7 +278,7 @@ export abstract class Module {
    * @throws Error naming the missing part of the path.
    */
   getSubmodule(target: string): Module {
-    return target === '' ? this : this.resolvePath(target.split('.'), target, 'getSubmodule');
+    return paths.getSubmodule(this, target);
   }
 
   /**
@@ -309,14 +286,7 @@ export abstract class Module {
    * @throws Error naming the missing part of the path.
    */
   getParameter(target: string): Parameter {
-    const path = target.split('.');
-    const name = path.pop()!;
-    const module = this.resolvePath(path, target, 'getParameter');
-    const parameter = module[localState]().parameters.get(name);
-    if (parameter === undefined || parameter === null) {
-      throw new Error(`getParameter: ${module.getName()} has no parameter '${name}' (looking up '${target}')`);
-    }
-    return parameter;
+    return paths.getParameter(this, target);
   }
 
   /**
@@ -324,29 +294,7 @@ export abstract class Module {
    * @throws Error naming the missing part of the path.
    */
   getBuffer(target: string): Tensor {
-    const path = target.split('.');
-    const name = path.pop()!;
-    const module = this.resolvePath(path, target, 'getBuffer');
-    const buffer = module[localState]().buffers.get(name);
-    if (buffer === undefined || buffer === null) {
-      throw new Error(`getBuffer: ${module.getName()} has no buffer '${name}' (looking up '${target}')`);
-    }
-    return buffer;
-  }
-
-  private resolvePath(path: readonly string[], target: string, method: string): Module {
-    let module: Module = this;
-    for (const item of path) {
-      const child = module[localState]().modules.get(item);
-      if (child === undefined || child === null) {
-        if (child === undefined && item in module) {
-          throw new Error(`${method}: '${item}' is not a Module (looking up '${target}')`);
-        }
-        throw new Error(`${method}: ${module.getName()} has no submodule '${item}' (looking up '${target}')`);
-      }
-      module = child;
-    }
-    return module;
+    return paths.getBuffer(this, target);
   }
 
   // ---- modes and gradients ----
@@ -462,26 +410,11 @@ export abstract class Module {
    * `Sequential(\n  (0): Linear(in_features=3, out_features=4, bias=True)\n)`.
    */
   toString(): string {
-    const extra = this.extraRepr();
-    const extraLines = extra === '' ? [] : extra.split('\n');
-    const childLines: string[] = [];
-    for (const [name, module] of this[localState]().modules) {
-      const text = module === null ? 'None' : module.toString();
-      childLines.push(`(${name}): ${indentFollowingLines(text, 2)}`);
-    }
-    const lines = [...extraLines, ...childLines];
-    let text = `${this.getName()}(`;
-    if (lines.length > 0) {
-      text += extraLines.length === 1 && childLines.length === 0 ? extraLines[0] : `\n  ${lines.join('\n  ')}\n`;
-    }
-    return `${text})`;
+    return formatModule(this);
   }
-}
 
-/** PyTorch's `_addindent`: indents every line but the first. */
-function indentFollowingLines(text: string, spaces: number): string {
-  const lines = text.split('\n');
-  if (lines.length === 1) return text;
-  const padding = ' '.repeat(spaces);
-  return [lines[0], ...lines.slice(1).map((line) => padding + line)].join('\n');
+  /** Makes `console.log` and `util.inspect` print the tree, as `toString()` does. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
 }

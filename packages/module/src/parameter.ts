@@ -1,4 +1,5 @@
 import { DTypeError, Tensor, isFloatingPoint } from '@strata/tensor';
+import { describeValue } from './values.js';
 
 /**
  * A tensor that is a module's parameter, like `torch.nn.Parameter`: assigned
@@ -38,14 +39,4 @@ export class Parameter extends Tensor {
   override toString(): string {
     return `Parameter containing:\n${super.toString()}`;
   }
-}
-
-/** How error messages name a value of the wrong kind: `Tensor`, `Linear`, `number`, `null`. */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object' || typeof value === 'function') {
-    const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
-    return typeof name === 'string' && name !== '' ? name : 'object';
-  }
-  return typeof value;
 }

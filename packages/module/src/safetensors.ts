@@ -1,5 +1,5 @@
 import { Tensor } from '@strata/tensor';
-import { describeValue } from './parameter.js';
+import { describeValue } from './values.js';
 import {
   SAFETENSORS_DTYPES,
   SAFETENSORS_DTYPE_SIZES,
@@ -9,7 +9,7 @@ import {
   asBytes,
   parseHeader,
 } from './safetensors-header.js';
-import { setEntry } from './state-dict.js';
+import { setEntry } from './values.js';
 
 export type { SafetensorsDType, SafetensorsHeader, SafetensorsTensorInfo } from './safetensors-header.js';
 

@@ -1,7 +1,7 @@
 import { ShapeError, Tensor, formatShape } from '@strata/tensor';
 import { localState } from './local-state.js';
 import type { Module } from './module.js';
-import { describeValue } from './parameter.js';
+import { describeValue, setEntry } from './values.js';
 import { copyElements, withoutGrad } from './tensor-write.js';
 
 /** Options of `Module.stateDict`. */
@@ -35,14 +35,6 @@ export interface LoadStateDictResult {
   missingKeys: string[];
   /** Keys of the dict that the module has no place for (ignored). */
   unexpectedKeys: string[];
-}
-
-/**
- * Sets `record[key] = value` as an own data property even for keys such as
- * `__proto__`, which plain assignment would treat as the prototype.
- */
-export function setEntry<T>(record: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(record, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
 /** The state dict of `module`: see `Module.stateDict`. */

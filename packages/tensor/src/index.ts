@@ -3,7 +3,7 @@
  *
  * @packageDocumentation
  */
-export { type DType, type DTypeStorageMap, type TypedArray, DTYPES, isFloatingPoint, promoteTypes } from './dtype.js';
+export { type DType, type DTypeStorageMap, type TypedArray, DTYPES, allocate, isFloatingPoint, promoteTypes } from './dtype.js';
 export { DTypeError, ShapeError, formatShape } from './errors.js';
 export { broadcastShapes, contiguousStrides, numelOf, normalizeDim } from './shape.js';
 export { Storage } from './storage.js';

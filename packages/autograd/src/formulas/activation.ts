@@ -26,8 +26,8 @@ import {
 
 import type { GradientFormulas } from './types.js';
 
-const SELU_SCALE = 1.0507009873554804934193349852946;
-const SELU_ALPHA = 1.6732632423543772848170429916717;
+const SELU_SCALE = 1.0507009873554805;
+const SELU_ALPHA = 1.6732632423543772;
 /** 1 / √(2π), the standard normal density at 0. */
 const INVERSE_SQRT_TWO_PI = 0.3989422804014327;
 /** √(2/π), the tanh approximation's coefficient. */

@@ -1,0 +1,294 @@
+/**
+ * The convolution kernels, for any number of spatial dimensions: forward,
+ * transposed (the forward's input gradient, and the transposed
+ * convolution's forward), weight gradient and bias gradient. No autograd in
+ * here: tensors in, a new contiguous tensor out.
+ *
+ * Each runs one of three paths:
+ * - depthwise (one input channel per group, fewer than 4 output channels
+ *   per group): the direct kernels of `depthwise.ts`;
+ * - pointwise (1×1 kernel, stride 1, no padding): the input planes already
+ *   are the column matrix, so the matrix product reads them in place;
+ * - otherwise im2col (or col2im) plus the packed matrix product `gemm`,
+ *   one product per group over a chunk of samples.
+ *
+ * Chunking: `gemm` streams its B operand in panels of up to 2048 columns,
+ * so a product gains nothing from more columns than that; what a longer
+ * row buys is fewer, longer panels when a sample's output is small. So the
+ * samples of a chunk sit side by side in the column matrix until a row holds
+ * about {@link TARGET_COLUMNS} values (one sample when its output is that
+ * large already, which also keeps the column matrix in cache between im2col
+ * and the product), and a chunk of several samples is written through a
+ * staging matrix that is then scattered into the [N, C, ...] output.
+ */
+import { Tensor, allocate, gemm } from '@strata/tensor';
+import { depthwiseBackwardInput, depthwiseBackwardWeight, depthwiseForward } from './depthwise.js';
+import { type ConvolutionGeometry, type SegmentTable, segmentTable } from './geometry.js';
+import { col2im, im2col } from './im2col.js';
+
+type FloatArray = Float32Array | Float64Array;
+
+/** Samples are batched into one product until a column-matrix row is about this long. */
+const TARGET_COLUMNS = 1024;
+/** The column matrix of one chunk stays below this many elements (64 MiB of float32). */
+const MAX_COLUMN_ELEMENTS = 1 << 24;
+
+/** The sizes every path needs, read once from the tensors and the geometry. */
+interface Plan {
+  batch: number;
+  /** Input channels of the convolution (the transposed convolution's output channels). */
+  channels: number;
+  outChannels: number;
+  groups: number;
+  groupChannels: number;
+  groupOutChannels: number;
+  /** groupChannels × kernel volume: the inner dimension of each group's product. */
+  depth: number;
+  table: SegmentTable;
+  direct: 'depthwise' | 'pointwise' | null;
+  /** Samples per chunk on the im2col path. */
+  chunk: number;
+}
+
+function plan(batch: number, channels: number, outChannels: number, geometry: ConvolutionGeometry): Plan {
+  const table = segmentTable(geometry);
+  const groups = geometry.groups;
+  const groupChannels = channels / groups;
+  const groupOutChannels = outChannels / groups;
+  let direct: Plan['direct'] = null;
+  if (groupChannels === 1 && groupOutChannels < 4) {
+    direct = 'depthwise';
+  } else if (
+    table.kernelVolume === 1 &&
+    geometry.stride.every((stride) => stride === 1) &&
+    geometry.padding.every((padding) => padding === 0) &&
+    table.inputVolume === table.outputVolume
+  ) {
+    direct = 'pointwise';
+  }
+  const rows = channels * table.kernelVolume;
+  const perSample = Math.max(rows * table.outputVolume, 1);
+  const wanted = Math.ceil(TARGET_COLUMNS / Math.max(table.outputVolume, 1));
+  const chunk = Math.max(1, Math.min(batch, wanted, Math.floor(MAX_COLUMN_ELEMENTS / perSample)));
+  return {
+    batch, channels, outChannels, groups, groupChannels, groupOutChannels,
+    depth: groupChannels * table.kernelVolume, table, direct, chunk,
+  };
+}
+
+function data(tensor: Tensor): FloatArray {
+  return tensor.contiguousData() as FloatArray;
+}
+
+/** Fills each channel plane of a fresh [N, C, volume] array with that channel's bias. */
+function fillBias(output: FloatArray, bias: Tensor | null, batch: number, channels: number, volume: number): void {
+  if (bias === null) return;
+  const values = data(bias);
+  for (let n = 0; n < batch; n++) {
+    for (let c = 0; c < channels; c++) {
+      const start = (n * channels + c) * volume;
+      output.fill(values[c]!, start, start + volume);
+    }
+  }
+}
+
+/**
+ * Copies `count` samples of a [N, C, volume] array, from sample `first`, into
+ * [C, count·volume] (samples side by side in each row), or adds the reverse.
+ */
+function gatherSamples(from: FloatArray, to: FloatArray, first: number, count: number, channels: number, volume: number): void {
+  const rowLength = count * volume;
+  for (let j = 0; j < count; j++) {
+    for (let c = 0; c < channels; c++) {
+      const source = ((first + j) * channels + c) * volume;
+      const target = c * rowLength + j * volume;
+      for (let p = 0; p < volume; p++) to[target + p] = from[source + p]!;
+    }
+  }
+}
+
+function scatterAddSamples(from: FloatArray, to: FloatArray, first: number, count: number, channels: number, volume: number): void {
+  const rowLength = count * volume;
+  for (let j = 0; j < count; j++) {
+    for (let c = 0; c < channels; c++) {
+      const target = ((first + j) * channels + c) * volume;
+      const source = c * rowLength + j * volume;
+      for (let p = 0; p < volume; p++) to[target + p]! += from[source + p]!;
+    }
+  }
+}
+
+/**
+ * The convolution: input [N, C, ...inputSize], weight [O, C/groups,
+ * ...kernelSize], bias [O] or null → [N, O, ...outputSize].
+ */
+export function convolutionKernel(input: Tensor, weight: Tensor, bias: Tensor | null, geometry: ConvolutionGeometry): Tensor {
+  const p = plan(input.shape[0]!, input.shape[1]!, weight.shape[0]!, geometry);
+  const { batch, channels, outChannels, groups, groupChannels, groupOutChannels, depth, table, chunk } = p;
+  const { inputVolume, outputVolume } = table;
+  const x = data(input);
+  const w = data(weight);
+  const output = allocate(input.dtype, batch * outChannels * outputVolume) as FloatArray;
+  fillBias(output, bias, batch, outChannels, outputVolume);
+  if (p.direct === 'depthwise') {
+    depthwiseForward(x, w, output, batch, channels, groupOutChannels, table);
+  } else if (p.direct === 'pointwise') {
+    for (let n = 0; n < batch; n++) {
+      for (let g = 0; g < groups; g++) {
+        gemm(
+          groupOutChannels, outputVolume, groupChannels,
+          w, g * groupOutChannels * depth, depth, 1,
+          x, (n * channels + g * groupChannels) * inputVolume, inputVolume, 1,
+          output, (n * outChannels + g * groupOutChannels) * outputVolume, true,
+        );
+      }
+    }
+  } else {
+    const columns = allocate(input.dtype, channels * table.kernelVolume * chunk * outputVolume) as FloatArray;
+    const staging = chunk > 1 ? (allocate(input.dtype, outChannels * chunk * outputVolume) as FloatArray) : null;
+    for (let first = 0; first < batch; first += chunk) {
+      const count = Math.min(chunk, batch - first);
+      const rowLength = count * outputVolume;
+      for (let j = 0; j < count; j++) {
+        im2col(x, (first + j) * channels * inputVolume, channels, table, columns, j * outputVolume, rowLength);
+      }
+      const target = count === 1 ? output : staging!;
+      const targetStart = count === 1 ? first * outChannels * outputVolume : 0;
+      for (let g = 0; g < groups; g++) {
+        gemm(
+          groupOutChannels, rowLength, depth,
+          w, g * groupOutChannels * depth, depth, 1,
+          columns, g * depth * rowLength, rowLength, 1,
+          target, targetStart + g * groupOutChannels * rowLength, count === 1,
+        );
+      }
+      if (count > 1) scatterAddSamples(staging!, output, first, count, outChannels, outputVolume);
+    }
+  }
+  return Tensor.fromData(output, [batch, outChannels, ...geometry.outputSize]);
+}
+
+/**
+ * The transposed convolution of `geometry`: gradOutput [N, O, ...outputSize],
+ * weight [O, C/groups, ...kernelSize], bias [C] or null → [N, C,
+ * ...inputSize]. It is the convolution's input gradient, and the forward of
+ * `convTransposeNd` (whose weight [in, out/groups, ...] is this weight).
+ */
+export function convolutionTransposeKernel(
+  gradOutput: Tensor, weight: Tensor, bias: Tensor | null, geometry: ConvolutionGeometry,
+): Tensor {
+  const p = plan(gradOutput.shape[0]!, weight.shape[1]! * geometry.groups, gradOutput.shape[1]!, geometry);
+  const { batch, channels, outChannels, groups, groupChannels, groupOutChannels, depth, table, chunk } = p;
+  const { inputVolume, outputVolume } = table;
+  const dy = data(gradOutput);
+  const w = data(weight);
+  const result = allocate(gradOutput.dtype, batch * channels * inputVolume) as FloatArray;
+  fillBias(result, bias, batch, channels, inputVolume);
+  if (p.direct === 'depthwise') {
+    depthwiseBackwardInput(dy, w, result, batch, channels, groupOutChannels, table);
+  } else if (p.direct === 'pointwise') {
+    for (let n = 0; n < batch; n++) {
+      for (let g = 0; g < groups; g++) {
+        // Wᵀ: row i of A is column i of the group's [O/g, C/g] weight.
+        gemm(
+          groupChannels, outputVolume, groupOutChannels,
+          w, g * groupOutChannels * depth, 1, depth,
+          dy, (n * outChannels + g * groupOutChannels) * outputVolume, outputVolume, 1,
+          result, (n * channels + g * groupChannels) * inputVolume, true,
+        );
+      }
+    }
+  } else {
+    const columns = allocate(gradOutput.dtype, channels * table.kernelVolume * chunk * outputVolume) as FloatArray;
+    const staging = chunk > 1 ? (allocate(gradOutput.dtype, outChannels * chunk * outputVolume) as FloatArray) : null;
+    for (let first = 0; first < batch; first += chunk) {
+      const count = Math.min(chunk, batch - first);
+      const rowLength = count * outputVolume;
+      if (count > 1) gatherSamples(dy, staging!, first, count, outChannels, outputVolume);
+      const source = count === 1 ? dy : staging!;
+      const sourceStart = count === 1 ? first * outChannels * outputVolume : 0;
+      for (let g = 0; g < groups; g++) {
+        gemm(
+          depth, rowLength, groupOutChannels,
+          w, g * groupOutChannels * depth, 1, depth,
+          source, sourceStart + g * groupOutChannels * rowLength, rowLength, 1,
+          columns, g * depth * rowLength, false,
+        );
+      }
+      for (let j = 0; j < count; j++) {
+        col2im(columns, j * outputVolume, rowLength, channels, table, result, (first + j) * channels * inputVolume);
+      }
+    }
+  }
+  return Tensor.fromData(result, [batch, channels, ...geometry.inputSize]);
+}
+
+/**
+ * The weight gradient of the convolution of `geometry`: input [N, C,
+ * ...inputSize] and gradOutput [N, O, ...outputSize] → [O, C/groups, ...kernelSize].
+ */
+export function convolutionBackwardWeightKernel(input: Tensor, gradOutput: Tensor, geometry: ConvolutionGeometry): Tensor {
+  const p = plan(input.shape[0]!, input.shape[1]!, gradOutput.shape[1]!, geometry);
+  const { batch, channels, outChannels, groups, groupChannels, groupOutChannels, depth, table, chunk } = p;
+  const { inputVolume, outputVolume } = table;
+  const x = data(input);
+  const dy = data(gradOutput);
+  const result = allocate(input.dtype, outChannels * depth) as FloatArray;
+  if (p.direct === 'depthwise') {
+    depthwiseBackwardWeight(x, dy, result, batch, channels, groupOutChannels, table);
+  } else if (p.direct === 'pointwise') {
+    for (let n = 0; n < batch; n++) {
+      for (let g = 0; g < groups; g++) {
+        // Xᵀ: column j of B is input plane j of the group.
+        gemm(
+          groupOutChannels, groupChannels, outputVolume,
+          dy, (n * outChannels + g * groupOutChannels) * outputVolume, outputVolume, 1,
+          x, (n * channels + g * groupChannels) * inputVolume, 1, inputVolume,
+          result, g * groupOutChannels * depth, true,
+        );
+      }
+    }
+  } else {
+    const columns = allocate(input.dtype, channels * table.kernelVolume * chunk * outputVolume) as FloatArray;
+    const staging = chunk > 1 ? (allocate(input.dtype, outChannels * chunk * outputVolume) as FloatArray) : null;
+    for (let first = 0; first < batch; first += chunk) {
+      const count = Math.min(chunk, batch - first);
+      const rowLength = count * outputVolume;
+      for (let j = 0; j < count; j++) {
+        im2col(x, (first + j) * channels * inputVolume, channels, table, columns, j * outputVolume, rowLength);
+      }
+      if (count > 1) gatherSamples(dy, staging!, first, count, outChannels, outputVolume);
+      const source = count === 1 ? dy : staging!;
+      const sourceStart = count === 1 ? first * outChannels * outputVolume : 0;
+      for (let g = 0; g < groups; g++) {
+        // (columns)ᵀ as B: element [p][j] is column-matrix row j, position p.
+        gemm(
+          groupOutChannels, depth, rowLength,
+          source, sourceStart + g * groupOutChannels * rowLength, rowLength, 1,
+          columns, g * depth * rowLength, 1, rowLength,
+          result, g * groupOutChannels * depth, true,
+        );
+      }
+    }
+  }
+  return Tensor.fromData(result, [outChannels, groupChannels, ...geometry.kernelSize]);
+}
+
+/** The bias gradient: gradOutput [N, O, ...] summed over everything but the channels → [O]. */
+export function convolutionBackwardBiasKernel(gradOutput: Tensor): Tensor {
+  const batch = gradOutput.shape[0]!;
+  const channels = gradOutput.shape[1]!;
+  let volume = 1;
+  for (let d = 2; d < gradOutput.shape.length; d++) volume *= gradOutput.shape[d]!;
+  const dy = data(gradOutput);
+  const result = allocate(gradOutput.dtype, channels) as FloatArray;
+  for (let c = 0; c < channels; c++) {
+    let sum = 0;
+    for (let n = 0; n < batch; n++) {
+      const start = (n * channels + c) * volume;
+      for (let i = start; i < start + volume; i++) sum += dy[i]!;
+    }
+    result[c] = sum;
+  }
+  return Tensor.fromData(result, [channels]);
+}

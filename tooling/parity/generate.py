@@ -21,9 +21,17 @@ import torch  # noqa: E402
 FIXTURES = HERE.parent.parent / "packages" / "tensor" / "src" / "__fixtures__"
 FAMILIES = ["elementwise", "comparison", "reduction", "activation", "matmul", "join", "indexing", "in_place", "print", "views"]
 MAX_BYTES = 2_000_000
+# Families of the layer packages: family -> the package whose src/__fixtures__/<family>.json it writes.
+PACKAGE_FAMILIES: dict[str, str] = {}
+# ---- layers-conv ----
+PACKAGE_FAMILIES.update({"conv": "layers-conv", "conv_transpose": "layers-conv"})
+FAMILIES += list(PACKAGE_FAMILIES)
 
 
 def fixture_path(family: str) -> Path:
+    if family in PACKAGE_FAMILIES:
+        folder = HERE.parent.parent / "packages" / PACKAGE_FAMILIES[family] / "src" / "__fixtures__"
+        return folder / f"{family.replace('_', '-')}.json"
     return FIXTURES / f"ops-{family.replace('_', '-')}.json"
 
 
@@ -48,6 +56,7 @@ def main() -> None:
     for family in options.family or FAMILIES:
         text, count = render(family)
         path = fixture_path(family)
+        path.parent.mkdir(parents=True, exist_ok=True)
         if options.check:
             if not path.exists() or path.read_text() != text:
                 stale.append(path.name)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DTypeError, type Tensor, add, mul, mul_, ones, tensor, zeros } from '@strata/tensor';
+import { DTypeError, type Tensor, add, copy_, gradientRecorder, mul, mul_, ones, sub_, tensor, zeros } from '@strata/tensor';
 
 import { enableGrad, grad, isGradEnabled, noGrad } from './index.js';
 
@@ -167,6 +167,16 @@ describe('leaves, detach and grad mode', () => {
     expect(x.grad!.tolist()).toEqual([3, 4]);
   });
 
+  it('refuses in-place changes to a leaf that requires grad, except inside noGrad', () => {
+    const w = float64([1, 2]);
+    expect(() => mul_(w, 2)).toThrow('mul_: a leaf Variable that requires grad is being used in an in-place operation.');
+    w.mul(w).sum().backward();
+    noGrad(() => sub_(w, w.grad!, { alpha: 0.5 })); // an SGD step
+    expect(w.tolist()).toEqual([0, 0]);
+    expect(w.isLeaf).toBe(true);
+    expect(w.requiresGrad).toBe(true);
+  });
+
   it('cuts the graph at detach()', () => {
     const x = float64([1, 2]);
     const y = x.mul(3).detach();
@@ -228,6 +238,26 @@ describe('hooks and retainGrad', () => {
     add(y, y).sum().backward();
     expect(seen).toEqual([[2, 2]]);
     expect(x.grad!.tolist()).toEqual([40, 40]);
+  });
+
+  it('sees the gradient of a tensor moved onto a newer node by rebase (in-place history)', () => {
+    const recorder = gradientRecorder();
+    if (recorder === null || !('rebase' in recorder)) throw new Error('the recorder has no rebase');
+    const rebase = recorder.rebase as (tensor: Tensor, source: Tensor) => void;
+    const x = float64([1, 2]);
+    const y = x.mul(2);
+    // What mul_(y, 3) does: compute out of place, write the values, take the history.
+    const result = y.clone().mul(3);
+    noGrad(() => copy_(y, result));
+    rebase(y, result);
+    expect(y.gradFn).toBe(result.gradFn);
+    y.retainGrad();
+    const seen: number[][] = [];
+    y.registerHook((gradient) => void seen.push(gradient.tolist() as number[]));
+    y.mul(y).sum().backward();
+    expect(seen).toEqual([[12, 24]]); // 2y with y = 6x read through the new node
+    expect(y.grad!.tolist()).toEqual([12, 24]);
+    expect(x.grad!.tolist()).toEqual([72, 144]);
   });
 
   it('calls leaf hooks before accumulation, and removes them by handle', () => {

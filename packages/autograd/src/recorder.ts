@@ -12,7 +12,7 @@ import {
 import { runBackward } from './engine.js';
 import { formulas } from './formulas/index.js';
 import type { GradientFormula, OperationName } from './formulas/types.js';
-import { type Edge, edgeOf } from './graph.js';
+import { type Edge, BackwardNode, edgeOf, outputIndexOf } from './graph.js';
 import { OperationNode } from './operation-node.js';
 
 function isOperationName(name: string): name is OperationName {
@@ -82,8 +82,22 @@ function backward(tensor: Tensor, gradient: Tensor | null, options: BackwardOpti
   runBackward(roots, seeds, { retainGraph: options.retainGraph ?? createGraph, createGraph });
 }
 
-/** The recorder `@strata/autograd` installs into `@strata/tensor`. */
-export const recorder: GradientRecorder = { record, backward };
+/**
+ * Moves `tensor` onto the node that produced `source`, as an in-place op's
+ * history rebase does (`tensor` takes the out-of-place result's history).
+ * Unlike a bare `setGradientNode`, the node then knows `tensor` as its
+ * output, so hooks and `retainGrad()` on `tensor` see its gradient.
+ */
+function rebase(tensor: Tensor, source: Tensor): void {
+  if (source.gradFn instanceof BackwardNode) source.gradFn.attachOutput(tensor, outputIndexOf(source));
+  else tensor.setGradientNode(source.gradFn);
+}
+
+/**
+ * The recorder `@strata/autograd` installs into `@strata/tensor`. `rebase` is
+ * for the in-place ops' history rebase (see {@link rebase}).
+ */
+export const recorder: GradientRecorder & { rebase(tensor: Tensor, source: Tensor): void } = { record, backward, rebase };
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((size, i) => size === b[i]);

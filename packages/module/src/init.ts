@@ -149,7 +149,11 @@ export function calculateGain(nonlinearity: Nonlinearity, param: number | null =
  * `[out, in, ...kernel]`, `fanIn = in · ∏kernel` and `fanOut = out · ∏kernel`.
  * @throws ShapeError for a tensor of fewer than 2 dimensions.
  */
-export function calculateFanInAndFanOut(tensor: Tensor, op = 'calculateFanInAndFanOut'): { fanIn: number; fanOut: number } {
+export function calculateFanInAndFanOut(tensor: Tensor): { fanIn: number; fanOut: number } {
+  return fans(tensor, 'calculateFanInAndFanOut');
+}
+
+function fans(tensor: Tensor, op: string): { fanIn: number; fanOut: number } {
   checkTensor(tensor, op);
   if (tensor.shape.length < 2) {
     throw new ShapeError(
@@ -279,7 +283,7 @@ export function dirac_(tensor: Tensor, groups = 1): Tensor {
  * @throws ShapeError for a tensor of fewer than 2 dimensions; DTypeError for a non-floating one.
  */
 export function xavierUniform_(tensor: Tensor, options: XavierOptions = {}): Tensor {
-  const { fanIn, fanOut } = calculateFanInAndFanOut(tensor, 'xavierUniform_');
+  const { fanIn, fanOut } = fans(tensor, 'xavierUniform_');
   checkFloat(tensor, 'xavierUniform_');
   const std = (options.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut));
   const bound = Math.sqrt(3) * std;
@@ -292,7 +296,7 @@ export function xavierUniform_(tensor: Tensor, options: XavierOptions = {}): Ten
  * @throws ShapeError for a tensor of fewer than 2 dimensions; DTypeError for a non-floating one.
  */
 export function xavierNormal_(tensor: Tensor, options: XavierOptions = {}): Tensor {
-  const { fanIn, fanOut } = calculateFanInAndFanOut(tensor, 'xavierNormal_');
+  const { fanIn, fanOut } = fans(tensor, 'xavierNormal_');
   checkFloat(tensor, 'xavierNormal_');
   const std = (options.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut));
   if (tensor.numel() === 0) return tensor;
@@ -362,7 +366,7 @@ function kaimingStd(tensor: Tensor, options: KaimingOptions, op: string): number
   if (mode !== 'fanIn' && mode !== 'fanOut') {
     throw new RangeError(`${op}: mode '${String(mode)}' is not supported, use 'fanIn' or 'fanOut'`);
   }
-  const { fanIn, fanOut } = calculateFanInAndFanOut(tensor, op);
+  const { fanIn, fanOut } = fans(tensor, op);
   const gain = calculateGain(options.nonlinearity ?? 'leakyRelu', options.a ?? 0);
   return gain / Math.sqrt(mode === 'fanIn' ? fanIn : fanOut);
 }

@@ -43,7 +43,7 @@ export interface SafetensorsTensorInfo {
 export interface SafetensorsHeader {
   /** The free-form `__metadata__` strings, or `null` when the file has none. */
   metadata: Record<string, string> | null;
-  /** Each tensor's entry, in the order of their data. */
+  /** Each tensor's entry, in the order of their data (index-like names such as `'0'` first, as in any object). */
   tensors: Record<string, SafetensorsTensorInfo>;
   /** Where the data section starts in the file: 8 plus the header length. */
   dataStart: number;

@@ -213,6 +213,13 @@ describe('loadSafetensors validation', () => {
     expect(loaded.b!.tolist()).toEqual([2]);
   });
 
+  it('keeps a tensor named __proto__ as an ordinary key', () => {
+    const loaded = loadSafetensors(file(`{${f32('__proto__', [1], 0, 4)}}`, 4));
+    expect(Object.getPrototypeOf(loaded)).toBe(Object.prototype);
+    expect(Object.keys(loaded)).toEqual(['__proto__']);
+    expect(Object.getOwnPropertyDescriptor(loaded, '__proto__')!.value.shape).toEqual([1]);
+  });
+
   it('rejects input that is not bytes', () => {
     expect(() => loadSafetensors('abc' as unknown as Uint8Array)).toThrow(
       new TypeError('loadSafetensors: expected the file\'s bytes as a Uint8Array or ArrayBuffer, got string'),

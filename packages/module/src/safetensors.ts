@@ -150,7 +150,8 @@ export function readSafetensorsMetadata(bytes: Uint8Array | ArrayBuffer): Safete
 }
 
 /**
- * Reads the tensors of a safetensors file, in the order of their data. F32
+ * Reads the tensors of a safetensors file, in the order of their data
+ * (index-like names such as `'0'` first, as in any object). F32
  * and F64 become float32 and float64; F16 and BF16 become float32; the
  * integer dtypes become int32 (PyTorch's int64 buffers included); BOOL
  * becomes bool. The file is validated before anything is read (see

@@ -14,21 +14,7 @@ export function sumToShape(gradient: Tensor, shape: readonly number[]): Tensor {
     if (d < lead || (shape[d - lead] === 1 && gradient.shape[d] !== 1)) dims.push(d);
   }
   const summed = dims.length === 0 ? gradient : sum(gradient, dims, true);
-  return reshapeTo(summed, shape);
-}
-
-/**
- * `reshape(tensor, shape)`, also from a 0-d tensor (read as `[1, ..., 1]`
- * through `unsqueeze`, since `reshape` refuses a 0-d source today).
- */
-export function reshapeTo(tensor: Tensor, shape: readonly number[]): Tensor {
-  if (sameShape(tensor.shape, shape)) return tensor;
-  if (tensor.ndim === 0) {
-    let result = tensor;
-    for (let d = 0; d < shape.length; d++) result = unsqueeze(result, 0);
-    return result;
-  }
-  return reshape(tensor, shape);
+  return sameShape(summed.shape, shape) ? summed : reshape(summed, shape);
 }
 
 /**

@@ -1,6 +1,6 @@
-import { type Tensor, gather, maskedFill, mul, scatter, scatterAdd, sum, zeros } from '@strata/tensor';
+import { type Tensor, gather, maskedFill, mul, reshape, scatter, scatterAdd, sum, zeros } from '@strata/tensor';
 
-import { padToShape, reshapeTo, sumToShape } from './helpers.js';
+import { padToShape, sumToShape } from './helpers.js';
 import type { GradientFormulas } from './types.js';
 
 /** The formulas of this family, merged into `formulas`. */
@@ -39,7 +39,7 @@ export const indexingFormulas = {
       if (inputShape.length === 0) return [gradient];
       // Spread the 1-d index over the gradient's shape so scatterAdd can place whole slices.
       const indexShape = gradient.shape.map((size, d) => (d === dim ? size : 1));
-      const spread = reshapeTo(index, indexShape).expand(gradient.shape);
+      const spread = reshape(index, indexShape).expand(gradient.shape);
       return [scatterAdd(zeros(inputShape, { dtype: gradient.dtype }), dim, spread, gradient)];
     },
   },

@@ -13,6 +13,7 @@ import {
   mul,
   pow,
   prod,
+  reshape,
   scatter,
   sign,
   sub,
@@ -22,13 +23,12 @@ import {
   zeros,
 } from '@strata/tensor';
 
-import { reshapeTo } from './helpers.js';
 import type { GradientFormulas } from './types.js';
 
 /** `tensor` with the reduced `dims` put back as size 1 (a no-op with `keepdim`). */
 function keptDims(tensor: Tensor, inputShape: readonly number[], dims: readonly number[], keepdim: boolean): Tensor {
   if (keepdim || dims.length === 0) return tensor;
-  return reshapeTo(tensor, inputShape.map((size, d) => (dims.includes(d) ? 1 : size)));
+  return reshape(tensor, inputShape.map((size, d) => (dims.includes(d) ? 1 : size)));
 }
 
 /** How many input elements each output element reduces. */

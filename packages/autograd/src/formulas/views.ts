@@ -1,13 +1,13 @@
-import { permute, unsqueeze } from '@strata/tensor';
+import { permute, reshape, unsqueeze } from '@strata/tensor';
 
-import { reshapeTo, sliceBackward, sumToShape } from './helpers.js';
+import { sliceBackward, sumToShape } from './helpers.js';
 import type { GradientFormulas } from './types.js';
 
 /** The formulas of this family, merged into `formulas`. */
 export const viewFormulas = {
   /** `reshape`, `view`, `flatten`, `squeeze`, `unsqueeze`: the gradient read back in the input's shape. */
   reshape: {
-    backward: (gradient, { attributes }) => [reshapeTo(gradient, attributes.inputShape)],
+    backward: (gradient, { attributes }) => [reshape(gradient, attributes.inputShape)],
   },
   /** `permute`, `transpose`, `t`: the gradient permuted back by the inverse permutation. */
   permute: {

@@ -21,7 +21,8 @@
  * and the product), and a chunk of several samples is written through a
  * staging matrix that is then scattered into the [N, C, ...] output.
  */
-import { Tensor, allocate, gemm } from '@strata/tensor';
+import { Tensor, gemm } from '@strata/tensor';
+import { allocate } from '@strata/tensor/backend';
 import { depthwiseBackwardInput, depthwiseBackwardWeight, depthwiseForward } from './depthwise.js';
 import { type ConvolutionGeometry, type SegmentTable, segmentTable } from './geometry.js';
 import { col2im, im2col } from './im2col.js';

@@ -5,7 +5,8 @@
  * input position, given per dimension by an index map, so one loop serves
  * every mode and rank.
  */
-import { Tensor, allocate } from '@strata/tensor';
+import { Tensor } from '@strata/tensor';
+import { allocate } from '@strata/tensor/backend';
 
 /** The three padding modes that read the input (zero padding is the convolution's own). */
 export type ReadingPaddingMode = 'reflect' | 'replicate' | 'circular';

@@ -97,7 +97,7 @@ function rebase(tensor: Tensor, source: Tensor): void {
  * The recorder `@strata/autograd` installs into `@strata/tensor`. `rebase` is
  * for the in-place ops' history rebase (see {@link rebase}).
  */
-export const recorder: GradientRecorder & { rebase(tensor: Tensor, source: Tensor): void } = { record, backward, rebase };
+export const recorder: GradientRecorder = { record, backward, rebase };
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((size, i) => size === b[i]);

@@ -34,6 +34,12 @@ export interface GradientRecorder {
   record(name: string, inputs: readonly Tensor[], output: Tensor, attributes: unknown): void;
   /** Runs `tensor.backward(gradient, options)`. */
   backward(tensor: Tensor, gradient: Tensor | null, options: BackwardOptions): void;
+  /**
+   * Gives `tensor` the history of `source` after an in-place op wrote
+   * `source`'s values into `tensor` (PyTorch's history rebase), so hooks and
+   * `retainGrad()` on `tensor` see its gradient.
+   */
+  rebase(tensor: Tensor, source: Tensor): void;
 }
 
 let recorder: GradientRecorder | null = null;

@@ -95,7 +95,7 @@ function fillBias(output: FloatArray, bias: Tensor | null, batch: number, channe
 
 /**
  * Copies `count` samples of a [N, C, volume] array, from sample `first`, into
- * [C, count·volume] (samples side by side in each row), or adds the reverse.
+ * [C, count·volume] (samples side by side in each row).
  */
 function gatherSamples(from: FloatArray, to: FloatArray, first: number, count: number, channels: number, volume: number): void {
   const rowLength = count * volume;
@@ -108,13 +108,14 @@ function gatherSamples(from: FloatArray, to: FloatArray, first: number, count: n
   }
 }
 
-function scatterAddSamples(from: FloatArray, to: FloatArray, first: number, count: number, channels: number, volume: number): void {
+/** The reverse of {@link gatherSamples}: [C, count·volume] back into samples `first…` of [N, C, volume]. */
+function scatterSamples(from: FloatArray, to: FloatArray, first: number, count: number, channels: number, volume: number): void {
   const rowLength = count * volume;
   for (let j = 0; j < count; j++) {
     for (let c = 0; c < channels; c++) {
       const target = ((first + j) * channels + c) * volume;
       const source = c * rowLength + j * volume;
-      for (let p = 0; p < volume; p++) to[target + p]! += from[source + p]!;
+      for (let p = 0; p < volume; p++) to[target + p] = from[source + p]!;
     }
   }
 }
@@ -153,6 +154,8 @@ export function convolutionKernel(input: Tensor, weight: Tensor, bias: Tensor | 
       for (let j = 0; j < count; j++) {
         im2col(x, (first + j) * channels * inputVolume, channels, table, columns, j * outputVolume, rowLength);
       }
+      // The product adds onto the bias in both layouts, so a sample's values do not depend on its chunk.
+      if (count > 1) fillBias(staging!, bias, 1, outChannels, rowLength);
       const target = count === 1 ? output : staging!;
       const targetStart = count === 1 ? first * outChannels * outputVolume : 0;
       for (let g = 0; g < groups; g++) {
@@ -160,10 +163,10 @@ export function convolutionKernel(input: Tensor, weight: Tensor, bias: Tensor | 
           groupOutChannels, rowLength, depth,
           w, g * groupOutChannels * depth, depth, 1,
           columns, g * depth * rowLength, rowLength, 1,
-          target, targetStart + g * groupOutChannels * rowLength, count === 1,
+          target, targetStart + g * groupOutChannels * rowLength, count === 1 || bias !== null,
         );
       }
-      if (count > 1) scatterAddSamples(staging!, output, first, count, outChannels, outputVolume);
+      if (count > 1) scatterSamples(staging!, output, first, count, outChannels, outputVolume);
     }
   }
   return Tensor.fromData(output, [batch, outChannels, ...geometry.outputSize]);

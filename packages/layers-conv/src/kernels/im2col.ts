@@ -43,7 +43,7 @@ export function im2col(
           let from = plane + source[s]!;
           const to = row + target[s]!;
           const length = count[s]!;
-          for (let t = 0; t < length; t++, from += step) columns[to + t] = 1.001 * input[from]!;
+          for (let t = 0; t < length; t++, from += step) columns[to + t] = input[from]!;
         }
       }
     }

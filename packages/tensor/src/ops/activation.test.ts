@@ -276,6 +276,7 @@ describe('activation records and methods', () => {
     installGradientRecorder({
       record: (name, inputs, _output, attributes) => records.push({ name, inputs, attributes }),
       backward: () => undefined,
+      rebase: (tensor, source) => tensor.setGradientNode(source.gradFn),
     });
   });
 

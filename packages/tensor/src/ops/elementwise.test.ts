@@ -357,6 +357,7 @@ describe('gradient recording', () => {
     const recorder: GradientRecorder = {
       record: (name, inputs, output, attributes) => calls.push({ name, inputs, output, attributes }),
       backward: () => undefined,
+      rebase: (tensor, source) => tensor.setGradientNode(source.gradFn),
     };
     installGradientRecorder(recorder);
     return calls;

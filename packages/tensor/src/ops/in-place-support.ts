@@ -142,7 +142,7 @@ export function runInPlace(self: Tensor, plan: InPlacePlan): Tensor {
     if (plan.outOfPlaceGivesValues) writeInto(self, result);
     else plan.write!();
     self.storage.version++;
-    self.setGradientNode(result.gradFn);
+    gradientRecorder()!.rebase(self, result);
     return self;
   }
   if (plan.write === undefined || !plan.write()) writeInto(self, plan.outOfPlace(self));

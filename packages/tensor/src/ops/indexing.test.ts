@@ -31,6 +31,9 @@ function installLoggingRecorder(): Recorded[] {
       log.push({ name, inputs, output, attributes });
       output.setGradientNode({ name });
     },
+    rebase(tensor, source) {
+      tensor.setGradientNode(source.gradFn);
+    },
     backward() {
       throw new Error('not in these tests');
     },

@@ -364,6 +364,7 @@ describe('reduction records and methods', () => {
     installGradientRecorder({
       record: (name, inputs, output, attributes) => records.push({ name, inputs, output, attributes }),
       backward: () => undefined,
+      rebase: (tensor, source) => tensor.setGradientNode(source.gradFn),
     });
   });
   beforeEach(() => {

@@ -1,0 +1,105 @@
+/**
+ * Local response normalization over channels: each element of `[N, C, *]`
+ * is divided by `(k + α/size · Σ x²)^β`, the sum running over the window of
+ * channels `[c − ⌊size/2⌋, c + ⌊(size−1)/2⌋]` (zero outside), as PyTorch's
+ * `local_response_norm` pads and average-pools the squares.
+ */
+import { Tensor } from '@strata/tensor';
+import { channelLayout } from './batch-norm.js';
+import { allocateFloat, floatData } from './support.js';
+
+/** The window and the constants of a local response normalization. */
+export interface LocalResponseNormParameters {
+  readonly size: number;
+  readonly alpha: number;
+  readonly beta: number;
+  readonly k: number;
+}
+
+/** The forward result: the output and the denominator base `k + α/size · Σ x²` of every element (float64). */
+export interface LocalResponseNormForwardResult {
+  readonly output: Tensor;
+  readonly denominator: Tensor;
+}
+
+/**
+ * Computes the output and keeps the denominator base for backward. The
+ * window sums are taken directly (O(size) per element), so a large value
+ * leaving the window cannot leave rounding residue behind.
+ */
+export function localResponseNormKernel(input: Tensor, parameters: LocalResponseNormParameters): LocalResponseNormForwardResult {
+  const { batch, channels, spatial } = channelLayout(input.shape);
+  const { size, alpha, beta, k } = parameters;
+  const x = floatData(input);
+  const y = allocateFloat(input.dtype, x.length);
+  const denominator = new Float64Array(x.length);
+  const before = Math.floor(size / 2);
+  const after = Math.floor((size - 1) / 2);
+  const factor = alpha / size;
+  for (let n = 0; n < batch; n++) {
+    const sample = n * channels * spatial;
+    for (let c = 0; c < channels; c++) {
+      const plane = sample + c * spatial;
+      const first = Math.max(0, c - before);
+      const last = Math.min(channels - 1, c + after);
+      for (let other = first; other <= last; other++) {
+        const source = sample + other * spatial;
+        for (let s = 0; s < spatial; s++) {
+          const value = x[source + s]!;
+          denominator[plane + s] += value * value;
+        }
+      }
+      for (let s = 0; s < spatial; s++) {
+        const base = k + factor * denominator[plane + s]!;
+        denominator[plane + s] = base;
+        y[plane + s] = x[plane + s]! * Math.pow(base, -beta);
+      }
+    }
+  }
+  return { output: Tensor.fromData(y, input.shape), denominator: Tensor.fromData(denominator, input.shape) };
+}
+
+/**
+ * The input gradient of {@link localResponseNormKernel}: with `d` the
+ * denominator base, `gradInput[j] = g[j]·d[j]^−β − 2αβ/size · x[j] ·
+ * Σ g[i]·x[i]·d[i]^(−β−1)` over the channels `i` whose window holds `j`.
+ */
+export function localResponseNormBackwardKernel(
+  input: Tensor,
+  gradOutput: Tensor,
+  denominator: Tensor,
+  parameters: LocalResponseNormParameters,
+): Tensor {
+  const { batch, channels, spatial } = channelLayout(input.shape);
+  const { size, alpha, beta } = parameters;
+  const x = floatData(input);
+  const g = floatData(gradOutput);
+  const d = denominator.contiguousData() as Float64Array;
+  const before = Math.floor(size / 2);
+  const after = Math.floor((size - 1) / 2);
+  const factor = (2 * alpha * beta) / size;
+  // t[i] = g[i]·x[i]·d[i]^(−β−1), shared by every element whose window reaches i.
+  const t = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) t[i] = g[i]! * x[i]! * Math.pow(d[i]!, -beta - 1);
+  const result = allocateFloat(input.dtype, x.length);
+  const window = new Float64Array(spatial);
+  for (let n = 0; n < batch; n++) {
+    const sample = n * channels * spatial;
+    for (let c = 0; c < channels; c++) {
+      const plane = sample + c * spatial;
+      // Element j of channel c is in the window of channels [c − after, c + before].
+      window.fill(0);
+      const first = Math.max(0, c - after);
+      const last = Math.min(channels - 1, c + before);
+      for (let other = first; other <= last; other++) {
+        const source = sample + other * spatial;
+        for (let s = 0; s < spatial; s++) window[s] += t[source + s]!;
+      }
+      for (let s = 0; s < spatial; s++) {
+        const j = plane + s;
+        result[j] = g[j]! * Math.pow(d[j]!, -beta) - factor * x[j]! * window[s]!;
+      }
+    }
+  }
+  return Tensor.fromData(result, input.shape);
+}

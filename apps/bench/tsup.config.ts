@@ -9,4 +9,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   skipNodeModulesBundle: true,
+  // TF.js's gradient registrations (see src/peers/tfjs.ts): bundled, since Node cannot load that ESM file.
+  noExternal: [/register_all_gradients/],
 });

@@ -23,8 +23,20 @@ FAMILIES = ["elementwise", "comparison", "reduction", "activation", "matmul", "j
 MAX_BYTES = 2_000_000
 # Families of the layer packages: family -> the package whose src/__fixtures__/<family>.json it writes.
 PACKAGE_FAMILIES: dict[str, str] = {}
+# Families built by a case module of another name, as ``module.build(family)``: family -> module.
+CASE_MODULES: dict[str, str] = {}
 # ---- layers-conv ----
 PACKAGE_FAMILIES.update({"conv": "layers-conv", "conv_transpose": "layers-conv"})
+# ---- layers-conv pooling (cases_pooling.py builds every pooling_<kind> family) ----
+POOLING_FAMILIES = ["pooling_max", "pooling_avg", "pooling_adaptive", "pooling_unpool", "pooling_lp", "pooling_fold", "pooling_modules"]
+PACKAGE_FAMILIES.update({family: "layers-conv" for family in POOLING_FAMILIES})
+CASE_MODULES.update({family: "cases_pooling" for family in POOLING_FAMILIES})
+# ---- layers-norm ----
+PACKAGE_FAMILIES.update({"norm": "layers-norm", "norm_modules": "layers-norm"})
+# ---- losses ----
+PACKAGE_FAMILIES.update({"losses": "losses"})
+# ---- optim ----
+PACKAGE_FAMILIES.update({"optim": "optim"})
 FAMILIES += list(PACKAGE_FAMILIES)
 
 
@@ -38,8 +50,8 @@ def fixture_path(family: str) -> Path:
 def render(family: str) -> tuple[str, int]:
     torch.manual_seed(0)
     torch.set_num_threads(1)
-    module = importlib.import_module(f"cases_{family}")
-    built = module.build()
+    module = importlib.import_module(CASE_MODULES.get(family, f"cases_{family}"))
+    built = module.build(family) if family in CASE_MODULES else module.build()
     text = built.to_json()
     if len(text.encode()) > MAX_BYTES:
         raise SystemExit(f"{family}: fixture is {len(text.encode())} bytes, over {MAX_BYTES}")

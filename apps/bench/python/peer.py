@@ -65,6 +65,114 @@ def matmul_1024(torch):
     return square_matmul(torch, 1024)
 
 
+# ---- convolution (apps/bench/src/workloads/conv.ts) ----
+
+
+def convolution(torch, function, input_shape, weight_shape, bias, backward, **options):
+    """Times function(x, w, b, **options); with backward, also the gradients of x, w (and b) from ones."""
+    generator = torch.Generator().manual_seed(11)
+    x = torch.randn(*input_shape, generator=generator, dtype=torch.float32, requires_grad=backward)
+    w = torch.randn(*weight_shape, generator=generator, dtype=torch.float32, requires_grad=backward)
+    channels = weight_shape[1] if function.__name__.startswith("conv_transpose") else weight_shape[0]
+    b = torch.randn(channels, generator=generator, dtype=torch.float32, requires_grad=backward) if bias else None
+    leaves = [t for t in (x, w, b) if t is not None]
+
+    if not backward:
+        def run_forward():
+            with torch.no_grad():
+                function(x, w, b, **options)
+
+        return run_forward
+    upstream = torch.ones_like(function(x, w, b, **options))
+
+    def run():
+        for leaf in leaves:
+            leaf.grad = None
+        function(x, w, b, **options).backward(upstream)
+
+    return run
+
+
+@workload("conv2d_fwd")
+def conv2d_fwd(torch):
+    return convolution(torch, torch.nn.functional.conv2d, (32, 16, 32, 32), (32, 16, 3, 3), True, False, padding=1)
+
+
+@workload("conv2d_fwd_bwd")
+def conv2d_fwd_bwd(torch):
+    return convolution(torch, torch.nn.functional.conv2d, (32, 16, 32, 32), (32, 16, 3, 3), True, True, padding=1)
+
+
+@workload("conv1d_fwd_bwd")
+def conv1d_fwd_bwd(torch):
+    return convolution(torch, torch.nn.functional.conv1d, (32, 64, 256), (64, 64, 5), False, True, padding=2)
+
+
+@workload("conv3d_fwd_bwd")
+def conv3d_fwd_bwd(torch):
+    return convolution(torch, torch.nn.functional.conv3d, (4, 8, 16, 32, 32), (16, 8, 3, 3, 3), False, True, padding=1)
+
+
+@workload("convt2d_fwd_bwd")
+def convt2d_fwd_bwd(torch):
+    return convolution(torch, torch.nn.functional.conv_transpose2d, (16, 32, 16, 16), (32, 16, 4, 4), False, True,
+                       stride=2, padding=1)
+
+
+# ---- pooling (apps/bench/src/workloads/pooling.ts) ----
+
+
+def pooling(torch, function, **options):
+    """Times function(x, **options) and the gradient of x from ones."""
+    generator = torch.Generator().manual_seed(21)
+    x = torch.randn(32, 32, 32, 32, generator=generator, dtype=torch.float32, requires_grad=True)
+    upstream = torch.ones_like(function(x, **options))
+
+    def run():
+        x.grad = None
+        function(x, **options).backward(upstream)
+
+    return run
+
+
+@workload("maxpool2d_fwd_bwd")
+def maxpool2d_fwd_bwd(torch):
+    return pooling(torch, torch.nn.functional.max_pool2d, kernel_size=2, stride=2)
+
+
+@workload("avgpool2d_fwd_bwd")
+def avgpool2d_fwd_bwd(torch):
+    return pooling(torch, torch.nn.functional.avg_pool2d, kernel_size=3, stride=2, padding=1)
+
+
+# ---- normalization (apps/bench/src/workloads/norm.ts) ----
+
+
+def normalization(torch, layer, shape, seed):
+    """Times layer(x) in training mode and the gradients of x, weight and bias from a seeded upstream."""
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.randn(*shape, generator=generator, dtype=torch.float32, requires_grad=True)
+    upstream = torch.randn(*shape, generator=generator, dtype=torch.float32)
+    layer.train()
+
+    def run():
+        x.grad = None
+        layer.zero_grad(set_to_none=True)
+        layer(x).backward(upstream)
+
+    return run
+
+
+@workload("batchnorm2d_fwd_bwd")
+def batchnorm2d_fwd_bwd(torch):
+    return normalization(torch, torch.nn.BatchNorm2d(32), (32, 32, 32, 32), 31)
+
+
+@workload("layernorm_fwd_bwd")
+def layernorm_fwd_bwd(torch):
+    return normalization(torch, torch.nn.LayerNorm(256), (64, 128, 256), 41)
+
+
 # ---- timing (the rules of measure() in apps/bench/src/harness.ts) ----
 
 

@@ -87,11 +87,11 @@ describe('Conv layers', () => {
     manualSeed(0);
     const layer = new Conv2d(16, 64, 3, { groups: 2 });
     const bound = 1 / Math.sqrt((16 / 2) * 9); // fanIn = inChannels / groups · kernel volume
-    for (const values of [layer.weight.toTypedArray(), layer.bias!.toTypedArray()]) {
+    for (const values of [Array.from(layer.weight.toTypedArray()), Array.from(layer.bias!.toTypedArray())]) {
       const largest = values.reduce((best, value) => Math.max(best, Math.abs(value)), 0);
       expect(largest).toBeLessThanOrEqual(bound);
     }
-    const weights = layer.weight.toTypedArray();
+    const weights = Array.from(layer.weight.toTypedArray());
     const largest = weights.reduce((best, value) => Math.max(best, Math.abs(value)), 0);
     const mean = weights.reduce((sum, value) => sum + value, 0) / weights.length;
     // 4608 uniform samples: the largest lies within 0.2% of the bound, the mean near 0.
@@ -156,7 +156,7 @@ describe('bad options throw in the constructor, naming the layer and the argumen
 });
 
 describe('bad inputs throw in forward, naming the layer or op, and change nothing', () => {
-  function expectUnchanged(layer: Conv1d | Conv2d | Conv3d, run: () => unknown, errorClass: typeof Error, message: string): void {
+  function expectUnchanged(layer: Conv1d | Conv2d | Conv3d, run: () => unknown, errorClass: new (...args: never[]) => Error, message: string): void {
     const before = layer.parameters().map((parameter) => [parameter.storage.version, Array.from(parameter.toTypedArray())]);
     expect(run).toThrow(errorClass);
     expect(run).toThrow(message);

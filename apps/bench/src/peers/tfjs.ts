@@ -24,6 +24,10 @@ export interface TfjsPeer {
  */
 export async function loadTfjs(backends: readonly TfjsBackendName[]): Promise<TfjsPeer> {
   const tf = await import('@tensorflow/tfjs-core');
+  // The fwd_bwd workloads need TF.js's gradients, which only this side-effect module registers. Its ESM
+  // files import without extensions, which Node cannot load, so tsup bundles it (tsup.config.ts); its
+  // registrations land in TF.js's global registry, shared with the core loaded above.
+  await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
   // Production mode skips TF.js's debug checks and its "install tfjs-node" banner.
   tf.enableProdMode();
   const descriptions: Record<TfjsBackendName, string> = { cpu: 'not loaded', wasm: 'not loaded' };

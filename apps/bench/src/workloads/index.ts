@@ -1,12 +1,15 @@
 import type { Workload } from '../workload.js';
+import { convWorkloads } from './conv.js';
 import { matmulWorkloads } from './matmul.js';
+import { normWorkloads } from './norm.js';
+import { poolingWorkloads } from './pooling.js';
 
 /**
  * Every workload of WORKLOADS.md that exists so far, in the order of that
  * file. A new family adds its file beside `matmul.ts` and its list here (and
  * the same ids to `python/peer.py`).
  */
-export const workloads: readonly Workload[] = [...matmulWorkloads];
+export const workloads: readonly Workload[] = [...matmulWorkloads, ...convWorkloads, ...poolingWorkloads, ...normWorkloads];
 
 /** The workloads whose ids are listed, in registry order; throws on an unknown id. */
 export function selectWorkloads(ids: readonly string[] | undefined): Workload[] {

@@ -4,26 +4,33 @@
  * convolution's forward), weight gradient and bias gradient. No autograd in
  * here: tensors in, a new contiguous tensor out.
  *
- * Each runs one of three paths:
+ * Each call takes one of four paths, by shape:
  * - depthwise (one input channel per group, fewer than 4 output channels
- *   per group): the direct kernels of `depthwise.ts`;
+ *   per group): the shift-and-add kernels of `depthwise.ts`;
  * - pointwise (1×1 kernel, stride 1, no padding): the input planes already
- *   are the column matrix, so the matrix product reads them in place;
- * - otherwise im2col (or col2im) plus the packed matrix product `gemm`,
- *   one product per group over a chunk of samples.
+ *   are the column matrix, so `gemm` reads them in place;
+ * - direct (`direct.ts`): the matrix product's register tile reading a
+ *   padded copy of each sample instead of a column matrix. It is the
+ *   fastest path wherever the output rows fill its 4-wide tiles, and the
+ *   transposed direction runs on it when every stride is 1 (the input
+ *   gradient is then a convolution with the flipped kernel);
+ * - im2col (or col2im) plus `gemm`, one product per group over a chunk of
+ *   samples: for narrow outputs (many samples then share one product), and
+ *   for the transposed direction with a stride above 1.
  *
- * Chunking: `gemm` streams its B operand in panels of up to 2048 columns,
- * so a product gains nothing from more columns than that; what a longer
- * row buys is fewer, longer panels when a sample's output is small. So the
- * samples of a chunk sit side by side in the column matrix until a row holds
- * about {@link TARGET_COLUMNS} values (one sample when its output is that
- * large already, which also keeps the column matrix in cache between im2col
- * and the product), and a chunk of several samples is written through a
- * staging matrix that is then scattered into the [N, C, ...] output.
+ * Chunking on the im2col path: `gemm` streams its B operand in panels of up
+ * to 2048 columns, so a product gains nothing from more columns than that;
+ * what a longer row buys is fewer, longer panels when a sample's output is
+ * small. So the samples of a chunk sit side by side in the column matrix
+ * until a row holds about {@link TARGET_COLUMNS} values (one sample when its
+ * output is that large already, which also keeps the column matrix in cache
+ * between im2col and the product), and a chunk of several samples is written
+ * through a staging matrix that is then scattered into the [N, C, ...] output.
  */
 import { Tensor, gemm } from '@strata/tensor';
 import { allocate } from '@strata/tensor/backend';
 import { depthwiseBackwardInput, depthwiseBackwardWeight, depthwiseForward } from './depthwise.js';
+import { directBackwardInput, directBackwardWeight, directForward } from './direct.js';
 import { type ConvolutionGeometry, type SegmentTable, segmentTable } from './geometry.js';
 import { col2im, im2col } from './im2col.js';
 
@@ -33,6 +40,8 @@ type FloatArray = Float32Array | Float64Array;
 const TARGET_COLUMNS = 1024;
 /** The column matrix of one chunk stays below this many elements (64 MiB of float32). */
 const MAX_COLUMN_ELEMENTS = 1 << 24;
+/** The direct kernel is chosen when its 4-wide tiles compute at most this share of unused positions. */
+const MAX_IDLE_LANES = 0.25;
 
 /** The sizes every path needs, read once from the tensors and the geometry. */
 interface Plan {
@@ -46,26 +55,33 @@ interface Plan {
   /** groupChannels × kernel volume: the inner dimension of each group's product. */
   depth: number;
   table: SegmentTable;
-  direct: 'depthwise' | 'pointwise' | null;
+  path: 'depthwise' | 'pointwise' | 'direct' | 'columns';
   /** Samples per chunk on the im2col path. */
   chunk: number;
 }
 
-function plan(batch: number, channels: number, outChannels: number, geometry: ConvolutionGeometry): Plan {
+function plan(batch: number, channels: number, outChannels: number, geometry: ConvolutionGeometry, transposed: boolean): Plan {
   const table = segmentTable(geometry);
   const groups = geometry.groups;
   const groupChannels = channels / groups;
   const groupOutChannels = outChannels / groups;
-  let direct: Plan['direct'] = null;
+  let path: Plan['path'] = 'columns';
   if (groupChannels === 1 && groupOutChannels < 4) {
-    direct = 'depthwise';
+    path = 'depthwise';
   } else if (
     table.kernelVolume === 1 &&
     geometry.stride.every((stride) => stride === 1) &&
     geometry.padding.every((padding) => padding === 0) &&
     table.inputVolume === table.outputVolume
   ) {
-    direct = 'pointwise';
+    path = 'pointwise';
+  } else if (
+    transposed
+      ? geometry.stride.every((stride) => stride === 1) && idleLanesOf(geometry.inputSize) <= MAX_IDLE_LANES
+      : idleLanesOf(geometry.outputSize) <= MAX_IDLE_LANES
+  ) {
+    // Transposed, the direct kernel's tiles run along the convolution's input rows.
+    path = 'direct';
   }
   const rows = channels * table.kernelVolume;
   const perSample = Math.max(rows * table.outputVolume, 1);
@@ -73,8 +89,14 @@ function plan(batch: number, channels: number, outChannels: number, geometry: Co
   const chunk = Math.max(1, Math.min(batch, wanted, Math.floor(MAX_COLUMN_ELEMENTS / perSample)));
   return {
     batch, channels, outChannels, groups, groupChannels, groupOutChannels,
-    depth: groupChannels * table.kernelVolume, table, direct, chunk,
+    depth: groupChannels * table.kernelVolume, table, path, chunk,
   };
+}
+
+/** The share of a 4-wide tile row left unused by rows of `sizes`' last length. */
+function idleLanesOf(sizes: readonly number[]): number {
+  const last = sizes[sizes.length - 1]!;
+  return 1 - last / (Math.ceil(last / 4) * 4);
 }
 
 function data(tensor: Tensor): FloatArray {
@@ -125,16 +147,20 @@ function scatterSamples(from: FloatArray, to: FloatArray, first: number, count: 
  * ...kernelSize], bias [O] or null → [N, O, ...outputSize].
  */
 export function convolutionKernel(input: Tensor, weight: Tensor, bias: Tensor | null, geometry: ConvolutionGeometry): Tensor {
-  const p = plan(input.shape[0]!, input.shape[1]!, weight.shape[0]!, geometry);
+  const p = plan(input.shape[0]!, input.shape[1]!, weight.shape[0]!, geometry, false);
   const { batch, channels, outChannels, groups, groupChannels, groupOutChannels, depth, table, chunk } = p;
   const { inputVolume, outputVolume } = table;
   const x = data(input);
   const w = data(weight);
   const output = allocate(input.dtype, batch * outChannels * outputVolume) as FloatArray;
+  if (p.path === 'direct') {
+    directForward(x, w, bias === null ? null : data(bias), output, batch, channels, outChannels, groups, geometry);
+    return Tensor.fromData(output, [batch, outChannels, ...geometry.outputSize]);
+  }
   fillBias(output, bias, batch, outChannels, outputVolume);
-  if (p.direct === 'depthwise') {
+  if (p.path === 'depthwise') {
     depthwiseForward(x, w, output, batch, channels, groupOutChannels, table);
-  } else if (p.direct === 'pointwise') {
+  } else if (p.path === 'pointwise') {
     for (let n = 0; n < batch; n++) {
       for (let g = 0; g < groups; g++) {
         gemm(
@@ -181,16 +207,20 @@ export function convolutionKernel(input: Tensor, weight: Tensor, bias: Tensor | 
 export function convolutionTransposeKernel(
   gradOutput: Tensor, weight: Tensor, bias: Tensor | null, geometry: ConvolutionGeometry,
 ): Tensor {
-  const p = plan(gradOutput.shape[0]!, weight.shape[1]! * geometry.groups, gradOutput.shape[1]!, geometry);
+  const p = plan(gradOutput.shape[0]!, weight.shape[1]! * geometry.groups, gradOutput.shape[1]!, geometry, true);
   const { batch, channels, outChannels, groups, groupChannels, groupOutChannels, depth, table, chunk } = p;
   const { inputVolume, outputVolume } = table;
   const dy = data(gradOutput);
   const w = data(weight);
   const result = allocate(gradOutput.dtype, batch * channels * inputVolume) as FloatArray;
+  if (p.path === 'direct') {
+    directBackwardInput(dy, w, bias === null ? null : data(bias), result, batch, channels, outChannels, groups, geometry);
+    return Tensor.fromData(result, [batch, channels, ...geometry.inputSize]);
+  }
   fillBias(result, bias, batch, channels, inputVolume);
-  if (p.direct === 'depthwise') {
+  if (p.path === 'depthwise') {
     depthwiseBackwardInput(dy, w, result, batch, channels, groupOutChannels, table);
-  } else if (p.direct === 'pointwise') {
+  } else if (p.path === 'pointwise') {
     for (let n = 0; n < batch; n++) {
       for (let g = 0; g < groups; g++) {
         // Wᵀ: row i of A is column i of the group's [O/g, C/g] weight.
@@ -232,15 +262,17 @@ export function convolutionTransposeKernel(
  * ...inputSize] and gradOutput [N, O, ...outputSize] → [O, C/groups, ...kernelSize].
  */
 export function convolutionBackwardWeightKernel(input: Tensor, gradOutput: Tensor, geometry: ConvolutionGeometry): Tensor {
-  const p = plan(input.shape[0]!, input.shape[1]!, gradOutput.shape[1]!, geometry);
+  const p = plan(input.shape[0]!, input.shape[1]!, gradOutput.shape[1]!, geometry, false);
   const { batch, channels, outChannels, groups, groupChannels, groupOutChannels, depth, table, chunk } = p;
   const { inputVolume, outputVolume } = table;
   const x = data(input);
   const dy = data(gradOutput);
   const result = allocate(input.dtype, outChannels * depth) as FloatArray;
-  if (p.direct === 'depthwise') {
+  if (p.path === 'direct') {
+    directBackwardWeight(x, dy, result, batch, channels, outChannels, groups, geometry);
+  } else if (p.path === 'depthwise') {
     depthwiseBackwardWeight(x, dy, result, batch, channels, groupOutChannels, table);
-  } else if (p.direct === 'pointwise') {
+  } else if (p.path === 'pointwise') {
     for (let n = 0; n < batch; n++) {
       for (let g = 0; g < groups; g++) {
         // Xᵀ: column j of B is input plane j of the group.

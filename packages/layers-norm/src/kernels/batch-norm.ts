@@ -52,8 +52,9 @@ export function batchNormKernel(
     invstd.set(float64Values(runningVar));
   }
   for (let c = 0; c < channels; c++) invstd[c] = 1 / Math.sqrt(invstd[c]! + eps);
-  const scale = parameterValues(weight, channels, 1);
-  for (let c = 0; c < channels; c++) scale[c] = scale[c]! * invstd[c]!;
+  const w = parameterValues(weight, channels, 1);
+  const scale = new Float64Array(channels);
+  for (let c = 0; c < channels; c++) scale[c] = w[c]! * invstd[c]!;
   const offset = parameterValues(bias, channels, 0);
   const y = allocateFloat(input.dtype, x.length);
   channelAffine(x, y, batch, channels, spatial, mean, scale, offset);

@@ -6,6 +6,7 @@
  */
 import { Tensor } from '@strata/tensor';
 import { channelLayout } from './batch-norm.js';
+import type { FloatArray } from './moments.js';
 import { allocateFloat, floatData } from './support.js';
 
 /** The window and the constants of a local response normalization. */
@@ -29,10 +30,18 @@ export interface LocalResponseNormForwardResult {
  */
 export function localResponseNormKernel(input: Tensor, parameters: LocalResponseNormParameters): LocalResponseNormForwardResult {
   const { batch, channels, spatial } = channelLayout(input.shape);
-  const { size, alpha, beta, k } = parameters;
   const x = floatData(input);
   const y = allocateFloat(input.dtype, x.length);
   const denominator = new Float64Array(x.length);
+  forwardLoops(x, y, denominator, batch, channels, spatial, parameters.size, parameters.alpha, parameters.beta, parameters.k);
+  return { output: Tensor.fromData(y, input.shape), denominator: Tensor.fromData(denominator, input.shape) };
+}
+
+// The loops live in functions of typed arrays and numbers only, so the optimizer compiles them once for good.
+function forwardLoops(
+  x: FloatArray, y: FloatArray, denominator: Float64Array, batch: number, channels: number, spatial: number,
+  size: number, alpha: number, beta: number, k: number,
+): void {
   const before = Math.floor(size / 2);
   const after = Math.floor((size - 1) / 2);
   const factor = alpha / size;
@@ -56,7 +65,6 @@ export function localResponseNormKernel(input: Tensor, parameters: LocalResponse
       }
     }
   }
-  return { output: Tensor.fromData(y, input.shape), denominator: Tensor.fromData(denominator, input.shape) };
 }
 
 /**
@@ -71,17 +79,23 @@ export function localResponseNormBackwardKernel(
   parameters: LocalResponseNormParameters,
 ): Tensor {
   const { batch, channels, spatial } = channelLayout(input.shape);
-  const { size, alpha, beta } = parameters;
   const x = floatData(input);
-  const g = floatData(gradOutput);
+  const result = allocateFloat(input.dtype, x.length);
   const d = denominator.contiguousData() as Float64Array;
+  backwardLoops(x, floatData(gradOutput), d, result, batch, channels, spatial, parameters.size, parameters.alpha, parameters.beta);
+  return Tensor.fromData(result, input.shape);
+}
+
+function backwardLoops(
+  x: FloatArray, g: FloatArray, d: Float64Array, result: FloatArray, batch: number, channels: number, spatial: number,
+  size: number, alpha: number, beta: number,
+): void {
   const before = Math.floor(size / 2);
   const after = Math.floor((size - 1) / 2);
   const factor = (2 * alpha * beta) / size;
   // t[i] = g[i]·x[i]·d[i]^(−β−1), shared by every element whose window reaches i.
   const t = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) t[i] = g[i]! * x[i]! * Math.pow(d[i]!, -beta - 1);
-  const result = allocateFloat(input.dtype, x.length);
   const window = new Float64Array(spatial);
   for (let n = 0; n < batch; n++) {
     const sample = n * channels * spatial;
@@ -101,5 +115,4 @@ export function localResponseNormBackwardKernel(
       }
     }
   }
-  return Tensor.fromData(result, input.shape);
 }

@@ -77,8 +77,11 @@ export function rowMoments(x: FloatArray, rows: number, length: number, mean: Fl
 
 /**
  * Mean and biased variance of each channel of `x` read as
- * `[batch, channels, spatial]`, over the batch and spatial positions: one
- * pass for the means, one for the squared deviations.
+ * `[batch, channels, spatial]`, over the batch and spatial positions. Each
+ * (n, c) plane gets its own two passes while it is in cache, and the planes
+ * of a channel are merged with Chan's pairwise update (the parallel form of
+ * Welford's): `mean += δ·m/(n+m)`, `M2 += M2ᵦ + δ²·n·m/(n+m)`. `[N, C]`
+ * inputs (one value per plane) take two strided passes instead.
  */
 export function channelMoments(
   x: FloatArray,
@@ -88,33 +91,41 @@ export function channelMoments(
   mean: Float64Array,
   variance: Float64Array,
 ): void {
-  const count = batch * spatial;
   mean.fill(0);
   variance.fill(0);
+  const count = batch * spatial;
   if (spatial === 1) {
-    // [N, C] input: each row holds one value of every channel.
-    for (let n = 0; n < batch; n++) {
-      const row = n * channels;
-      for (let c = 0; c < channels; c++) mean[c] += x[row + c]!;
-    }
-    for (let c = 0; c < channels; c++) mean[c] /= count;
-    for (let n = 0; n < batch; n++) {
-      const row = n * channels;
-      for (let c = 0; c < channels; c++) {
-        const d = x[row + c]! - mean[c]!;
-        variance[c] += d * d;
-      }
-    }
+    rowwiseChannelMoments(x, batch, channels, mean, variance);
   } else {
     for (let n = 0; n < batch; n++) {
-      for (let c = 0; c < channels; c++) mean[c] += sumRange(x, (n * channels + c) * spatial, spatial);
-    }
-    for (let c = 0; c < channels; c++) mean[c] /= count;
-    for (let n = 0; n < batch; n++) {
+      const seen = n * spatial;
+      const weight = spatial / (seen + spatial);
       for (let c = 0; c < channels; c++) {
-        variance[c] += squaredDeviationRange(x, (n * channels + c) * spatial, spatial, mean[c]!);
+        const start = (n * channels + c) * spatial;
+        const planeMean = sumRange(x, start, spatial) / spatial;
+        const planeM2 = squaredDeviationRange(x, start, spatial, planeMean);
+        const delta = planeMean - mean[c]!;
+        mean[c] += delta * weight;
+        variance[c] += planeM2 + delta * delta * seen * weight;
       }
     }
   }
   for (let c = 0; c < channels; c++) variance[c] /= count;
+  if (count === 0) mean.fill(Number.NaN);
+}
+
+/** `channelMoments` of `[N, C]`: a pass for the sums, one for the squared deviations (unnormalized). */
+function rowwiseChannelMoments(x: FloatArray, batch: number, channels: number, mean: Float64Array, deviations: Float64Array): void {
+  for (let n = 0; n < batch; n++) {
+    const row = n * channels;
+    for (let c = 0; c < channels; c++) mean[c] += x[row + c]!;
+  }
+  for (let c = 0; c < channels; c++) mean[c] /= batch;
+  for (let n = 0; n < batch; n++) {
+    const row = n * channels;
+    for (let c = 0; c < channels; c++) {
+      const d = x[row + c]! - mean[c]!;
+      deviations[c] += d * d;
+    }
+  }
 }

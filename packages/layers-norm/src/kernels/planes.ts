@@ -36,7 +36,18 @@ export function channelAffine(
       const m = center[c]!;
       const a = scale[c]!;
       const b = offset[c]!;
-      for (let i = start; i < end; i++) y[i] = (x[i]! - m) * a + b;
+      let i = start;
+      for (; i + 3 < end; i += 4) {
+        const y0 = (x[i]! - m) * a + b;
+        const y1 = (x[i + 1]! - m) * a + b;
+        const y2 = (x[i + 2]! - m) * a + b;
+        const y3 = (x[i + 3]! - m) * a + b;
+        y[i] = y0;
+        y[i + 1] = y1;
+        y[i + 2] = y2;
+        y[i + 3] = y3;
+      }
+      for (; i < end; i++) y[i] = (x[i]! - m) * a + b;
     }
   }
 }
@@ -74,24 +85,34 @@ export function channelGradientSums(
       const m = center[c]!;
       let g0 = 0;
       let g1 = 0;
+      let g2 = 0;
+      let g3 = 0;
       let p0 = 0;
       let p1 = 0;
+      let p2 = 0;
+      let p3 = 0;
       let i = start;
-      for (; i + 1 < end; i += 2) {
-        const a = g[i]!;
-        const b = g[i + 1]!;
-        g0 += a;
-        g1 += b;
-        p0 += a * (x[i]! - m);
-        p1 += b * (x[i + 1]! - m);
+      for (; i + 3 < end; i += 4) {
+        const a0 = g[i]!;
+        const a1 = g[i + 1]!;
+        const a2 = g[i + 2]!;
+        const a3 = g[i + 3]!;
+        g0 += a0;
+        g1 += a1;
+        g2 += a2;
+        g3 += a3;
+        p0 += a0 * (x[i]! - m);
+        p1 += a1 * (x[i + 1]! - m);
+        p2 += a2 * (x[i + 2]! - m);
+        p3 += a3 * (x[i + 3]! - m);
       }
-      if (i < end) {
+      for (; i < end; i++) {
         const a = g[i]!;
         g0 += a;
         p0 += a * (x[i]! - m);
       }
-      sumG[c] += g0 + g1;
-      sumGX[c] += p0 + p1;
+      sumG[c] += g0 + g1 + (g2 + g3);
+      sumGX[c] += p0 + p1 + (p2 + p3);
     }
   }
 }
@@ -131,11 +152,18 @@ export function channelBackwardInput(
       const a = gradScale[c]!;
       const b = centeredScale[c]!;
       const k = constant[c]!;
-      if (b === 0 && k === 0) {
-        for (let i = start; i < end; i++) gradInput[i] = g[i]! * a;
-      } else {
-        for (let i = start; i < end; i++) gradInput[i] = g[i]! * a + (x[i]! - m) * b + k;
+      let i = start;
+      for (; i + 3 < end; i += 4) {
+        const v0 = g[i]! * a + (x[i]! - m) * b + k;
+        const v1 = g[i + 1]! * a + (x[i + 1]! - m) * b + k;
+        const v2 = g[i + 2]! * a + (x[i + 2]! - m) * b + k;
+        const v3 = g[i + 3]! * a + (x[i + 3]! - m) * b + k;
+        gradInput[i] = v0;
+        gradInput[i + 1] = v1;
+        gradInput[i + 2] = v2;
+        gradInput[i + 3] = v3;
       }
+      for (; i < end; i++) gradInput[i] = g[i]! * a + (x[i]! - m) * b + k;
     }
   }
 }

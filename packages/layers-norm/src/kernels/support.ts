@@ -30,13 +30,13 @@ export function floatData(tensor: Tensor): FloatArray {
   return tensor.contiguousData() as FloatArray;
 }
 
-/** A tensor's elements as float64, in row-major order. */
+/** A tensor's elements as float64, in row-major order (possibly its storage: read only). */
 export function float64Values(tensor: Tensor): Float64Array {
   const data = tensor.contiguousData();
   return data instanceof Float64Array ? data : Float64Array.from(data);
 }
 
-/** A parameter's values as float64, or `length` copies of `fill` when there is none. */
+/** A parameter's values as float64 (possibly its storage: read only), or `length` copies of `fill` when there is none. */
 export function parameterValues(parameter: Tensor | null, length: number, fill: number): Float64Array {
   if (parameter === null) return new Float64Array(length).fill(fill);
   return float64Values(parameter);

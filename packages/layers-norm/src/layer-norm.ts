@@ -1,0 +1,204 @@
+/**
+ * Layer normalization: the functional `layerNorm` and the `LayerNorm`
+ * layer, as PyTorch's `torch.nn.functional.layer_norm` and
+ * `torch.nn.LayerNorm` (with the `bias` option of PyTorch 2.1+).
+ */
+import { type OpContext, defineOp } from '@strata/autograd';
+import { Module, Parameter, init } from '@strata/module';
+import { type Tensor, getKernel, isGradEnabled, ones, registerKernel, zeros } from '@strata/tensor';
+import { batchStatisticsGradient, sumOver } from './composite.js';
+import { layerNormBackwardKernel, layerNormKernel } from './kernels/layer-norm.js';
+import {
+  type LayerNormOptions,
+  checkEps,
+  checkNormalizedShape,
+  formatPythonBool,
+  formatPythonFloat,
+  formatPythonTuple,
+  resolveLayerNormOptions,
+} from './options.js';
+import { checkFloatInput, checkOptionalTensor, checkTrailingShape } from './validation.js';
+
+declare module '@strata/tensor' {
+  /** The layer normalization kernels. */
+  interface KernelRegistry {
+    /** Each row of `length` trailing elements → output, and each row's `mean` and `invstd` (float64 [rows]). */
+    layerNorm: typeof layerNormKernel;
+    /** The gradients of `layerNorm` w.r.t. input, weight and bias (the latter two as `[length]`), as the mask asks. */
+    layerNormBackward: typeof layerNormBackwardKernel;
+  }
+}
+
+registerKernel('layerNorm', layerNormKernel);
+registerKernel('layerNormBackward', layerNormBackwardKernel);
+
+/** Options of the functional {@link layerNorm}: PyTorch's keyword arguments of `F.layer_norm`. */
+export interface LayerNormFunctionalOptions {
+  /**
+   * The elementwise scale, of shape `normalizedShape`, or none.
+   * @defaultValue `null`
+   */
+  weight?: Tensor | null;
+  /**
+   * The elementwise shift, of shape `normalizedShape`, or none.
+   * @defaultValue `null`
+   */
+  bias?: Tensor | null;
+  /**
+   * Added to the variance before its square root.
+   * @defaultValue `1e-5`
+   */
+  eps?: number;
+}
+
+interface LayerNormPlan {
+  readonly normalizedShape: readonly number[];
+  readonly length: number;
+  readonly eps: number;
+}
+
+interface LayerNormState {
+  plan: LayerNormPlan;
+  hasWeight: boolean;
+}
+
+const layerNormOp = defineOp({
+  name: 'layerNorm',
+  forward(ctx: OpContext<LayerNormState>, input: Tensor, weight: Tensor | null, bias: Tensor | null, plan: LayerNormPlan) {
+    const result = getKernel('layerNorm')(input, weight, bias, plan.length, plan.eps);
+    ctx.state.plan = plan;
+    ctx.state.hasWeight = weight !== null;
+    ctx.saveForBackward(input, result.mean, result.invstd, ...(weight === null ? [] : [weight]));
+    return result.output;
+  },
+  backward(ctx, gradOutput) {
+    const [input, mean, invstd, savedWeight] = ctx.savedTensors as [Tensor, Tensor, Tensor, Tensor?];
+    const weight = ctx.state.hasWeight ? savedWeight! : null;
+    const { normalizedShape, length, eps } = ctx.state.plan;
+    const mask = [ctx.needsInputGrad[0]!, ctx.needsInputGrad[1]!, ctx.needsInputGrad[2]!] as const;
+    if (isGradEnabled()) return compositeBackward(input, gradOutput, weight, normalizedShape, eps, mask);
+    const gradients = getKernel('layerNormBackward')(input, gradOutput, mean, invstd, weight, length, mask);
+    return [
+      gradients.gradInput,
+      gradients.gradWeight?.reshape(normalizedShape) ?? null,
+      gradients.gradBias?.reshape(normalizedShape) ?? null,
+      null,
+    ];
+  },
+});
+
+/** The backward with differentiable ops, for `createGraph`. */
+function compositeBackward(
+  input: Tensor,
+  gradOutput: Tensor,
+  weight: Tensor | null,
+  normalizedShape: readonly number[],
+  eps: number,
+  mask: readonly [boolean, boolean, boolean],
+): [Tensor | null, Tensor | null, Tensor | null, null] {
+  const rank = input.shape.length;
+  const count = normalizedShape.length;
+  const normalizedDims = Array.from({ length: count }, (_, i) => rank - count + i);
+  const leadingDims = Array.from({ length: rank - count }, (_, i) => i);
+  const weighted = weight === null ? gradOutput : gradOutput.mul(weight);
+  const { normalized, gradInput } = batchStatisticsGradient(input, weighted, normalizedDims, eps);
+  return [
+    mask[0] ? gradInput : null,
+    mask[1] ? sumOver(gradOutput.mul(normalized), leadingDims) : null,
+    mask[2] ? sumOver(gradOutput, leadingDims) : null,
+    null,
+  ];
+}
+
+/** Checks a layer-norm call (`name` is the op or layer the messages name) and runs it. */
+function runLayerNorm(name: string, input: Tensor, normalizedShape: readonly number[], options: LayerNormFunctionalOptions): Tensor {
+  checkFloatInput(name, input);
+  checkTrailingShape(name, input, normalizedShape);
+  const weight = checkOptionalTensor(name, 'weight', options.weight, normalizedShape, 'normalizedShape', input);
+  const bias = checkOptionalTensor(name, 'bias', options.bias, normalizedShape, 'normalizedShape', input);
+  const eps = checkEps(name, options.eps ?? 1e-5);
+  const length = normalizedShape.reduce((product, size) => product * size, 1);
+  return layerNormOp(input, weight, bias, { normalizedShape, length, eps });
+}
+
+/**
+ * Layer normalization, like `torch.nn.functional.layer_norm`: the trailing
+ * dims of `input` given by `normalizedShape` are normalized by their mean
+ * and biased variance (per leading index), then `· weight + bias`
+ * elementwise. The statistics are the same in training and evaluation.
+ *
+ * @param normalizedShape - the trailing shape to normalize over: one size or a list.
+ * @throws DTypeError when input is not floating point, or weight/bias dtype differs.
+ * @throws ShapeError when input's trailing dims are not normalizedShape, or weight/bias is not of that shape.
+ * @throws RangeError when normalizedShape or eps is out of range.
+ * @example
+ * ```ts
+ * const x = randn([4, 10, 32]);
+ * const y = layerNorm(x, 32, { weight: ones([32]), bias: zeros([32]) });
+ * ```
+ */
+export function layerNorm(input: Tensor, normalizedShape: number | readonly number[], options: LayerNormFunctionalOptions = {}): Tensor {
+  return runLayerNorm('layerNorm', input, checkNormalizedShape('layerNorm', normalizedShape), options);
+}
+
+/**
+ * Layer normalization over the trailing `normalizedShape` dims, like
+ * `torch.nn.LayerNorm`. See {@link layerNorm} for the math.
+ *
+ * Parameters (with `elementwiseAffine`): `weight` (ones) and, unless `bias`
+ * is false, `bias` (zeros), both of shape `normalizedShape`.
+ *
+ * @example
+ * ```ts
+ * const norm = new LayerNorm([10, 32], { bias: false });
+ * const y = norm.forward(randn([4, 10, 32]));
+ * String(norm); // 'LayerNorm((10, 32), eps=1e-05, elementwise_affine=True)'
+ * ```
+ */
+export class LayerNorm extends Module {
+  /** The trailing shape normalized over. */
+  readonly normalizedShape: readonly number[];
+  /** Added to the variance before its square root. */
+  readonly eps: number;
+  /** Whether `weight` (and `bias`, unless disabled) exist. */
+  readonly elementwiseAffine: boolean;
+  /** The elementwise scale (ones), or `null` without `elementwiseAffine`. */
+  declare weight: Parameter | null;
+  /** The elementwise shift (zeros), or `null` without `elementwiseAffine` or with `bias: false`. */
+  declare bias: Parameter | null;
+
+  /**
+   * @param normalizedShape - one size or a list of sizes: the trailing shape of the inputs.
+   * @throws RangeError when normalizedShape or eps is out of range, or a flag is not a boolean.
+   */
+  constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
+    super();
+    const resolved = resolveLayerNormOptions(new.target.name, normalizedShape, options);
+    this.normalizedShape = resolved.normalizedShape;
+    this.eps = resolved.eps;
+    this.elementwiseAffine = resolved.elementwiseAffine;
+    const shape = resolved.normalizedShape;
+    this.registerParameter('weight', resolved.elementwiseAffine ? new Parameter(ones(shape)) : null);
+    this.registerParameter('bias', resolved.elementwiseAffine && resolved.bias ? new Parameter(zeros(shape)) : null);
+  }
+
+  /** Sets `weight` to ones and `bias` to zeros, in place. */
+  resetParameters(): void {
+    if (this.weight !== null) init.ones_(this.weight);
+    if (this.bias !== null) init.zeros_(this.bias);
+  }
+
+  /**
+   * Normalizes the trailing `normalizedShape` dims of `input` `[*, ...normalizedShape]`.
+   * @throws ShapeError when input's trailing shape is not normalizedShape.
+   * @throws DTypeError when input's dtype is not the layer's.
+   */
+  forward(input: Tensor): Tensor {
+    return runLayerNorm(this.getName(), input, this.normalizedShape, { weight: this.weight, bias: this.bias, eps: this.eps });
+  }
+
+  /** PyTorch's printout: `(10,), eps=1e-05, elementwise_affine=True`. */
+  override extraRepr(): string {
+    return `${formatPythonTuple(this.normalizedShape)}, eps=${formatPythonFloat(this.eps)}, elementwise_affine=${formatPythonBool(this.elementwiseAffine)}`;
+  }
+}

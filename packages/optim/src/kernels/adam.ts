@@ -1,0 +1,158 @@
+import type { FloatArray } from '../state.js';
+
+// Adam and its variants over flat typed arrays (see kernels/sgd.ts for the
+// conventions). Weight decay is either L2 (`g += weightDecay·p`) or, when
+// decoupled (`decay` = 1 − lr·weightDecay, AdamW), `p *= decay` before the
+// update; callers pass `weightDecay` 0 or `decay` 1.
+
+/**
+ * One Adam/AdamW step of one parameter, as PyTorch's `_single_tensor_adam(w)`:
+ * `m = β1·m + (1 − β1)·g`, `v = β2·v + (1 − β2)·g²`, with amsgrad
+ * `vMax = max(vMax, v)`; `p −= stepSize · m / (√v / biasCorrection2Sqrt + eps)`
+ * where `stepSize = lr / (1 − β1^t)`, `biasCorrection2Sqrt = √(1 − β2^t)`.
+ * `maxExpAvgSq` is `null` without amsgrad.
+ */
+export function adamUpdate(
+  param: FloatArray,
+  paramStart: number,
+  grad: FloatArray,
+  gradStart: number,
+  count: number,
+  expAvg: FloatArray,
+  expAvgSq: FloatArray,
+  maxExpAvgSq: FloatArray | null,
+  beta1: number,
+  beta2: number,
+  eps: number,
+  weightDecay: number,
+  decay: number,
+  maximize: boolean,
+  stepSize: number,
+  biasCorrection2Sqrt: number,
+): void {
+  const sign = maximize ? -1 : 1;
+  const keep1 = 1 - beta1;
+  const keep2 = 1 - beta2;
+  for (let i = 0; i < count; i++) {
+    let p = param[paramStart + i]!;
+    let g = sign * grad[gradStart + i]!;
+    if (decay !== 1) p *= decay;
+    if (weightDecay !== 0) g += weightDecay * p;
+    expAvg[i] = beta1 * expAvg[i]! + keep1 * g;
+    expAvgSq[i] = beta2 * expAvgSq[i]! + keep2 * g * g;
+    let v = expAvgSq[i]!;
+    if (maxExpAvgSq !== null) {
+      maxExpAvgSq[i] = Math.max(maxExpAvgSq[i]!, v);
+      v = maxExpAvgSq[i]!;
+    }
+    param[paramStart + i] = p - stepSize * (expAvg[i]! / (Math.sqrt(v) / biasCorrection2Sqrt + eps));
+  }
+}
+
+/**
+ * One Adamax step, as PyTorch's `_single_tensor_adamax`: `m = β1·m + (1 − β1)·g`,
+ * `u = max(β2·u, |g| + eps)`, `p −= clr · m / u` with `clr = lr / (1 − β1^t)`.
+ */
+export function adamaxUpdate(
+  param: FloatArray,
+  paramStart: number,
+  grad: FloatArray,
+  gradStart: number,
+  count: number,
+  expAvg: FloatArray,
+  expInf: FloatArray,
+  beta1: number,
+  beta2: number,
+  eps: number,
+  weightDecay: number,
+  maximize: boolean,
+  clr: number,
+): void {
+  const sign = maximize ? -1 : 1;
+  const keep1 = 1 - beta1;
+  for (let i = 0; i < count; i++) {
+    const p = param[paramStart + i]!;
+    let g = sign * grad[gradStart + i]!;
+    if (weightDecay !== 0) g += weightDecay * p;
+    expAvg[i] = beta1 * expAvg[i]! + keep1 * g;
+    expInf[i] = Math.max(beta2 * expInf[i]!, Math.abs(g) + eps);
+    param[paramStart + i] = p - clr * (expAvg[i]! / expInf[i]!);
+  }
+}
+
+/**
+ * One NAdam step, as PyTorch's `_single_tensor_nadam`: Adam's moments, then
+ * `p += gradCoefficient · g / d + averageCoefficient · m / d` with
+ * `d = √(v / biasCorrection2) + eps`.
+ */
+export function nadamUpdate(
+  param: FloatArray,
+  paramStart: number,
+  grad: FloatArray,
+  gradStart: number,
+  count: number,
+  expAvg: FloatArray,
+  expAvgSq: FloatArray,
+  beta1: number,
+  beta2: number,
+  eps: number,
+  weightDecay: number,
+  decay: number,
+  maximize: boolean,
+  biasCorrection2: number,
+  gradCoefficient: number,
+  averageCoefficient: number,
+): void {
+  const sign = maximize ? -1 : 1;
+  const keep1 = 1 - beta1;
+  const keep2 = 1 - beta2;
+  for (let i = 0; i < count; i++) {
+    let p = param[paramStart + i]!;
+    let g = sign * grad[gradStart + i]!;
+    if (decay !== 1) p *= decay;
+    if (weightDecay !== 0) g += weightDecay * p;
+    expAvg[i] = beta1 * expAvg[i]! + keep1 * g;
+    expAvgSq[i] = beta2 * expAvgSq[i]! + keep2 * g * g;
+    const denominator = Math.sqrt(expAvgSq[i]! / biasCorrection2) + eps;
+    param[paramStart + i] = p + gradCoefficient * (g / denominator) + averageCoefficient * (expAvg[i]! / denominator);
+  }
+}
+
+/**
+ * One RAdam step, as PyTorch's `_single_tensor_radam`: Adam's moments, then
+ * with `rect > 0` (the variance is tractable) `p −= (m / bc1)·lr·(√bc2 / (√v + eps))·rect`,
+ * else (`rect = 0`) `p −= (m / bc1)·lr`.
+ */
+export function radamUpdate(
+  param: FloatArray,
+  paramStart: number,
+  grad: FloatArray,
+  gradStart: number,
+  count: number,
+  expAvg: FloatArray,
+  expAvgSq: FloatArray,
+  beta1: number,
+  beta2: number,
+  eps: number,
+  weightDecay: number,
+  decay: number,
+  maximize: boolean,
+  lr: number,
+  biasCorrection1: number,
+  biasCorrection2Sqrt: number,
+  rect: number,
+): void {
+  const sign = maximize ? -1 : 1;
+  const keep1 = 1 - beta1;
+  const keep2 = 1 - beta2;
+  for (let i = 0; i < count; i++) {
+    let p = param[paramStart + i]!;
+    let g = sign * grad[gradStart + i]!;
+    if (decay !== 1) p *= decay;
+    if (weightDecay !== 0) g += weightDecay * p;
+    expAvg[i] = beta1 * expAvg[i]! + keep1 * g;
+    expAvgSq[i] = beta2 * expAvgSq[i]! + keep2 * g * g;
+    const step = (expAvg[i]! / biasCorrection1) * lr;
+    param[paramStart + i] = rect > 0 ? p - step * (biasCorrection2Sqrt / (Math.sqrt(expAvgSq[i]!) + eps)) * rect : p - step;
+  }
+}

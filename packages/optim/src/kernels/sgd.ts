@@ -1,0 +1,49 @@
+import type { FloatArray } from '../state.js';
+
+// The update loops run over flat typed arrays: `param` from `paramStart` and
+// `grad` from `gradStart`, `count` elements each; state arrays from index 0.
+// Arithmetic is in doubles, rounded once when stored; a state value is read
+// back after it is stored, so the update uses the rounded state as PyTorch's
+// float32 tensors do.
+
+/**
+ * One SGD step of one parameter, as PyTorch's `_single_tensor_sgd`:
+ * `d = ±g + weightDecay·p`; with momentum `b = momentum·b + (1 − dampening)·d`
+ * (`b = d` when `initialize`), `d = nesterov ? d + momentum·b : b`; `p −= lr·d`.
+ * `buffer` is `null` when momentum is 0.
+ */
+export function sgdUpdate(
+  param: FloatArray,
+  paramStart: number,
+  grad: FloatArray,
+  gradStart: number,
+  count: number,
+  buffer: FloatArray | null,
+  initialize: boolean,
+  lr: number,
+  momentum: number,
+  dampening: number,
+  weightDecay: number,
+  nesterov: boolean,
+  maximize: boolean,
+): void {
+  const sign = maximize ? -1 : 1;
+  if (buffer === null) {
+    for (let i = 0; i < count; i++) {
+      const p = param[paramStart + i]!;
+      let d = sign * grad[gradStart + i]!;
+      if (weightDecay !== 0) d += weightDecay * p;
+      param[paramStart + i] = p - lr * d;
+    }
+    return;
+  }
+  const keep = 1 - dampening;
+  for (let i = 0; i < count; i++) {
+    const p = param[paramStart + i]!;
+    let d = sign * grad[gradStart + i]!;
+    if (weightDecay !== 0) d += weightDecay * p;
+    buffer[i] = initialize ? d : momentum * buffer[i]! + keep * d;
+    const b = buffer[i]!;
+    param[paramStart + i] = p - lr * (nesterov ? d + momentum * b : b);
+  }
+}

@@ -1,27 +1,36 @@
-// Sums vitest's JSON reports (one per package) into the line CI ends with:
-// "N passed, M failed". Exits non-zero when a test failed or no report exists.
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+// Sums vitest's JSON reports (one per workspace package) into the line CI ends
+// with: "N passed, M failed". A package with a test script but no report (its
+// run crashed or found no tests) and a test file that failed to load each count
+// as one failure. Exits non-zero when anything failed.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const roots = ['packages', 'apps', 'examples'];
 let passed = 0;
 let failed = 0;
-let reports = 0;
 for (const root of roots) {
   if (!existsSync(root)) continue;
   for (const folder of readdirSync(root)) {
+    const manifestPath = join(root, folder, 'package.json');
+    if (!existsSync(manifestPath)) continue;
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    if (manifest.scripts?.test === undefined) continue;
     const reportPath = join(root, folder, '.vitest-result.json');
-    if (!existsSync(reportPath)) continue;
+    if (!existsSync(reportPath)) {
+      console.error(`${manifest.name}: no test report (the test run crashed or found no tests)`);
+      failed++;
+      continue;
+    }
     const report = JSON.parse(readFileSync(reportPath, 'utf8'));
-    reports++;
     passed += report.numPassedTests ?? 0;
-    failed += (report.numFailedTests ?? 0);
-    // A test file that fails to load has no tests but counts as a failure.
+    failed += report.numFailedTests ?? 0;
     for (const file of report.testResults ?? []) {
-      if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) failed++;
+      if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) {
+        console.error(`${manifest.name}: ${file.name} failed to load: ${file.message ?? ''}`);
+        failed++;
+      }
     }
   }
 }
-if (reports === 0) failed++;
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);

@@ -173,10 +173,143 @@ def layernorm_fwd_bwd(torch):
     return normalization(torch, torch.nn.LayerNorm(256), (64, 128, 256), 41)
 
 
+# ---- embedding (apps/bench/src/workloads/embedding.ts) ----
+
+
+@workload("embedding_fwd_bwd")
+def embedding_fwd_bwd(torch):
+    """Times nn.Embedding(10000, 128) on int64 indices [64, 64] and the weight's gradient (upstream ones)."""
+    generator = torch.Generator().manual_seed(51)
+    layer = torch.nn.Embedding(10000, 128)
+    indices = torch.randint(0, 10000, (64, 64), generator=generator)
+    upstream = torch.ones(64, 64, 128)
+
+    def run():
+        layer.zero_grad(set_to_none=True)
+        layer(indices).backward(upstream)
+
+    return run
+
+
+# ---- training (apps/bench/src/workloads/training.ts) ----
+
+
+@workload("mlp_train_step")
+def mlp_train_step(torch):
+    """Times one step of Linear 784-256-256-10 (ReLU), cross-entropy and SGD(lr 0.01, momentum 0.9) on a batch of 128."""
+    generator = torch.Generator().manual_seed(61)
+    torch.manual_seed(61)
+    nn = torch.nn
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10))
+    x = torch.randn(128, 784, generator=generator, dtype=torch.float32)
+    labels = torch.randint(0, 10, (128,), generator=generator)
+    criterion = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+
+    def run():
+        optimizer.zero_grad(set_to_none=True)
+        criterion(model(x), labels).backward()
+        optimizer.step()
+
+    return run
+
+
+# ---- the CNN (apps/bench/src/workloads/cnn.ts) ----
+
+FASHION_MNIST_FOLDER = "/usr/share/datasets/fashion-mnist"
+
+
+def cnn_model(torch):
+    """The CNN of WORKLOADS.md ("The CNN")."""
+    nn = torch.nn
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Dropout(0.25), nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10),
+    )
+
+
+@workload("cnn_train_step")
+def cnn_train_step(torch):
+    """One step of the CNN on a batch of 64 [1, 28, 28]: zero_grad, forward, cross-entropy, backward, Adam(lr 1e-3)."""
+    torch.manual_seed(72)
+    model = cnn_model(torch)
+    generator = torch.Generator().manual_seed(70)
+    x = torch.randn(64, 1, 28, 28, generator=generator)
+    labels = torch.randint(0, 10, (64,), generator=generator)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    criterion = torch.nn.CrossEntropyLoss()
+    model.train()
+
+    def run():
+        optimizer.zero_grad(set_to_none=True)
+        criterion(model(x), labels).backward()
+        optimizer.step()
+
+    return run
+
+
+def read_idx(torch, path):
+    """A gzipped IDX file of Fashion-MNIST as a uint8 tensor (the header's dimensions)."""
+    import gzip
+    import struct
+
+    with gzip.open(path, "rb") as stream:
+        data = stream.read()
+    rank = data[3]
+    shape = struct.unpack(">" + "I" * rank, data[4 : 4 + 4 * rank])
+    return torch.frombuffer(bytearray(data[4 + 4 * rank :]), dtype=torch.uint8).reshape(shape)
+
+
+@workload("fashion_mnist_epoch")
+def fashion_mnist_epoch(torch):
+    """One epoch of the CNN over the 60,000 training images (batch 64, shuffled, seed 0, Adam lr 1e-3), then the test accuracy."""
+    folder = FASHION_MNIST_FOLDER
+
+    def load(prefix):
+        images = read_idx(torch, f"{folder}/{prefix}-images-idx3-ubyte.gz").float().div_(255).unsqueeze(1)
+        labels = read_idx(torch, f"{folder}/{prefix}-labels-idx1-ubyte.gz").long()
+        return images, labels
+
+    train_images, train_labels = load("train")
+    test_images, test_labels = load("t10k")
+
+    def run():
+        torch.manual_seed(0)
+        model = cnn_model(torch)
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        criterion = torch.nn.CrossEntropyLoss()
+        loader = torch.utils.data.DataLoader(
+            torch.utils.data.TensorDataset(train_images, train_labels),
+            batch_size=64, shuffle=True, generator=torch.Generator().manual_seed(0),
+        )
+        started = time.perf_counter()
+        model.train()
+        for images, labels in loader:
+            optimizer.zero_grad(set_to_none=True)
+            criterion(model(images), labels).backward()
+            optimizer.step()
+        seconds = time.perf_counter() - started
+        model.eval()
+        with torch.no_grad():
+            correct = sum(
+                (model(test_images[i : i + 1000]).argmax(1) == test_labels[i : i + 1000]).sum().item()
+                for i in range(0, len(test_labels), 1000)
+            )
+        run.note = f"test accuracy {correct / len(test_labels):.4f} after one epoch ({seconds:.0f} s of training)"
+
+    # One run, no warm-up: the harness's policy for this workload (cnn.ts).
+    run.policy = {"warmups": 0, "reps": 1, "min_seconds": 0}
+    return run
+
+
 # ---- timing (the rules of measure() in apps/bench/src/harness.ts) ----
 
 
 def measure(run, policy):
+    # A workload may change the policy (fashion_mnist_epoch: one run), as its `policy` does in the harness.
+    overrides = getattr(run, "policy", {})
+    policy = argparse.Namespace(**{**vars(policy), **overrides})
     cap = policy.cap_seconds
     start = time.perf_counter()
     warmups = 0
@@ -199,13 +332,16 @@ def measure(run, policy):
             break
         if time.perf_counter() - start >= cap:
             break
-    return {
+    result = {
         "medianMs": statistics.median(samples),
         "minMs": min(samples),
         "reps": len(samples),
         "warmups": warmups,
         "capped": len(samples) < policy.reps or warmups < policy.warmups,
     }
+    if getattr(run, "note", None) is not None:
+        result["note"] = run.note
+    return result
 
 
 def openblas_thread_setter():

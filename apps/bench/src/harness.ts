@@ -53,6 +53,8 @@ export interface Measurement {
   warmups: number;
   /** Whether the cap stopped the runs before `reps` timed runs (or 3 warm-ups) were done. */
   capped: boolean;
+  /** A line the runner reported after the timing (e.g. a test accuracy), printed under the table. */
+  note?: string;
 }
 
 /** The median of a non-empty list (the mean of the middle two for an even count). */

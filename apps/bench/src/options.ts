@@ -15,6 +15,8 @@ export interface BenchOptions {
   policy: TimingPolicy;
   /** Where to also write the results as JSON, if anywhere. */
   jsonPath: string | undefined;
+  /** Also run the workloads that take minutes (`fashion_mnist_epoch`) when `only` is empty. */
+  full: boolean;
   help: boolean;
 }
 
@@ -30,6 +32,8 @@ Options:
   --warmups <N>          untimed runs first (default: ${defaultTimingPolicy.warmups})
   --cap-seconds <S>      time budget per workload per peer; slow peers stop early (default: ${defaultTimingPolicy.capSeconds})
   --min-seconds <S>      fast workloads run past --reps until this much timed work (default: ${defaultTimingPolicy.minSeconds})
+  --full                 also run the workloads that take minutes (fashion_mnist_epoch: Fashion-MNIST from
+                         /usr/share/datasets/fashion-mnist); --only runs them when it names them
   --json <file>          also write the results as JSON
   --list                 print the workload ids and exit
   --help                 print this
@@ -61,6 +65,7 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions & { l
       'min-seconds': { type: 'string' },
       json: { type: 'string' },
       list: { type: 'boolean', default: false },
+      full: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -88,6 +93,7 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions & { l
       minSeconds: positiveNumber(values['min-seconds'], 'min-seconds', defaultTimingPolicy.minSeconds, false),
     },
     jsonPath: values.json,
+    full: values.full ?? false,
     list: values.list ?? false,
     help: values.help ?? false,
   };

@@ -21,11 +21,14 @@ function errorMessage(error: unknown): string {
 function timeRunner(
   makeRunner: () => Runner,
   options: BenchOptions,
+  workload: Workload,
 ): { outcome: Outcome; output: Float32Array | undefined } {
   let runner: Runner | undefined;
   try {
     runner = makeRunner();
-    const measurement: Measurement = measure(runner, options.policy);
+    const measurement: Measurement = measure(runner, { ...options.policy, ...workload.policy });
+    const note = runner.note?.();
+    if (note !== undefined) measurement.note = note;
     return { outcome: { kind: 'timed', measurement }, output: runner.output?.() };
   } catch (error) {
     const kind = error instanceof UnsupportedError ? 'unsupported' : 'failed';
@@ -65,7 +68,7 @@ function describeTorch(report: TorchReport): string {
  * workload, Strata and the TF.js backends in this process.
  */
 export async function runBench(options: BenchOptions, log: Logger): Promise<BenchReport> {
-  const selected = selectWorkloads(options.only);
+  const selected = selectWorkloads(options.only, options.full);
   const ids = selected.map((workload) => workload.id);
   const report: BenchReport = {
     startedAt: new Date().toISOString(),
@@ -119,7 +122,7 @@ export async function runBench(options: BenchOptions, log: Logger): Promise<Benc
     const peerOutputs = new Map<string, Float32Array>();
 
     if (options.peers.includes('strata')) {
-      const { outcome, output } = timeRunner(() => prepared.strata(), options);
+      const { outcome, output } = timeRunner(() => prepared.strata(), options, workload);
       outcomes.strata = outcome;
       strataOutput = output;
     }
@@ -131,7 +134,7 @@ export async function runBench(options: BenchOptions, log: Logger): Promise<Benc
       }
       await tfjs.use(backend);
       const tf = tfjs.tf;
-      const { outcome, output } = timeRunner(() => prepared.tfjs(tf), options);
+      const { outcome, output } = timeRunner(() => prepared.tfjs(tf), options, workload);
       outcomes[column] = outcome;
       if (output !== undefined) peerOutputs.set(column, output);
     }
@@ -160,6 +163,7 @@ export async function runBench(options: BenchOptions, log: Logger): Promise<Benc
     );
     for (const [peer, outcome] of Object.entries(outcomes)) {
       if (outcome.kind !== 'timed') report.notes.push(`${workload.id} on ${peer}: ${outcome.kind}: ${outcome.reason}`);
+      else if (outcome.measurement.note !== undefined) report.notes.push(`${workload.id} on ${peer}: ${outcome.measurement.note}`);
     }
     if (result.check.kind === 'mismatch') {
       report.notes.push(

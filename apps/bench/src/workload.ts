@@ -1,4 +1,5 @@
 import type * as TfjsCore from '@tensorflow/tfjs-core';
+import type { TimingPolicy } from './harness.js';
 
 /** The TensorFlow.js core module, as a workload receives it (backend already selected). */
 export type Tfjs = typeof TfjsCore;
@@ -17,6 +18,8 @@ export interface Runner {
   output?(): Float32Array;
   /** Frees what `run()` left behind (TF.js tensors); called once at the end. */
   dispose?(): void;
+  /** A line for under the table after the timing (e.g. a test accuracy), if any. */
+  note?(): string | undefined;
 }
 
 /**
@@ -36,6 +39,17 @@ export interface WorkloadSpec<Inputs> {
    * @defaultValue 1e-4
    */
   readonly tolerance?: number;
+  /**
+   * Run only when `--only` names it or `--full` is given: for workloads that take minutes.
+   * @defaultValue false
+   */
+  readonly onlyOnRequest?: boolean;
+  /**
+   * Changes to the timing policy for this workload (e.g. one run, no warm-up, for a whole epoch);
+   * `python/peer.py` sets the same on its side.
+   * @defaultValue none
+   */
+  readonly policy?: Partial<TimingPolicy>;
   /** Makes the inputs (seeded, identical for every JavaScript peer). */
   setup(): Inputs;
   /** Strata's version of the work. */
@@ -62,6 +76,10 @@ export interface Workload {
   readonly tolerance: number;
   /** Whether a TF.js version exists at all. */
   readonly hasTfjs: boolean;
+  /** Whether only `--only` or `--full` runs it. */
+  readonly onlyOnRequest: boolean;
+  /** This workload's changes to the timing policy. */
+  readonly policy: Partial<TimingPolicy>;
   /** Calls `setup()` and binds the inputs to every peer's function. */
   prepare(): PreparedWorkload;
 }
@@ -86,6 +104,8 @@ export function defineWorkload<Inputs>(spec: WorkloadSpec<Inputs>): Workload {
     flop: spec.flop,
     tolerance: spec.tolerance ?? 1e-4,
     hasTfjs: tfjs !== undefined,
+    onlyOnRequest: spec.onlyOnRequest ?? false,
+    policy: spec.policy ?? {},
     prepare(): PreparedWorkload {
       const inputs = spec.setup();
       return {

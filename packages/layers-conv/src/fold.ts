@@ -12,17 +12,20 @@ import { type SizeArgument, describeOption, expandSize } from './options.js';
 import { type FoldOptions, type ResolvedFoldOptions, keepArgument, pythonRepr, resolveFoldOptions } from './pooling-options.js';
 
 declare module '@strata/tensor' {
-  /** The sliding-block kernels (im2col and col2im of every plane). */
+  /**
+   * The sliding-block kernels, named as PyTorch's (`unfold` is also the
+   * name of `Tensor.unfold`, a different op).
+   */
   interface KernelRegistry {
     /** The blocks of `input` `[N, C, ...geometry.inputSize]` as `[N, C·K, L]` (K the kernel volume, L the blocks). */
-    unfold: (input: Tensor, geometry: ConvolutionGeometry) => Tensor;
-    /** The adjoint of `unfold`: `[N, C·K, L]` summed into `[N, C, ...geometry.inputSize]`. */
-    fold: (columns: Tensor, geometry: ConvolutionGeometry) => Tensor;
+    im2col: (input: Tensor, geometry: ConvolutionGeometry) => Tensor;
+    /** The adjoint of `im2col`: `[N, C·K, L]` summed into `[N, C, ...geometry.inputSize]`. */
+    col2im: (columns: Tensor, geometry: ConvolutionGeometry) => Tensor;
   }
 }
 
-registerKernel('unfold', unfoldKernel);
-registerKernel('fold', foldKernel);
+registerKernel('im2col', unfoldKernel);
+registerKernel('col2im', foldKernel);
 
 type BlockOp = (input: Tensor, geometry: ConvolutionGeometry) => Tensor;
 
@@ -31,7 +34,7 @@ const unfoldOp: BlockOp = defineOp({
   name: 'unfold',
   forward(ctx: OpContext<{ geometry: ConvolutionGeometry }>, input: Tensor, geometry: ConvolutionGeometry) {
     ctx.state.geometry = geometry;
-    return getKernel('unfold')(input, geometry);
+    return getKernel('im2col')(input, geometry);
   },
   backward(ctx, gradOutput) {
     return [foldOp(gradOutput, ctx.state.geometry)];
@@ -42,7 +45,7 @@ const foldOp: BlockOp = defineOp({
   name: 'fold',
   forward(ctx: OpContext<{ geometry: ConvolutionGeometry }>, input: Tensor, geometry: ConvolutionGeometry) {
     ctx.state.geometry = geometry;
-    return getKernel('fold')(input, geometry);
+    return getKernel('col2im')(input, geometry);
   },
   backward(ctx, gradOutput) {
     return [unfoldOp(gradOutput, ctx.state.geometry)];

@@ -110,6 +110,7 @@ export function poolingGeometry(name: string, rank: number, input: Tensor, windo
 }
 
 interface IndexState {
+  /** The shape of the gathered source (what the gather's gradient scatters back into). */
   shape: readonly number[];
   rank: number;
 }
@@ -123,7 +124,7 @@ export const scatterAtIndices: (values: Tensor, indices: Tensor, shape: readonly
   name: 'maxPoolBackward',
   forward(ctx: OpContext<IndexState>, values: Tensor, indices: Tensor, shape: readonly number[], rank: number) {
     ctx.saveForBackward(indices);
-    Object.assign(ctx.state, { shape: values.shape, rank });
+    ctx.state.rank = rank;
     return getKernel('maxPoolBackward')(values, indices, shape, rank);
   },
   backward(ctx, gradOutput) {

@@ -3,6 +3,7 @@ import { conv1d, conv2d, conv3d, convTranspose2d } from '@strata/layers-conv';
 import { Tensor, ones } from '@strata/tensor';
 import { seededNormal } from '../inputs.js';
 import { type Runner, type Tfjs, UnsupportedError, type Workload, defineWorkload } from '../workload.js';
+import { registerConvGradients } from './conv-tfjs-gradients.js';
 
 type TfTensor = ReturnType<Tfjs['tensor']>;
 
@@ -134,7 +135,8 @@ function tfjsRunner(spec: ConvSpec, tf: Tfjs, inputs: ConvInputs): Runner {
       // With stride 2, kernel 4, padding 1 the output is exactly input·stride: TF.js's 'same'.
       y = tf.conv2dTranspose(input as never, filter as never, outputShape as [number, number, number, number], spec.stride, 'same');
     } else if (rank === 1) {
-      y = tf.conv1d(input as never, filter as never, spec.stride, pad);
+      // A numeric pad would also pad the height-1 axis conv1d reshapes to; kernel 5, padding 2, stride 1 is 'same'.
+      y = tf.conv1d(input as never, filter as never, spec.stride, 'same');
     } else if (rank === 2) {
       y = tf.conv2d(input as never, filter as never, spec.stride, pad);
     } else {
@@ -159,6 +161,7 @@ function tfjsRunner(spec: ConvSpec, tf: Tfjs, inputs: ConvInputs): Runner {
       dispose,
     };
   }
+  registerConvGradients(tf);
   const gradients = tf.grads((input: TfTensor, filter: TfTensor, bias?: TfTensor) => apply(input, filter, bias ?? null));
   return {
     run: () => {

@@ -48,8 +48,12 @@ describe('the workload registry', () => {
 });
 
 describe('selectWorkloads', () => {
-  it('selects all for no ids, and the named ones in registry order', () => {
-    expect(selectWorkloads(undefined).map((workload) => workload.id)).toEqual(registeredIds);
+  it('selects all for no ids (those that take minutes only with full), and the named ones in registry order', () => {
+    const quick = workloads.filter((workload) => !workload.onlyOnRequest).map((workload) => workload.id);
+    expect(quick).not.toContain('fashion_mnist_epoch');
+    expect(selectWorkloads(undefined).map((workload) => workload.id)).toEqual(quick);
+    expect(selectWorkloads([], true).map((workload) => workload.id)).toEqual(registeredIds);
+    expect(selectWorkloads(['fashion_mnist_epoch']).map((workload) => workload.id)).toEqual(['fashion_mnist_epoch']);
     expect(selectWorkloads(['matmul_1024', 'matmul_256']).map((workload) => workload.id)).toEqual(['matmul_256', 'matmul_1024']);
   });
 

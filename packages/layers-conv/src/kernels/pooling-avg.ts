@@ -60,25 +60,27 @@ export function avgPoolKernel(
   const divisors = avgPoolDivisors(geometry, countIncludePad, divisorOverride);
   const x = input.contiguousData() as FloatArray | Int32Array;
   const result = allocate(input.dtype as 'float32' | 'float64' | 'int32', planes * outputVolume);
+  // Floats sum in place in the output, in its precision (as PyTorch's kernel); int32 sums in float64, exact.
   const integer = input.dtype === 'int32';
-  const sums = new Float64Array(outputVolume);
+  const sums = integer ? new Float64Array(outputVolume) : (result as FloatArray);
   for (let p = 0; p < planes; p++) {
     const inBase = p * inputVolume;
-    sums.fill(0);
+    const outBase = p * outputVolume;
+    const sumBase = integer ? 0 : outBase;
+    if (integer) sums.fill(0);
     for (let k = 0; k < kernelVolume; k++) {
       const end = first[k + 1]!;
       for (let s = first[k]!; s < end; s++) {
         let at = inBase + source[s]!;
-        let o = target[s]!;
+        let o = sumBase + target[s]!;
         const stop = o + count[s]!;
         for (; o < stop; o++, at += step) sums[o]! += x[at]!;
       }
     }
-    const outBase = p * outputVolume;
     if (integer) {
       for (let o = 0; o < outputVolume; o++) result[outBase + o] = Math.trunc(sums[o]! / divisors[o]!);
     } else {
-      for (let o = 0; o < outputVolume; o++) result[outBase + o] = sums[o]! / divisors[o]!;
+      for (let o = 0; o < outputVolume; o++) result[outBase + o]! /= divisors[o]!;
     }
   }
   return Tensor.fromData(result, [...input.shape.slice(0, input.ndim - rank), ...geometry.outputSize]);

@@ -20,8 +20,9 @@ function unaryBuffers(input: Tensor, dtype: DType = input.dtype): UnaryBuffers {
   return { source, target, result: Tensor.fromData(target, input.shape) };
 }
 
-const SELU_ALPHA = 1.6732632423543772848170429916717;
-const SELU_SCALE = 1.0507009873554804934193349852946;
+// SELU's constants (Klambauer et al., as PyTorch uses them), rounded to the nearest double.
+const SELU_ALPHA = 1.6732632423543772;
+const SELU_SCALE = 1.0507009873554805;
 const SQRT_TWO_OVER_PI = Math.sqrt(2 / Math.PI);
 const GELU_TANH_KAPPA = 0.044715;
 

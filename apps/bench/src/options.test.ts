@@ -9,6 +9,11 @@ describe('parseBenchArguments', () => {
     expect(options.peers).toEqual(['strata', 'tfjs-cpu', 'tfjs-wasm', 'torch']);
     expect(options.policy).toEqual(defaultTimingPolicy);
     expect(options.jsonPath).toBeUndefined();
+    expect(options.full).toBe(false);
+  });
+
+  it('reads --full (also run the workloads that take minutes)', () => {
+    expect(parseBenchArguments(['--full']).full).toBe(true);
   });
 
   it('reads --only, --peers (kept in table order), --reps, --cap-seconds and --json, past a pnpm "--"', () => {

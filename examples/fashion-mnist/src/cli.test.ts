@@ -6,7 +6,7 @@ import { niceTicks } from './svg.js';
 describe('the command line', () => {
   it('defaults to the shipped data and the curves in out/', () => {
     const options = parseDemoArguments([], '/work');
-    expect(options).toMatchObject({ dataDirectory: SHIPPED_DATA, epochs: 2, batchSize: 64, lr: 1e-3, scheduler: 'none', subset: null, plot: DEFAULT_PLOT });
+    expect(options).toMatchObject({ dataDirectory: SHIPPED_DATA, epochs: 1, batchSize: 64, lr: 1e-3, scheduler: 'none', subset: null, plot: DEFAULT_PLOT });
   });
 
   it('reads every option, paths relative to the given folder', () => {

@@ -1,4 +1,4 @@
-import { Tensor, isFloatingPoint, isGradEnabled, setGradEnabled, zeros } from '@strata/tensor';
+import { Tensor, formatShape, isFloatingPoint, isGradEnabled, setGradEnabled, zeros } from '@strata/tensor';
 
 import { BackwardNode, SECOND_BACKWARD_MESSAGE, SavedTensor } from './graph.js';
 
@@ -202,6 +202,12 @@ class CustomOpNode<Inputs extends readonly unknown[], Output extends OpOutput, S
  * grad mode is on with an input that requires grad, it records one node
  * (its `gradFn.name` is `name`); otherwise it just computes forward.
  *
+ * @throws TypeError when `name` is empty or `forward`/`backward` are not
+ * functions. The returned function throws a TypeError when `forward` returns
+ * something other than a Tensor or a non-empty array of Tensors; backward
+ * through it throws when `backward` returns anything but one gradient (a
+ * Tensor of its input's shape, or `null`) per argument of `forward`.
+ *
  * @example
  * ```ts
  * import { defineOp, gradcheck, type OpContext } from '@strata/autograd';
@@ -279,6 +285,6 @@ function checkOutputs(name: string, result: unknown, singleOutput: boolean): rea
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (value instanceof Tensor) return `a Tensor of shape [${value.shape.join(', ')}]`;
+  if (value instanceof Tensor) return `a Tensor of shape ${formatShape(value.shape)}`;
   return typeof value;
 }

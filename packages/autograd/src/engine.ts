@@ -1,4 +1,4 @@
-import { type Tensor, add, clone, formatShape, setGradEnabled, to } from '@strata/tensor';
+import { ShapeError, type Tensor, add, clone, formatShape, setGradEnabled, shapesEqual, to } from '@strata/tensor';
 
 import { AccumulateGrad, type BackwardNode, type Edge } from './graph.js';
 
@@ -155,8 +155,8 @@ function addToBuffer(buffers: Map<BackwardNode, (Tensor | null)[]>, edge: Edge, 
  */
 function checkGradient(node: BackwardNode, index: number, gradient: Tensor): Tensor {
   const shape = node.inputShapes[index]!;
-  if (!sameShape(gradient.shape, shape)) {
-    throw new Error(
+  if (!shapesEqual(gradient.shape, shape)) {
+    throw new ShapeError(
       `${node.name} backward: returned an invalid gradient at index ${index}: got shape ${formatShape(gradient.shape)} but expected shape ${formatShape(shape)}`,
     );
   }
@@ -178,8 +178,8 @@ function runTensorHooks(node: BackwardNode, gradients: (Tensor | null)[], retain
     for (const hook of [...tensor.gradientHooks]) {
       const replacement = hook(gradient);
       if (replacement !== undefined) {
-        if (!sameShape(replacement.shape, gradient.shape)) {
-          throw new Error(
+        if (!shapesEqual(replacement.shape, gradient.shape)) {
+          throw new ShapeError(
             `hook: a hook returned a gradient of shape ${formatShape(replacement.shape)} for a gradient of shape ${formatShape(gradient.shape)}`,
           );
         }
@@ -207,10 +207,4 @@ function accumulateIntoLeaf(leaf: Tensor, gradient: Tensor): void {
   } else {
     leaf.grad = add(leaf.grad, converted);
   }
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -44,9 +44,12 @@ const FULL_JACOBIAN_LIMIT = 64;
  * differences); other inputs (indices, masks) are passed through unchanged.
  *
  * @returns `true` when every value is within tolerance.
- * @throws DTypeError when an input that requires grad is not float64.
- * @throws Error when no input requires grad, or describing the worst mismatch:
- * the input, the element, the numerical and the analytical value.
+ * @throws DTypeError when an input that requires grad, or an output, is not float64.
+ * @throws TypeError when `fn` is not a function or an input is not a Tensor.
+ * @throws RangeError when `eps` is not positive or a tolerance is negative.
+ * @throws Error when no input or no output requires grad, when `gradOutput`
+ * does not hold one tensor per output, or describing the worst mismatch: the
+ * input, the element, the numerical and the analytical value.
  *
  * @example
  * ```ts
@@ -59,9 +62,8 @@ export function gradcheck<Inputs extends readonly Tensor[]>(
   inputs: Inputs,
   options: GradcheckOptions = {},
 ): true {
-  const eps = options.eps ?? 1e-6;
-  const atol = options.atol ?? 1e-5;
-  const rtol = options.rtol ?? 1e-3;
+  const { eps, atol, rtol } = resolveTolerances('gradcheck', options);
+  checkFunction('gradcheck', fn);
   const differentiable = checkInputs('gradcheck', inputs);
   const outputs = asList(fn(...inputs));
   const checkedIndices = outputs.flatMap((output, i) => (output.requiresGrad ? [i] : []));
@@ -133,6 +135,8 @@ export function gradgradcheck<Inputs extends readonly Tensor[]>(
   inputs: Inputs,
   options: Omit<GradcheckOptions, 'gradOutput'> = {},
 ): true {
+  resolveTolerances('gradgradcheck', options);
+  checkFunction('gradgradcheck', fn);
   const differentiable = checkInputs('gradgradcheck', inputs);
   const outputs = asList(fn(...inputs)).filter((output) => output.requiresGrad);
   const gradOutputs = outputs.map((output) => randn(output.shape, { dtype: 'float64', requiresGrad: true }));
@@ -158,6 +162,22 @@ interface Mismatch {
   analytical: number;
   excess: number;
   row: readonly Tensor[];
+}
+
+/** The step and tolerances, defaulted and checked. */
+function resolveTolerances(operation: string, options: GradcheckOptions): { eps: number; atol: number; rtol: number } {
+  const eps = options.eps ?? 1e-6;
+  const atol = options.atol ?? 1e-5;
+  const rtol = options.rtol ?? 1e-3;
+  if (!(eps > 0) || !Number.isFinite(eps)) throw new RangeError(`${operation}: eps must be a positive finite number, got ${eps}`);
+  if (!(atol >= 0) || !(rtol >= 0)) {
+    throw new RangeError(`${operation}: atol and rtol must be non-negative numbers, got atol=${atol}, rtol=${rtol}`);
+  }
+  return { eps, atol, rtol };
+}
+
+function checkFunction(operation: string, fn: unknown): void {
+  if (typeof fn !== 'function') throw new TypeError(`${operation}: expected fn to be a function, got ${fn === null ? 'null' : typeof fn}`);
 }
 
 /** The indices of the inputs that require grad, after checking they are float64. */
@@ -268,7 +288,7 @@ function describeMismatch(
       ? 'for a random gradOutput'
       : `for the Jacobian row with gradOutput ${describeRow(worst.row)}`;
   return (
-    `gradcheck: Jacobian mismatch for input ${worst.input} (shape ${formatShape(input.shape)}) at element [${index.join(', ')}] ${how}: ` +
+    `gradcheck: Jacobian mismatch for input ${worst.input} (shape ${formatShape(input.shape)}) at element ${formatShape(index)} ${how}: ` +
     `numerical ${worst.numerical}, analytical ${worst.analytical} ` +
     `(difference ${Math.abs(worst.numerical - worst.analytical)} exceeds atol ${atol} + rtol ${rtol} * |numerical|)`
   );
@@ -278,7 +298,7 @@ function describeRow(row: readonly Tensor[]): string {
   for (let o = 0; o < row.length; o++) {
     const data = row[o]!.contiguousData();
     const element = data.indexOf(1);
-    if (element >= 0) return `one-hot at output ${o} element [${multiIndex(row[o]!.shape, element).join(', ')}]`;
+    if (element >= 0) return `one-hot at output ${o} element ${formatShape(multiIndex(row[o]!.shape, element))}`;
   }
   return 'zero';
 }

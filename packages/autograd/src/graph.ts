@@ -1,4 +1,4 @@
-import { type DType, type GradientNode, type Tensor, isFloatingPoint } from '@strata/tensor';
+import { type DType, type GradientNode, type Tensor, formatShape, isFloatingPoint } from '@strata/tensor';
 
 /**
  * Where a gradient flows: output `index` of `node`. A node's `nextEdges`
@@ -155,7 +155,7 @@ export class SavedTensor {
     if (current !== this.version) {
       throw new Error(
         `${operation} backward: one of the variables needed for gradient computation has been modified by an inplace operation: ` +
-          `[${arrayName(this.tensor.dtype)} [${this.tensor.shape.join(', ')}]] is at version ${current}; expected version ${this.version} instead. ` +
+          `[${arrayName(this.tensor.dtype)} ${formatShape(this.tensor.shape)}] is at version ${current}; expected version ${this.version} instead. ` +
           'Hint: the operation that failed to compute its gradient is the one named first; make a clone() before the in-place change, or do it out of place.',
       );
     }

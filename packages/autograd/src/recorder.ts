@@ -1,11 +1,14 @@
 import {
   type BackwardOptions,
+  DTypeError,
   type GradientRecorder,
   type OperationAttributes,
+  ShapeError,
   type Tensor,
   formatShape,
   isFloatingPoint,
   onesLike,
+  shapesEqual,
   to,
 } from '@strata/tensor';
 
@@ -35,7 +38,9 @@ function record(name: string, inputs: readonly Tensor[], output: Tensor, attribu
 /**
  * The edge and seed gradient of each tensor backward starts from.
  * @throws Error when a tensor does not require grad, or when a gradient is
- * missing for a tensor with more than one element, or has the wrong shape.
+ * missing for a tensor with more than one element.
+ * @throws ShapeError when a gradient's shape differs from its tensor's.
+ * @throws DTypeError when a gradient is not floating point.
  */
 export function backwardRoots(
   operation: string,
@@ -60,13 +65,13 @@ export function backwardRoots(
       }
       seed = onesLike(tensor);
     } else {
-      if (!sameShape(gradient.shape, tensor.shape)) {
-        throw new Error(
+      if (!shapesEqual(gradient.shape, tensor.shape)) {
+        throw new ShapeError(
           `${operation}: mismatch in shape: the gradient has a shape of ${formatShape(gradient.shape)} and output ${i} has a shape of ${formatShape(tensor.shape)}`,
         );
       }
       if (!isFloatingPoint(gradient.dtype)) {
-        throw new Error(`${operation}: the gradient for output ${i} must be floating point, got ${gradient.dtype}`);
+        throw new DTypeError(`${operation}: the gradient for output ${i} must be floating point, got ${gradient.dtype}`);
       }
       seed = gradient.dtype === tensor.dtype ? gradient : to(gradient, tensor.dtype);
     }
@@ -98,7 +103,3 @@ function rebase(tensor: Tensor, source: Tensor): void {
  * for the in-place ops' history rebase (see {@link rebase}).
  */
 export const recorder: GradientRecorder = { record, backward, rebase };
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((size, i) => size === b[i]);
-}

@@ -54,7 +54,8 @@ export function checkWeight(name: string, rank: number, weight: Tensor, groups: 
   }
   if (weight.shape[0]! % groups !== 0) {
     throw new ShapeError(
-      `${name}: the weight's ${weight.shape[0]} ${transposed ? 'input' : 'output'} channels (shape ${formatShape(weight.shape)}) are not divisible by groups=${groups}`,
+      `${name}: the weight's ${weight.shape[0]} ${transposed ? 'input' : 'output'} channels ` +
+        `(shape ${formatShape(weight.shape)}) are not divisible by groups=${groups}`,
     );
   }
 }
@@ -92,6 +93,12 @@ export function checkBias(name: string, bias: Tensor | null, outChannels: number
   }
 }
 
+/** Padding for messages: `[1, 1]`, or `[1, 1] before and [2, 2] after` when the sides differ. */
+function describePadding(before: readonly number[], after: readonly number[]): string {
+  const symmetric = before.every((amount, d) => amount === after[d]);
+  return symmetric ? describeOption(before) : `${describeOption(before)} before and ${describeOption(after)} after`;
+}
+
 /**
  * Checks that the dilated kernel fits in the padded input.
  * @throws ShapeError `Conv2d: the dilated kernel [5, 5] is larger than the padded input [4, 4] (input [2, 2], padding [1, 1])`
@@ -101,9 +108,9 @@ export function checkKernelFits(
 ): void {
   const padded = spatial.map((size, d) => size + before[d]! + after[d]!);
   if (padded.some((size, d) => size < dilatedKernel[d]!)) {
-    const padding = before.every((amount, d) => amount === after[d]) ? describeOption(before) : `${describeOption(before)} before and ${describeOption(after)} after`;
     throw new ShapeError(
-      `${name}: the dilated kernel ${formatShape(dilatedKernel)} is larger than the padded input ${formatShape(padded)} (input ${formatShape(spatial)}, padding ${padding})`,
+      `${name}: the dilated kernel ${formatShape(dilatedKernel)} is larger than the padded input ${formatShape(padded)} ` +
+        `(input ${formatShape(spatial)}, padding ${describePadding(before, after)})`,
     );
   }
 }
@@ -119,9 +126,9 @@ export function checkPaddingMode(
   const tooLarge = (amount: number, d: number): boolean => (mode === 'reflect' ? amount >= spatial[d]! : amount > spatial[d]!);
   if (before.some(tooLarge) || after.some(tooLarge)) {
     const need = mode === 'reflect' ? 'smaller than' : 'at most';
-    const padding = before.every((amount, d) => amount === after[d]) ? describeOption(before) : `${describeOption(before)} before and ${describeOption(after)} after`;
     throw new ShapeError(
-      `${name}: paddingMode '${mode}' needs padding ${need} the input's spatial size, got padding ${padding} for input ${formatShape(spatial)}`,
+      `${name}: paddingMode '${mode}' needs padding ${need} the input's spatial size, ` +
+        `got padding ${describePadding(before, after)} for input ${formatShape(spatial)}`,
     );
   }
 }

@@ -108,6 +108,8 @@ describe('bad options throw in the constructor', () => {
     ['padding as a string', () => new ConvTranspose2d(2, 2, 3, { padding: 'same' as unknown as number }),
       "ConvTranspose2d: padding must be a non-negative integer or a tuple of 2 non-negative integers, got 'same'"],
     ['groups not dividing', () => new ConvTranspose3d(4, 3, 3, { groups: 2 }), 'ConvTranspose3d: outChannels must be divisible by groups, got outChannels=3, groups=2'],
+    ['outputSize as a layer option', () => new ConvTranspose1d(2, 2, 3, { outputSize: [5] } as ConvTransposeFunctionalOptions),
+      "ConvTranspose1d: unknown option 'outputSize' (expected stride, padding, outputPadding, groups, bias, dilation, paddingMode)"],
   ];
   for (const [name, build, message] of cases) {
     it(name, () => {

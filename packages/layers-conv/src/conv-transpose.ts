@@ -14,6 +14,7 @@ import {
   type ConvTransposeFunctionalOptions,
   type ConvTransposeOptions,
   type ResolvedConvTransposeOptions,
+  OPTION_NAMES,
   type SizeArgument,
   describeOption,
   resolveConvTransposeOptions,
@@ -39,7 +40,8 @@ export function outputPaddingFor(
   const requested = outputSize.length === rank + nonSpatial ? outputSize.slice(nonSpatial) : outputSize;
   if (requested.length !== rank) {
     throw new ShapeError(
-      `${name}: for a ${input.ndim}-D input, outputSize must have ${rank} or ${rank + nonSpatial} elements, got ${outputSize.length} (${describeOption(outputSize)})`,
+      `${name}: for a ${input.ndim}-D input, outputSize must have ${rank} or ${rank + nonSpatial} elements, ` +
+        `got ${outputSize.length} (${describeOption(outputSize)})`,
     );
   }
   const spatial = input.shape.slice(nonSpatial);
@@ -48,7 +50,8 @@ export function outputPaddingFor(
   const maximum = minimum.map((size, d) => size + stride[d]! - 1);
   if (requested.some((size, d) => size < minimum[d]! || size > maximum[d]!)) {
     throw new RangeError(
-      `${name}: requested an output size of ${describeOption(requested)}, but valid sizes range from ${describeOption(minimum)} to ${describeOption(maximum)} (for an input of ${formatShape(spatial)})`,
+      `${name}: requested an output size of ${describeOption(requested)}, but valid sizes range from ` +
+        `${describeOption(minimum)} to ${describeOption(maximum)} (for an input of ${formatShape(spatial)})`,
     );
   }
   return requested.map((size, d) => size - minimum[d]!);
@@ -79,7 +82,8 @@ export function convolutionTransposeNd(
   if (size.some((length) => length <= 0)) {
     throw new ShapeError(
       `${name}: the output size ${formatShape(size)} is not positive (input ${formatShape(spatial)}, kernel ${formatShape(kernelSize)}, ` +
-        `stride ${formatShape(stride)}, padding ${formatShape(padding)}, dilation ${formatShape(dilation)}, outputPadding ${formatShape(outputPadding)})`,
+        `stride ${formatShape(stride)}, padding ${formatShape(padding)}, dilation ${formatShape(dilation)}, ` +
+        `outputPadding ${formatShape(outputPadding)})`,
     );
   }
   // The geometry of the convolution this one transposes: its input is our output.
@@ -117,7 +121,8 @@ export function convolutionTransposeNd(
 export function convTranspose1d(
   input: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvTransposeFunctionalOptions = {},
 ): Tensor {
-  return convolutionTransposeNd('convTranspose1d', 1, input, weight, bias, resolveConvTransposeOptions('convTranspose1d', 1, options), options.outputSize);
+  const resolved = resolveConvTransposeOptions('convTranspose1d', 1, options, OPTION_NAMES.convTransposeFunctional);
+  return convolutionTransposeNd('convTranspose1d', 1, input, weight, bias, resolved, options.outputSize);
 }
 
 /**
@@ -137,7 +142,8 @@ export function convTranspose1d(
 export function convTranspose2d(
   input: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvTransposeFunctionalOptions = {},
 ): Tensor {
-  return convolutionTransposeNd('convTranspose2d', 2, input, weight, bias, resolveConvTransposeOptions('convTranspose2d', 2, options), options.outputSize);
+  const resolved = resolveConvTransposeOptions('convTranspose2d', 2, options, OPTION_NAMES.convTransposeFunctional);
+  return convolutionTransposeNd('convTranspose2d', 2, input, weight, bias, resolved, options.outputSize);
 }
 
 /**
@@ -152,7 +158,8 @@ export function convTranspose2d(
 export function convTranspose3d(
   input: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvTransposeFunctionalOptions = {},
 ): Tensor {
-  return convolutionTransposeNd('convTranspose3d', 3, input, weight, bias, resolveConvTransposeOptions('convTranspose3d', 3, options), options.outputSize);
+  const resolved = resolveConvTransposeOptions('convTranspose3d', 3, options, OPTION_NAMES.convTransposeFunctional);
+  return convolutionTransposeNd('convTranspose3d', 3, input, weight, bias, resolved, options.outputSize);
 }
 
 /**

@@ -133,15 +133,53 @@ describe('Conv layers', () => {
 
 describe('bad options throw in the constructor, naming the layer and the argument', () => {
   const cases: [string, () => unknown, string][] = [
-    ['groups not dividing inChannels', () => new Conv2d(3, 4, 3, { groups: 2 }), 'Conv2d: inChannels must be divisible by groups, got inChannels=3, groups=2'],
-    ['groups not dividing outChannels', () => new Conv2d(4, 3, 3, { groups: 2 }), 'Conv2d: outChannels must be divisible by groups, got outChannels=3, groups=2'],
+    [
+      'groups not dividing inChannels',
+      () => new Conv2d(3, 4, 3, { groups: 2 }),
+      'Conv2d: inChannels must be divisible by groups, got inChannels=3, groups=2',
+    ],
+    [
+      'groups not dividing outChannels',
+      () => new Conv2d(4, 3, 3, { groups: 2 }),
+      'Conv2d: outChannels must be divisible by groups, got outChannels=3, groups=2',
+    ],
     ['groups 0', () => new Conv1d(4, 4, 3, { groups: 0 }), 'Conv1d: groups must be a positive integer, got 0'],
-    ['same with stride 2', () => new Conv2d(3, 4, 3, { padding: 'same', stride: 2 }), "Conv2d: padding='same' is not supported for strided convolutions, got stride [2, 2]"],
-    ['unknown padding mode', () => new Conv2d(3, 4, 3, { paddingMode: 'mirror' as 'zeros' }), "Conv2d: paddingMode must be one of 'zeros', 'reflect', 'replicate', 'circular', got 'mirror'"],
-    ['unknown padding string', () => new Conv3d(3, 4, 3, { padding: 'full' as 'same' }), "Conv3d: padding must be 'same', 'valid' or a non-negative integer or tuple, got 'full'"],
-    ['negative padding', () => new Conv2d(3, 4, 3, { padding: [1, -1] }), 'Conv2d: padding must be a non-negative integer or a tuple of 2 non-negative integers, got [1, -1]'],
+    [
+      'misspelt option',
+      () => new Conv2d(3, 4, 3, { paddings: 1 } as ConvFunctionalOptions),
+      "Conv2d: unknown option 'paddings' (expected stride, padding, dilation, groups, bias, paddingMode)",
+    ],
+    [
+      'bias as a functional option',
+      () => conv2d(randn([1, 3, 4, 4]), randn([2, 3, 3, 3]), null, { bias: true } as ConvFunctionalOptions),
+      "conv2d: unknown option 'bias' (expected stride, padding, dilation, groups, paddingMode)",
+    ],
+    [
+      'same with stride 2',
+      () => new Conv2d(3, 4, 3, { padding: 'same', stride: 2 }),
+      "Conv2d: padding='same' is not supported for strided convolutions, got stride [2, 2]",
+    ],
+    [
+      'unknown padding mode',
+      () => new Conv2d(3, 4, 3, { paddingMode: 'mirror' as 'zeros' }),
+      "Conv2d: paddingMode must be one of 'zeros', 'reflect', 'replicate', 'circular', got 'mirror'",
+    ],
+    [
+      'unknown padding string',
+      () => new Conv3d(3, 4, 3, { padding: 'full' as 'same' }),
+      "Conv3d: padding must be 'same', 'valid' or a non-negative integer or tuple, got 'full'",
+    ],
+    [
+      'negative padding',
+      () => new Conv2d(3, 4, 3, { padding: [1, -1] }),
+      'Conv2d: padding must be a non-negative integer or a tuple of 2 non-negative integers, got [1, -1]',
+    ],
     ['stride 0', () => new Conv1d(3, 4, 3, { stride: 0 }), 'Conv1d: stride must be a positive integer or a tuple of 1 positive integer, got 0'],
-    ['dilation tuple too long', () => new Conv2d(3, 4, 3, { dilation: [1, 1, 1] }), 'Conv2d: dilation must be a positive integer or a tuple of 2 positive integers, got [1, 1, 1]'],
+    [
+      'dilation tuple too long',
+      () => new Conv2d(3, 4, 3, { dilation: [1, 1, 1] }),
+      'Conv2d: dilation must be a positive integer or a tuple of 2 positive integers, got [1, 1, 1]',
+    ],
     ['kernel size 0', () => new Conv2d(3, 4, [3, 0]), 'Conv2d: kernelSize must be a positive integer or a tuple of 2 positive integers, got [3, 0]'],
     ['inChannels 0', () => new Conv2d(0, 4, 3), 'Conv2d: inChannels must be a positive integer, got 0'],
     ['fractional outChannels', () => new Conv2d(3, 2.5, 3), 'Conv2d: outChannels must be a positive integer, got 2.5'],

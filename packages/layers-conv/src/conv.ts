@@ -13,6 +13,7 @@ import {
   type ConvOptions,
   type PaddingMode,
   type ResolvedConvOptions,
+  OPTION_NAMES,
   type SizeArgument,
   resolveConvOptions,
   resolveLayerSizes,
@@ -92,7 +93,8 @@ export function convolutionNd(
  * ```
  */
 export function conv1d(input: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvFunctionalOptions = {}): Tensor {
-  return convolutionNd('conv1d', 1, input, weight, bias, resolveConvOptions('conv1d', 1, options));
+  const resolved = resolveConvOptions('conv1d', 1, options, OPTION_NAMES.convFunctional);
+  return convolutionNd('conv1d', 1, input, weight, bias, resolved);
 }
 
 /**
@@ -113,7 +115,8 @@ export function conv1d(input: Tensor, weight: Tensor, bias: Tensor | null = null
  * ```
  */
 export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvFunctionalOptions = {}): Tensor {
-  return convolutionNd('conv2d', 2, input, weight, bias, resolveConvOptions('conv2d', 2, options));
+  const resolved = resolveConvOptions('conv2d', 2, options, OPTION_NAMES.convFunctional);
+  return convolutionNd('conv2d', 2, input, weight, bias, resolved);
 }
 
 /**
@@ -127,7 +130,8 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
  * @throws ShapeError, DTypeError, RangeError as {@link conv1d}.
  */
 export function conv3d(input: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvFunctionalOptions = {}): Tensor {
-  return convolutionNd('conv3d', 3, input, weight, bias, resolveConvOptions('conv3d', 3, options));
+  const resolved = resolveConvOptions('conv3d', 3, options, OPTION_NAMES.convFunctional);
+  return convolutionNd('conv3d', 3, input, weight, bias, resolved);
 }
 
 /**

@@ -21,7 +21,15 @@ export {
 // ---- convolution (conv.ts) ----
 export { Conv1d, Conv2d, Conv3d, ConvNd, conv1d, conv2d, conv3d } from './conv.js';
 // ---- transposed convolution (conv-transpose.ts) ----
-export { ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, ConvTransposeNd, convTranspose1d, convTranspose2d, convTranspose3d } from './conv-transpose.js';
+export {
+  ConvTranspose1d,
+  ConvTranspose2d,
+  ConvTranspose3d,
+  ConvTransposeNd,
+  convTranspose1d,
+  convTranspose2d,
+  convTranspose3d,
+} from './conv-transpose.js';
 // ---- kernel contract (kernels/geometry.ts, kernels/padding.ts), for backends that override the convolution kernels ----
 export type { ConvolutionGeometry } from './kernels/geometry.js';
 export type { PaddingSpec, ReadingPaddingMode } from './kernels/padding.js';

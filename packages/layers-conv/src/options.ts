@@ -166,11 +166,34 @@ function checkBias(name: string, bias: unknown): boolean {
   return bias;
 }
 
+/** The option names of each form: the layers' (with `bias`) and the functional ops'. */
+export const OPTION_NAMES = Object.freeze({
+  conv: Object.freeze(['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode']),
+  convFunctional: Object.freeze(['stride', 'padding', 'dilation', 'groups', 'paddingMode']),
+  convTranspose: Object.freeze(['stride', 'padding', 'outputPadding', 'groups', 'bias', 'dilation', 'paddingMode']),
+  convTransposeFunctional: Object.freeze(['stride', 'padding', 'outputPadding', 'groups', 'dilation', 'outputSize']),
+});
+
+/** Rejects option names the family does not have (a misspelt option would otherwise be ignored). */
+function checkKeys(name: string, options: object, known: readonly string[]): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`${name}: expected an options object, got ${describeOption(options)}`);
+  }
+  const unknown = Object.keys(options).filter((key) => !known.includes(key));
+  if (unknown.length > 0) {
+    throw new RangeError(`${name}: unknown option ${unknown.map((key) => `'${key}'`).join(', ')} (expected ${known.join(', ')})`);
+  }
+}
+
 /**
- * Checks and freezes the options of an N-d convolution (`rank` spatial dimensions).
+ * Checks and freezes the options of an N-d convolution (`rank` spatial
+ * dimensions); `known` lists the option names the caller takes.
  * @throws RangeError naming `name`, the argument, what was expected and what came.
  */
-export function resolveConvOptions(name: string, rank: number, options: ConvOptions = {}): ResolvedConvOptions {
+export function resolveConvOptions(
+  name: string, rank: number, options: ConvOptions = {}, known: readonly string[] = OPTION_NAMES.conv,
+): ResolvedConvOptions {
+  checkKeys(name, options, known);
   const stride = expandSize(name, 'stride', options.stride ?? 1, rank, 1);
   const paddingValue = options.padding ?? 0;
   let padding: ResolvedConvOptions['padding'];
@@ -201,8 +224,10 @@ export function resolveConvOptions(name: string, rank: number, options: ConvOpti
  * @throws RangeError naming `name`, the argument, what was expected and what came.
  */
 export function resolveConvTransposeOptions(
-  name: string, rank: number, options: ConvTransposeOptions = {},
+  name: string, rank: number, options: ConvTransposeOptions & ConvTransposeFunctionalOptions = {},
+  known: readonly string[] = OPTION_NAMES.convTranspose,
 ): ResolvedConvTransposeOptions {
+  checkKeys(name, options, known);
   const stride = expandSize(name, 'stride', options.stride ?? 1, rank, 1);
   const padding = expandSize(name, 'padding', options.padding ?? 0, rank, 0);
   const outputPadding = expandSize(name, 'outputPadding', options.outputPadding ?? 0, rank, 0);

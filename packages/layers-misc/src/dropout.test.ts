@@ -169,6 +169,14 @@ describe('dropout modes and edge values', () => {
     expect(() => checkChannels(ones([20, 30, 4]), channels, 4, 2)).not.toThrow();
   });
 
+  it('refuses to write into a leaf that requires grad, naming the layer', () => {
+    const leaf = ones([4], { requiresGrad: true });
+    expect(() => new Dropout(0.5, { inplace: true }).forward(leaf)).toThrow(
+      new Error('Dropout: a leaf Variable that requires grad is being used in an in-place operation.'),
+    );
+    expect(leaf.tolist()).toEqual([1, 1, 1, 1]);
+  });
+
   it('lets the gradient through the mask: the gradient is the mask times 1/(1 − p)', () => {
     manualSeed(8);
     const x = ones([2000], { requiresGrad: true });

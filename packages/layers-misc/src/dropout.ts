@@ -20,6 +20,7 @@ import {
   isFloatingPoint,
   registerKernel,
 } from '@strata/tensor';
+import { checkInPlaceTarget } from './activation-base.js';
 import { dropoutNoiseKernel } from './kernels/dropout.js';
 import {
   type DropoutFunctionalOptions,
@@ -70,9 +71,10 @@ function featureNoiseShape(name: string, shape: readonly number[], batched: bool
 }
 
 /** PyTorch's `_dropout_impl`: identity when inactive, zeros for p = 1, else the input times a fresh mask. */
-function applyDropout(input: Tensor, options: ResolvedDropoutOptions, plan: () => DropoutPlan): Tensor {
+function applyDropout(name: string, input: Tensor, options: ResolvedDropoutOptions, plan: () => DropoutPlan): Tensor {
   const { p, training, inplace } = options;
   if (p === 0 || !training || input.numel() === 0) return input;
+  if (inplace) checkInPlaceTarget(name, input);
   if (p === 1) return inplace ? input.mul_(0) : input.mul(0);
   const { noiseShape, alpha } = plan();
   const shape = noiseShape ?? input.shape;
@@ -93,7 +95,7 @@ function applyDropout(input: Tensor, options: ResolvedDropoutOptions, plan: () =
 /** The element-wise dropouts (`dropout`, `alphaDropout`) under `name`. */
 export function elementDropout(name: string, input: Tensor, options: ResolvedDropoutOptions, alpha: boolean): Tensor {
   checkInput(name, input);
-  return applyDropout(input, options, () => ({ noiseShape: null, alpha }));
+  return applyDropout(name, input, options, () => ({ noiseShape: null, alpha }));
 }
 
 /** `dropout1d` under `name`: a 2-D (unbatched) or 3-D input, whole channels. */
@@ -102,7 +104,7 @@ export function channelDropout1d(name: string, input: Tensor, options: ResolvedD
   if (input.ndim !== 2 && input.ndim !== 3) {
     throw new ShapeError(`${name}: expected a 2-D or 3-D input ([C, L] or [N, C, L]), got shape ${formatShape(input.shape)}`);
   }
-  return applyDropout(input, options, () => ({ noiseShape: featureNoiseShape(name, input.shape, input.ndim === 3), alpha: false }));
+  return applyDropout(name, input, options, () => ({ noiseShape: featureNoiseShape(name, input.shape, input.ndim === 3), alpha: false }));
 }
 
 /**
@@ -129,7 +131,7 @@ export function channelDropout2d(name: string, input: Tensor, options: ResolvedD
         'please switch to using dropout1d instead.',
     );
   }
-  return applyDropout(input, options, () => ({ noiseShape: featureNoiseShape(name, input.shape, true), alpha: false }));
+  return applyDropout(name, input, options, () => ({ noiseShape: featureNoiseShape(name, input.shape, true), alpha: false }));
 }
 
 /**
@@ -147,13 +149,13 @@ export function channelDropout3d(name: string, input: Tensor, options: ResolvedD
         'channel-wise dropout on inputs with 3 spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 4D or 5D inputs).',
     );
   }
-  return applyDropout(input, options, () => ({ noiseShape: featureNoiseShape(name, input.shape, rank === 5), alpha: false }));
+  return applyDropout(name, input, options, () => ({ noiseShape: featureNoiseShape(name, input.shape, rank === 5), alpha: false }));
 }
 
 /** `featureAlphaDropout` under `name`: alpha dropout of whole channels of an `[N, C, ...]` input. */
 export function channelAlphaDropout(name: string, input: Tensor, options: ResolvedDropoutOptions): Tensor {
   checkInput(name, input);
-  return applyDropout(input, options, () => ({ noiseShape: featureNoiseShape(name, input.shape, true), alpha: true }));
+  return applyDropout(name, input, options, () => ({ noiseShape: featureNoiseShape(name, input.shape, true), alpha: true }));
 }
 
 /**

@@ -20,5 +20,5 @@ export type {
   RMSNormOptions,
 } from './options.js';
 export type { GradientMask, NormForwardResult, NormGradients } from './kernels/support.js';
-export type { RmsNormForwardResult } from './kernels/layer-norm.js';
+export type { RMSNormForwardResult } from './kernels/layer-norm.js';
 export type { LocalResponseNormForwardResult, LocalResponseNormParameters } from './kernels/local-response-norm.js';

@@ -115,6 +115,12 @@ export interface MarginLossOptions extends LossOptions {
   margin?: number;
 }
 
+/** Options of `CosineEmbeddingLoss` / `cosineEmbeddingLoss` (the margin defaults to 0). */
+export type CosineEmbeddingLossOptions = MarginLossOptions;
+
+/** Options of `MarginRankingLoss` / `marginRankingLoss` (the margin defaults to 0). */
+export type MarginRankingLossOptions = MarginLossOptions;
+
 /** Options of `TripletMarginLoss` / `tripletMarginLoss`. */
 export interface TripletMarginLossOptions extends LossOptions {
   /**

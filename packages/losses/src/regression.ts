@@ -132,8 +132,10 @@ export function l1Loss(input: Tensor, target: Tensor, options: LossOptions = {})
 /**
  * The smooth L1 loss, like `torch.nn.functional.smooth_l1_loss`: with
  * `z = input − target`, `ℓ = 0.5 · z² / beta` where `|z| < beta`, else
- * `|z| − 0.5 · beta`; then reduced. `beta = 0` is the L1 loss. Compared with
- * {@link huberLoss}, its linear part has slope 1 (Huber's = smooth L1 · beta).
+ * `|z| − 0.5 · beta`; then reduced. `beta = 0` is the L1 loss (but, as in
+ * PyTorch 1.13, its slope at `z = 0` is −1 for input and target, not 0).
+ * Compared with {@link huberLoss}, its linear part has slope 1 (Huber's =
+ * smooth L1 · beta).
  *
  * **Shape**: as {@link mseLoss}.
  * @throws RangeError for a negative or non-finite `beta`, and as {@link mseLoss}.

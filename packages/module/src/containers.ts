@@ -101,14 +101,20 @@ export class Sequential extends Module {
     return modules[resolveIndex(index, modules.length, 'Sequential.at')]!;
   }
 
-  /** Adds `module` at the end, named by its index. Returns this container. */
+  /**
+   * Adds `module` at the end, named by its index. Returns this container.
+   * @throws TypeError when `module` is not a Module.
+   */
   append(module: Module): this {
     checkModule(module, 'Sequential.append');
     this.registerModule(String(this.length), module);
     return this;
   }
 
-  /** Appends every module of `modules`. Returns this container. */
+  /**
+   * Appends every module of `modules`. Returns this container.
+   * @throws TypeError when an element is not a Module.
+   */
   extend(modules: Iterable<Module>): this {
     for (const module of modules) this.append(module);
     return this;
@@ -117,6 +123,7 @@ export class Sequential extends Module {
   /**
    * Inserts `module` before `index`, renaming the later children `'i+1'`
    * (for index-named children, as PyTorch). Returns this container.
+   * @throws TypeError when `module` is not a Module.
    * @throws RangeError when the index is outside `[-length, length]`.
    */
   insert(index: number, module: Module): this {
@@ -187,6 +194,7 @@ export class ModuleList extends Module {
 
   /**
    * Replaces the module at `index`.
+   * @throws TypeError when `module` is not a Module.
    * @throws RangeError when the index is out of range.
    */
   set(index: number, module: Module): this {
@@ -195,7 +203,10 @@ export class ModuleList extends Module {
     return this;
   }
 
-  /** Adds `module` at the end. Returns this list. */
+  /**
+   * Adds `module` at the end. Returns this list.
+   * @throws TypeError when `module` is not a Module.
+   */
   append(module: Module): this {
     checkModule(module, 'ModuleList.append');
     this.registerModule(String(this.length), module);
@@ -216,6 +227,7 @@ export class ModuleList extends Module {
 
   /**
    * Inserts `module` before `index`, shifting the later modules by one.
+   * @throws TypeError when `module` is not a Module.
    * @throws RangeError when the index is outside `[-length, length]`.
    */
   insert(index: number, module: Module): this {
@@ -283,7 +295,11 @@ export class ModuleDict extends Module {
     return module;
   }
 
-  /** Adds or replaces the module under `key`. Returns this dict. */
+  /**
+   * Adds or replaces the module under `key`. Returns this dict.
+   * @throws TypeError when `module` is not a Module.
+   * @throws Error when `key` is empty, contains a dot or names another attribute.
+   */
   set(key: string, module: Module): this {
     checkModule(module, 'ModuleDict.set');
     this.registerModule(key, module);
@@ -308,7 +324,10 @@ export class ModuleDict extends Module {
     for (const key of this.keys()) Reflect.deleteProperty(this, key);
   }
 
-  /** Adds or replaces the modules of a record, Map or list of pairs, in order. */
+  /**
+   * Adds or replaces the modules of a record, Map or list of pairs, in order.
+   * @throws as {@link ModuleDict.set}.
+   */
   update(modules: Readonly<Record<string, Module>> | ReadonlyMap<string, Module> | Iterable<[string, Module]>): this {
     const entries: Iterable<[string, Module]> =
       modules instanceof Map || Symbol.iterator in Object(modules)

@@ -18,7 +18,7 @@ import {
 } from '@strata/tensor';
 import { erfinv, normalCdf, orthonormalColumns } from './init-math.js';
 import { describeValue } from './values.js';
-import { fillElements, withoutGrad, writeElements } from './tensor-write.js';
+import { withoutGrad, writeElements } from './tensor-write.js';
 
 /** The nonlinearities `calculateGain` knows: PyTorch's `nn.functional` names in camelCase. */
 export type Nonlinearity =
@@ -77,9 +77,15 @@ export interface KaimingOptions extends RandomInitOptions {
 
 /** Options of `truncNormal_`. */
 export interface TruncNormalOptions extends RandomInitOptions {
-  /** @defaultValue `0` */
+  /**
+   * The mean of the normal distribution.
+   * @defaultValue `0`
+   */
   mean?: number;
-  /** @defaultValue `1` */
+  /**
+   * The standard deviation of the normal distribution.
+   * @defaultValue `1`
+   */
   std?: number;
   /**
    * The lower cutoff.
@@ -112,6 +118,11 @@ const NONLINEARITIES: readonly Nonlinearity[] = [
  * 1 for linear, convolutions and sigmoid; 5/3 for tanh; √2 for relu;
  * √(2 / (1 + slope²)) for leakyRelu (slope `param`, default 0.01); 3/4 for selu.
  * @throws RangeError for an unknown nonlinearity or a non-number slope.
+ * @example
+ * ```ts
+ * calculateGain('relu');            // 1.4142135623730951
+ * calculateGain('leakyRelu', 0.2);  // √(2 / 1.04)
+ * ```
  */
 export function calculateGain(nonlinearity: Nonlinearity, param: number | null = null): number {
   switch (nonlinearity) {
@@ -215,20 +226,29 @@ export function truncNormal_(tensor: Tensor, options: TruncNormalOptions = {}): 
   return tensor;
 }
 
-/** Fills `tensor` with `value`. */
+/**
+ * Fills `tensor` with `value`.
+ * @throws TypeError when `tensor` is not a Tensor or `value` is not a number.
+ */
 export function constant_(tensor: Tensor, value: number): Tensor {
   checkTensor(tensor, 'constant_');
   if (typeof value !== 'number') throw new TypeError(`constant_: expected a number, got ${describeValue(value)}`);
-  withoutGrad(() => fillElements(tensor, value));
+  withoutGrad(() => tensor.fill_(value));
   return tensor;
 }
 
-/** Fills `tensor` with ones. */
+/**
+ * Fills `tensor` with ones.
+ * @throws TypeError when `tensor` is not a Tensor.
+ */
 export function ones_(tensor: Tensor): Tensor {
   return constant_(tensor, 1);
 }
 
-/** Fills `tensor` with zeros. */
+/**
+ * Fills `tensor` with zeros.
+ * @throws TypeError when `tensor` is not a Tensor.
+ */
 export function zeros_(tensor: Tensor): Tensor {
   return constant_(tensor, 0);
 }
@@ -308,6 +328,13 @@ export function xavierNormal_(tensor: Tensor, options: XavierOptions = {}): Tens
  * = `calculateGain(nonlinearity, a)`. A tensor with no elements is left as
  * is. PyTorch's Linear and Conv layers use `{ a: Math.sqrt(5) }`.
  * @throws ShapeError for a tensor of fewer than 2 dimensions; RangeError for an unknown mode or nonlinearity.
+ * @throws DTypeError for a non-floating tensor.
+ * @example
+ * ```ts
+ * const weight = new Parameter(empty([64, 3, 3, 3]));
+ * kaimingUniform_(weight, { a: Math.sqrt(5) });            // PyTorch's Conv2d default
+ * kaimingNormal_(weight, { mode: 'fanOut', nonlinearity: 'relu' });
+ * ```
  */
 export function kaimingUniform_(tensor: Tensor, options: KaimingOptions = {}): Tensor {
   checkFloat(tensor, 'kaimingUniform_');
@@ -320,6 +347,7 @@ export function kaimingUniform_(tensor: Tensor, options: KaimingOptions = {}): T
 /**
  * He/Kaiming normal: N(0, std²) with std = gain / √fan.
  * @throws ShapeError for a tensor of fewer than 2 dimensions; RangeError for an unknown mode or nonlinearity.
+ * @throws DTypeError for a non-floating tensor.
  */
 export function kaimingNormal_(tensor: Tensor, options: KaimingOptions = {}): Tensor {
   checkFloat(tensor, 'kaimingNormal_');
@@ -332,6 +360,7 @@ export function kaimingNormal_(tensor: Tensor, options: KaimingOptions = {}): Te
  * `orthogonal_`: dims after the first are flattened, a normal matrix is
  * QR-decomposed and Q (with R's diagonal made positive) is written.
  * @throws ShapeError for a tensor of fewer than 2 dimensions.
+ * @throws DTypeError for a non-floating tensor.
  */
 export function orthogonal_(tensor: Tensor, options: OrthogonalOptions = {}): Tensor {
   checkFloat(tensor, 'orthogonal_');
@@ -371,19 +400,14 @@ function kaimingStd(tensor: Tensor, options: KaimingOptions, op: string): number
   return gain / Math.sqrt(mode === 'fanIn' ? fanIn : fanOut);
 }
 
+/** `Tensor.uniform_` without recording: PyTorch's `init.uniform_` draws exactly what `tensor.uniform_` draws. */
 function fillUniform(tensor: Tensor, low: number, high: number, generator: Generator): Tensor {
-  const values = new Float64Array(tensor.numel());
-  const width = high - low;
-  for (let i = 0; i < values.length; i++) values[i] = low + width * generator.nextDouble();
-  withoutGrad(() => writeElements(tensor, values));
-  return tensor;
+  return withoutGrad(() => tensor.uniform_(low, high, { generator }));
 }
 
+/** `Tensor.normal_` without recording, as `fillUniform`. */
 function fillNormal(tensor: Tensor, mean: number, std: number, generator: Generator): Tensor {
-  const values = new Float64Array(tensor.numel());
-  for (let i = 0; i < values.length; i++) values[i] = mean + std * generator.nextNormal();
-  withoutGrad(() => writeElements(tensor, values));
-  return tensor;
+  return withoutGrad(() => tensor.normal_(mean, std, { generator }));
 }
 
 function checkTensor(tensor: Tensor, op: string): void {

@@ -6,7 +6,7 @@ import { formatModule } from './module-print.js';
 import { Parameter } from './parameter.js';
 import { describeValue } from './values.js';
 import { type LoadStateDictOptions, type LoadStateDictResult, type StateDictOptions, loadStateDict, stateDict } from './state-dict.js';
-import { fillElements, withoutGrad } from './tensor-write.js';
+import { withoutGrad } from './tensor-write.js';
 
 interface Registry {
   parameters: Map<string, Parameter | null>;
@@ -335,7 +335,7 @@ export abstract class Module {
       } else {
         if (grad.gradFn !== null) grad.detach_();
         else grad.requiresGrad = false;
-        withoutGrad(() => fillElements(grad, 0));
+        withoutGrad(() => grad.zero_());
       }
     }
   }
@@ -381,6 +381,7 @@ export abstract class Module {
    * @returns the keys the module has and the dict lacks (`missingKeys`), and
    * the keys the dict has and the module lacks (`unexpectedKeys`).
    * @throws ShapeError when a tensor's shape differs from the module's.
+   * @throws TypeError when `state` is not a record or Map, or a value is not a Tensor.
    * @throws Error when `strict` (the default) and keys are missing or unexpected.
    */
   loadStateDict(

@@ -8,6 +8,8 @@
  * must tile exactly.
  */
 
+import { formatShape } from '@strata/tensor';
+
 /** The dtypes of the safetensors format, in the order of the Rust `Dtype` enum (writers sort by it). */
 export const SAFETENSORS_DTYPES = [
   'BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'F64', 'I64', 'U64',
@@ -153,7 +155,7 @@ function parseTensorInfo(name: string, value: unknown, dataLength: number, op: s
   const needed = elements * SAFETENSORS_DTYPE_SIZES[knownDType];
   if (!Number.isSafeInteger(needed) || needed !== end - begin) {
     throw new Error(
-      `${op}: tensor '${name}' of shape [${(shape as number[]).join(', ')}] and dtype ${dtype} needs ${needed} bytes, but its data_offsets [${begin}, ${end}] span ${end - begin}`,
+      `${op}: tensor '${name}' of shape ${formatShape(shape as number[])} and dtype ${dtype} needs ${needed} bytes, but its data_offsets [${begin}, ${end}] span ${end - begin}`,
     );
   }
   if (end > dataLength) {

@@ -143,7 +143,12 @@ function writeData(bytes: Uint8Array, view: DataView, position: number, tensor: 
  * The header of a safetensors file (metadata and each tensor's dtype,
  * shape and byte range), validated as {@link loadSafetensors} does, without
  * reading the tensors.
+ * @throws TypeError when `bytes` is not a Uint8Array or an ArrayBuffer.
  * @throws Error naming what is wrong with the file.
+ * @example
+ * ```ts
+ * readSafetensorsMetadata(bytes).tensors['0.weight']; // { dtype: 'F32', shape: [4, 3], dataOffsets: [begin, end] }
+ * ```
  */
 export function readSafetensorsMetadata(bytes: Uint8Array | ArrayBuffer): SafetensorsHeader {
   return parseHeader(asBytes(bytes, 'readSafetensorsMetadata'), 'readSafetensorsMetadata');
@@ -157,8 +162,14 @@ export function readSafetensorsMetadata(bytes: Uint8Array | ArrayBuffer): Safete
  * becomes bool. The file is validated before anything is read (see
  * {@link readSafetensorsMetadata}).
  *
+ * @throws TypeError when `bytes` is not a Uint8Array or an ArrayBuffer.
  * @throws Error naming what is wrong with the file.
  * @throws RangeError when an I64, U32 or U64 value does not fit in int32.
+ * @example
+ * ```ts
+ * const response = await fetch('/model.safetensors');
+ * model.loadStateDict(loadSafetensors(await response.arrayBuffer()));
+ * ```
  */
 export function loadSafetensors(bytes: Uint8Array | ArrayBuffer): Record<string, Tensor> {
   const data = asBytes(bytes, 'loadSafetensors');

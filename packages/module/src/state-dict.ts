@@ -1,8 +1,8 @@
-import { ShapeError, Tensor, formatShape } from '@strata/tensor';
+import { ShapeError, Tensor, formatShape, shapesEqual } from '@strata/tensor';
 import { localState } from './local-state.js';
 import type { Module } from './module.js';
 import { describeValue, setEntry } from './values.js';
-import { copyElements, withoutGrad } from './tensor-write.js';
+import { withoutGrad } from './tensor-write.js';
 
 /** Options of `Module.stateDict`. */
 export interface StateDictOptions {
@@ -95,7 +95,7 @@ export function loadStateDict(
       }
       // PyTorch loads a one-element 1-d tensor into a 0-d one (checkpoints from PyTorch 0.3).
       const source = target.shape.length === 0 && value.shape.length === 1 && value.shape[0] === 1 ? value.reshape([]) : value;
-      if (!sameShape(source.shape, target.shape)) {
+      if (!shapesEqual(source.shape, target.shape)) {
         shapeErrors.push(
           `size mismatch for ${key}: copying a param with shape ${formatShape(value.shape)} from checkpoint, the shape in current model is ${formatShape(target.shape)}.`,
         );
@@ -131,7 +131,7 @@ export function loadStateDict(
     throw new Error(message);
   }
   withoutGrad(() => {
-    for (const [target, source] of copies) copyElements(target, source);
+    for (const [target, source] of copies) target.copy_(source);
   });
   return { missingKeys, unexpectedKeys };
 }
@@ -146,8 +146,4 @@ function stateEntries(state: Readonly<Record<string, Tensor>> | ReadonlyMap<stri
 
 function quoteKeys(keys: readonly string[]): string {
   return keys.map((key) => `"${key}"`).join(', ');
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((size, i) => size === b[i]);
 }

@@ -1,6 +1,7 @@
-import { type DType, type TypedArray, allocate, dtypeOfArray, isDType, isFloatingPoint } from './dtype.js';
+import { type DType, type TypedArray, allocate, dtypeOfArray, isDType, isFloatingPoint, unknownDType } from './dtype.js';
 import { DTypeError, ShapeError, formatShape } from './errors.js';
 import { type Generator, defaultGenerator } from './random.js';
+import { checkTensor } from './ops/promotion.js';
 import { checkShape, numelOf } from './shape.js';
 import { type NestedArray, Tensor } from './tensor.js';
 
@@ -35,7 +36,7 @@ export interface TensorOptions extends CreationOptions {
 
 function checkDType(dtype: DType | undefined, op: string): void {
   if (dtype !== undefined && !isDType(dtype)) {
-    throw new DTypeError(`${op}: unknown dtype '${String(dtype)}' (expected float32, float64, int32 or bool)`);
+    throw unknownDType(op, dtype);
   }
 }
 
@@ -46,7 +47,14 @@ function finish(result: Tensor, options: CreationOptions): Tensor {
 
 /**
  * Creates a tensor from nested arrays, a typed array (with an optional
- * `shape`) or a single number (a 0-d tensor). The data is copied.
+ * `shape`) or a single number (a 0-d tensor), like `torch.tensor`. The data
+ * is copied.
+ *
+ * @throws ShapeError for a ragged nested array, or a `shape` that does not
+ * hold exactly the data's elements.
+ * @throws RangeError for a `shape` with negative or fractional sizes.
+ * @throws DTypeError for an unknown dtype.
+ * @throws DTypeError when `requiresGrad` is set for an int32 or bool tensor.
  *
  * @example
  * ```ts
@@ -111,37 +119,78 @@ function filled(op: string, shape: readonly number[], value: number | boolean, o
   return finish(Tensor.fromData(data, shape), options);
 }
 
-/** A tensor of `shape` filled with `value`. */
+/**
+ * A tensor of `shape` filled with `value`, like `torch.full`; the dtype is
+ * bool for a boolean value, else float32, unless given.
+ * @throws RangeError for a shape with negative or fractional sizes.
+ * @throws DTypeError for an unknown dtype.
+ * @example
+ * ```ts
+ * full([2, 2], 7, { dtype: 'int32' }); // [[7, 7], [7, 7]]
+ * ```
+ */
 export function full(shape: readonly number[], value: number | boolean, options: CreationOptions = {}): Tensor {
   return filled('full', shape, value, options);
 }
 
-/** A tensor of zeros. */
+/**
+ * A tensor of zeros, like `torch.zeros` (float32 unless a dtype is given).
+ * @throws RangeError for a shape with negative or fractional sizes.
+ * @throws DTypeError for an unknown dtype.
+ * @example
+ * ```ts
+ * zeros([2, 3]);                     // float32 [2, 3]
+ * zeros([4], { dtype: 'int32' });    // int32 [4]
+ * ```
+ */
 export function zeros(shape: readonly number[], options: CreationOptions = {}): Tensor {
   return filled('zeros', shape, 0, options);
 }
 
-/** A tensor of ones. */
+/**
+ * A tensor of ones, like `torch.ones` (float32 unless a dtype is given).
+ * @throws RangeError for a shape with negative or fractional sizes.
+ * @throws DTypeError for an unknown dtype.
+ */
 export function ones(shape: readonly number[], options: CreationOptions = {}): Tensor {
   return filled('ones', shape, 1, options);
 }
 
-/** A tensor of zeros with `like`'s shape and (unless given) dtype. */
+/**
+ * A tensor of zeros with `like`'s shape and (unless given) dtype, like `torch.zeros_like`.
+ * @throws TypeError when `like` is not a Tensor.
+ * @throws DTypeError for an unknown dtype.
+ */
 export function zerosLike(like: Tensor, options: CreationOptions = {}): Tensor {
+  checkTensor(like, 'zerosLike', 'like');
   return filled('zerosLike', like.shape, 0, { dtype: like.dtype, ...options });
 }
 
-/** A tensor of ones with `like`'s shape and (unless given) dtype. */
+/**
+ * A tensor of ones with `like`'s shape and (unless given) dtype, like `torch.ones_like`.
+ * @throws TypeError when `like` is not a Tensor.
+ * @throws DTypeError for an unknown dtype.
+ */
 export function onesLike(like: Tensor, options: CreationOptions = {}): Tensor {
+  checkTensor(like, 'onesLike', 'like');
   return filled('onesLike', like.shape, 1, { dtype: like.dtype, ...options });
 }
 
-/** A tensor filled with `value`, with `like`'s shape and (unless given) dtype. */
+/**
+ * A tensor filled with `value`, with `like`'s shape and (unless given) dtype, like `torch.full_like`.
+ * @throws TypeError when `like` is not a Tensor.
+ * @throws DTypeError for an unknown dtype.
+ */
 export function fullLike(like: Tensor, value: number | boolean, options: CreationOptions = {}): Tensor {
+  checkTensor(like, 'fullLike', 'like');
   return filled('fullLike', like.shape, value, { dtype: like.dtype, ...options });
 }
 
-/** Like `torch.empty`; the elements are zeros, since typed arrays are always initialized. */
+/**
+ * Like `torch.empty`; the elements are zeros, since typed arrays are always initialized.
+ * @throws RangeError for a shape with negative or fractional sizes.
+ * @throws DTypeError for an unknown dtype.
+ */
 export function empty(shape: readonly number[], options: CreationOptions = {}): Tensor {
   return filled('empty', shape, 0, options);
 }
@@ -150,6 +199,15 @@ export function empty(shape: readonly number[], options: CreationOptions = {}): 
  * The values `start, start + step, ...` below `end`, like `torch.arange`.
  * `arange(5)` is `[0, 1, 2, 3, 4]`. Integer arguments give float32 unless a
  * dtype is given (Strata's default dtype is float32).
+ * @throws RangeError when a bound or the step is not finite, the step is 0,
+ * or the step's sign points away from `end`.
+ * @throws DTypeError for an unknown dtype.
+ * @example
+ * ```ts
+ * arange(5);                          // [0, 1, 2, 3, 4]
+ * arange(1, 2, 0.25);                 // [1, 1.25, 1.5, 1.75]
+ * arange(3, { dtype: 'int32' });      // int32 [0, 1, 2]
+ * ```
  */
 export function arange(end: number, options?: CreationOptions): Tensor;
 export function arange(start: number, end: number, step?: number, options?: CreationOptions): Tensor;
@@ -175,7 +233,15 @@ export function arange(
   return finish(Tensor.fromData(data, [count]), options);
 }
 
-/** `steps` values evenly spaced from `start` to `end` inclusive, like `torch.linspace`. */
+/**
+ * `steps` values evenly spaced from `start` to `end` inclusive, like `torch.linspace`.
+ * @throws RangeError when `steps` is not a non-negative integer.
+ * @throws DTypeError for an unknown dtype.
+ * @example
+ * ```ts
+ * linspace(0, 1, 5); // [0, 0.25, 0.5, 0.75, 1]
+ * ```
+ */
 export function linspace(start: number, end: number, steps: number, options: CreationOptions = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`linspace: number of steps must be non-negative, got ${steps}`);
   checkDType(options.dtype, 'linspace');
@@ -187,7 +253,16 @@ export function linspace(start: number, end: number, steps: number, options: Cre
   return finish(Tensor.fromData(data, [steps]), options);
 }
 
-/** An identity matrix with `n` rows and `m` (default `n`) columns. */
+/**
+ * An identity matrix with `n` rows and `m` (default `n`) columns, like `torch.eye`.
+ * @throws RangeError when `n` or `m` is not a non-negative integer.
+ * @throws DTypeError for an unknown dtype.
+ * @example
+ * ```ts
+ * eye(2);    // [[1, 0], [0, 1]]
+ * eye(2, 3); // [[1, 0, 0], [0, 1, 0]]
+ * ```
+ */
 export function eye(n: number, m: number = n, options: CreationOptions = {}): Tensor {
   const result = filled('eye', [n, m], 0, options);
   const data = result.storage.data;
@@ -206,29 +281,64 @@ function randomFloats(op: string, shape: readonly number[], options: RandomOptio
   return finish(Tensor.fromData(data, shape), options);
 }
 
-/** Uniform samples from [0, 1), drawn from the seeded generator. */
+/**
+ * Uniform samples from [0, 1), drawn from the seeded generator, like `torch.rand`.
+ * @throws RangeError for a shape with negative or fractional sizes.
+ * @throws DTypeError for an unknown or non-floating dtype.
+ * @example
+ * ```ts
+ * manualSeed(0);
+ * rand([2, 3]); // the same numbers after every manualSeed(0)
+ * ```
+ */
 export function rand(shape: readonly number[], options: RandomOptions = {}): Tensor {
   return randomFloats('rand', shape, options, (generator) => generator.nextDouble());
 }
 
-/** Standard normal samples, drawn from the seeded generator. */
+/**
+ * Standard normal samples, drawn from the seeded generator, like `torch.randn`.
+ * @throws RangeError for a shape with negative or fractional sizes.
+ * @throws DTypeError for an unknown or non-floating dtype.
+ * @example
+ * ```ts
+ * const x = randn([8, 3], { requiresGrad: true });
+ * const y = randn([8, 3], { dtype: 'float64', generator: new Generator(42) });
+ * ```
+ */
 export function randn(shape: readonly number[], options: RandomOptions = {}): Tensor {
   return randomFloats('randn', shape, options, (generator) => generator.nextNormal());
 }
 
-/** Uniform samples from [0, 1) with `like`'s shape and dtype. */
+/**
+ * Uniform samples from [0, 1) with `like`'s shape and (unless given) dtype, like `torch.rand_like`.
+ * @throws TypeError when `like` is not a Tensor.
+ * @throws DTypeError when the dtype is not floating point.
+ */
 export function randLike(like: Tensor, options: RandomOptions = {}): Tensor {
-  return rand(like.shape, { dtype: like.dtype, ...options });
+  checkTensor(like, 'randLike', 'like');
+  return randomFloats('randLike', like.shape, { dtype: like.dtype, ...options }, (generator) => generator.nextDouble());
 }
 
-/** Standard normal samples with `like`'s shape and dtype. */
+/**
+ * Standard normal samples with `like`'s shape and (unless given) dtype, like `torch.randn_like`.
+ * @throws TypeError when `like` is not a Tensor.
+ * @throws DTypeError when the dtype is not floating point.
+ */
 export function randnLike(like: Tensor, options: RandomOptions = {}): Tensor {
-  return randn(like.shape, { dtype: like.dtype, ...options });
+  checkTensor(like, 'randnLike', 'like');
+  return randomFloats('randnLike', like.shape, { dtype: like.dtype, ...options }, (generator) => generator.nextNormal());
 }
 
 /**
  * Uniform integers in [low, high), like `torch.randint(low, high, size)`.
  * The dtype defaults to `int32`.
+ * @throws RangeError when `low` and `high` are not integers with `low < high`,
+ * or the shape has negative or fractional sizes.
+ * @throws DTypeError for an unknown dtype.
+ * @example
+ * ```ts
+ * randint(0, 10, [2, 3]); // int32 [2, 3] of values 0 to 9
+ * ```
  */
 export function randint(low: number, high: number, shape: readonly number[], options: RandomOptions = {}): Tensor {
   checkShape(shape, 'randint');
@@ -242,10 +352,19 @@ export function randint(low: number, high: number, shape: readonly number[], opt
   return finish(Tensor.fromData(data, shape), options);
 }
 
-/** A random permutation of `0 .. n-1` (Fisher–Yates), `int32` by default. */
+/**
+ * A random permutation of `0 .. n-1` (Fisher–Yates), `int32` by default, like `torch.randperm`.
+ * @throws RangeError when `n` is not a non-negative integer.
+ * @throws DTypeError for an unknown dtype or bool.
+ * @example
+ * ```ts
+ * const order = randperm(5); // e.g. int32 [3, 0, 4, 1, 2]
+ * ```
+ */
 export function randperm(n: number, options: RandomOptions = {}): Tensor {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`randperm: n must be a non-negative integer, got ${n}`);
   checkDType(options.dtype, 'randperm');
+  if (options.dtype === 'bool') throw new DTypeError('randperm: not implemented for dtype bool (expected int32, float32 or float64)');
   const generator = options.generator ?? defaultGenerator;
   const data = allocate(options.dtype ?? 'int32', n);
   for (let i = 0; i < n; i++) data[i] = i;

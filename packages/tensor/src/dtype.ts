@@ -1,11 +1,17 @@
+import { DTypeError } from './errors.js';
+
 /** The element types a tensor can hold. PyTorch's int64 maps to `int32`. */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 
 /** The typed array that stores each dtype's elements. */
 export interface DTypeStorageMap {
+  /** 32-bit floats, the default dtype. */
   float32: Float32Array;
+  /** 64-bit floats, as `gradcheck` uses. */
   float64: Float64Array;
+  /** 32-bit integers: indices and counts (PyTorch's int64 maps here). */
   int32: Int32Array;
+  /** Booleans, one byte each: 0 is false, 1 is true. */
   bool: Uint8Array;
 }
 
@@ -25,9 +31,20 @@ export function isFloatingPoint(dtype: DType): boolean {
   return dtype === 'float32' || dtype === 'float64';
 }
 
-/** Allocates a zero-filled typed array of the dtype's kind. */
+/**
+ * Allocates a zero-filled typed array of the dtype's kind.
+ * @throws DTypeError for an unknown dtype.
+ * @throws RangeError when `length` is not a non-negative integer.
+ * @example
+ * ```ts
+ * allocate('int32', 3); // Int32Array [0, 0, 0]
+ * ```
+ */
 export function allocate<D extends DType>(dtype: D, length: number): DTypeStorageMap[D];
 export function allocate(dtype: DType, length: number): TypedArray {
+  if (!Number.isInteger(length) || length < 0) {
+    throw new RangeError(`allocate: length must be a non-negative integer, got ${length}`);
+  }
   switch (dtype) {
     case 'float32':
       return new Float32Array(length);
@@ -37,7 +54,14 @@ export function allocate(dtype: DType, length: number): TypedArray {
       return new Int32Array(length);
     case 'bool':
       return new Uint8Array(length);
+    default:
+      throw unknownDType('allocate', dtype);
   }
+}
+
+/** The error for a dtype Strata does not know. */
+export function unknownDType(op: string, dtype: unknown): DTypeError {
+  return new DTypeError(`${op}: unknown dtype '${String(dtype)}' (expected float32, float64, int32 or bool)`);
 }
 
 /** The dtype whose storage is `array`'s kind. */
@@ -50,10 +74,18 @@ export function dtypeOfArray(array: TypedArray): DType {
 
 /**
  * PyTorch's type promotion between two tensors: the result holds both
- * (bool < int32 < float32 < float64).
+ * (bool < int32 < float32 < float64), like `torch.promote_types`.
+ * @throws DTypeError for an unknown dtype.
+ * @example
+ * ```ts
+ * promoteTypes('int32', 'float32'); // 'float32'
+ * ```
  */
 export function promoteTypes(a: DType, b: DType): DType {
-  return DTYPES.indexOf(a) >= DTYPES.indexOf(b) ? a : b;
+  const rankA = DTYPES.indexOf(a);
+  const rankB = DTYPES.indexOf(b);
+  if (rankA < 0 || rankB < 0) throw unknownDType('promoteTypes', rankA < 0 ? a : b);
+  return rankA >= rankB ? a : b;
 }
 
 /** The dtype an operation that must produce floats (division, exp) yields. */

@@ -60,8 +60,13 @@ export function isGradEnabled(): boolean {
   return gradEnabled;
 }
 
-/** Turns recording on or off; returns the previous state. */
+/**
+ * Turns recording on or off, like `torch.set_grad_enabled`; returns the
+ * previous state. `noGrad` and `enableGrad` from `@strata/autograd` scope it.
+ * @throws TypeError when `enabled` is not a boolean.
+ */
 export function setGradEnabled(enabled: boolean): boolean {
+  if (typeof enabled !== 'boolean') throw new TypeError(`setGradEnabled: expected a boolean, got ${typeof enabled}`);
   const previous = gradEnabled;
   gradEnabled = enabled;
   return previous;

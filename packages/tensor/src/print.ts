@@ -315,8 +315,13 @@ function backwardName(name: string): string {
  * formatTensor(tensor(3.5)); // 'tensor(3.5000)'
  * formatTensor(zeros([0, 3], { dtype: 'int32' })); // 'tensor([], size=(0, 3), dtype=int32)'
  * ```
+ * @throws TypeError when `input` is not a Tensor.
  */
 export function formatTensor(input: Tensor): string {
+  // A structural check: print.ts may not import Tensor at run time (tensor.ts imports this module).
+  if (typeof input !== 'object' || input === null || !('storage' in input)) {
+    throw new TypeError(`formatTensor: expected a Tensor, got ${input === null ? 'null' : typeof input}`);
+  }
   const options = printOptions;
   const prefix = 'tensor(';
   const indent = prefix.length;

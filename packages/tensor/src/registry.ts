@@ -42,9 +42,18 @@ interface Registration {
 const registrations = new Map<string, Registration[]>();
 
 /**
- * Registers `implementation` as the kernel for `name`.
+ * Registers `implementation` as the kernel for `name`. The last backend to
+ * register a name is the active one; `unregisterKernel` makes the previous
+ * one active again.
  * @throws Error when `name` already has a kernel and `override` is not set, or
  * when the same backend registers the name twice.
+ * @example
+ * ```ts
+ * import { registerKernel, unregisterKernel } from '@strata/tensor/backend';
+ * registerKernel('exp', fastExp, { backend: 'wasm', override: true });
+ * exp(x);                          // runs fastExp
+ * unregisterKernel('exp', 'wasm'); // back to the CPU kernel
+ * ```
  */
 export function registerKernel<K extends KernelName>(
   name: K,

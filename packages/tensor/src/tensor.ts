@@ -1,5 +1,5 @@
 import { type DType, type TypedArray, allocate, dtypeOfArray, isFloatingPoint } from './dtype.js';
-import { DTypeError, formatShape } from './errors.js';
+import { DTypeError, ShapeError, formatShape } from './errors.js';
 import {
   type BackwardOptions,
   type GradientNode,
@@ -34,6 +34,7 @@ export type GradientHook = (gradient: Tensor) => Tensor | void;
 
 /** A handle whose `remove()` unregisters a hook. */
 export interface RemovableHandle {
+  /** Unregisters the hook; calling it again does nothing. */
   remove(): void;
 }
 
@@ -43,7 +44,17 @@ export interface RemovableHandle {
  * the storage and copy nothing.
  *
  * Create tensors with `tensor`, `zeros`, `randn` and the other creation
- * functions rather than with this constructor.
+ * functions rather than with this constructor. Every op is both a function
+ * (`add(a, b)`) and a method (`a.add(b)`).
+ *
+ * @example
+ * ```ts
+ * const a = tensor([[1, 2], [3, 4]]);
+ * const b = a.t().matmul(a).add(1);  // float32 [2, 2]
+ * b.shape;                           // [2, 2]
+ * b.tolist();                        // [[11, 15], [15, 21]]
+ * String(a.view(4));                 // 'tensor([1., 2., 3., 4.])'
+ * ```
  */
 export class Tensor {
   /** The memory this tensor reads, shared with its views. */
@@ -83,12 +94,23 @@ export class Tensor {
     this.base = base;
   }
 
-  /** A new contiguous tensor that owns `data` (row-major, `shape`). */
+  /**
+   * A new contiguous tensor that owns `data` (row-major, `shape`); the dtype
+   * follows the typed array's kind. No copy is made.
+   * @throws ShapeError when `shape` does not hold exactly `data.length` elements.
+   */
   static fromData(data: TypedArray, shape: readonly number[]): Tensor {
+    if (numelOf(shape) !== data.length) {
+      throw new ShapeError(`Tensor.fromData: shape ${formatShape(shape)} holds ${numelOf(shape)} elements, but the data has ${data.length}`);
+    }
     return new Tensor(new Storage(data), shape);
   }
 
-  /** Whether operations on this tensor are recorded for gradients. */
+  /**
+   * Whether operations on this tensor are recorded for gradients. Settable on
+   * leaves only, and to `true` only for floating-point tensors.
+   * @throws Error when set on a non-leaf; DTypeError when set to `true` on an int32 or bool tensor.
+   */
   get requiresGrad(): boolean {
     return this.requiresGradFlag;
   }
@@ -106,7 +128,10 @@ export class Tensor {
     this.requiresGradFlag = value;
   }
 
-  /** Sets `requiresGrad` (default `true`) and returns this tensor, like PyTorch's `requires_grad_()`. */
+  /**
+   * Sets `requiresGrad` (default `true`) and returns this tensor, like PyTorch's `requires_grad_()`.
+   * @throws as the `requiresGrad` setter.
+   */
   requiresGrad_(value = true): this {
     this.requiresGrad = value;
     return this;
@@ -226,6 +251,18 @@ export class Tensor {
    * and accumulates them into their `grad`. A one-element tensor needs no
    * `gradient`; any other needs the gradient of the loss with respect to it.
    * Needs `@strata/autograd` to be imported.
+   * @throws Error when `@strata/autograd` is not loaded, when this tensor does
+   * not require grad, when `gradient` is missing for a tensor of more than one
+   * element, or when the graph was freed by an earlier backward (see
+   * `retainGraph`) or a saved tensor was modified in place since.
+   * @throws ShapeError when `gradient`'s shape differs from this tensor's.
+   * @throws DTypeError when `gradient` is not floating point.
+   * @example
+   * ```ts
+   * const x = tensor([1, 2, 3], { requiresGrad: true });
+   * x.mul(x).sum().backward();
+   * x.grad!.tolist(); // [2, 4, 6]
+   * ```
    */
   backward(gradient: Tensor | null = null, options: BackwardOptions = {}): void {
     const recorder = gradientRecorder();
@@ -235,7 +272,10 @@ export class Tensor {
     recorder.backward(this, gradient, options);
   }
 
-  /** Keeps `grad` for this non-leaf tensor after backward. */
+  /**
+   * Keeps `grad` for this non-leaf tensor after backward, like PyTorch's `retain_grad()`.
+   * @throws Error when this tensor does not require grad.
+   */
   retainGrad(): this {
     if (!this.requiresGrad) {
       throw new Error("retainGrad: can't retain the gradient of a tensor that does not require grad");
@@ -244,7 +284,11 @@ export class Tensor {
     return this;
   }
 
-  /** Registers a hook called with this tensor's gradient during backward. */
+  /**
+   * Registers a hook called with this tensor's gradient during backward; a
+   * hook that returns a tensor replaces the gradient, like PyTorch's `register_hook`.
+   * @throws Error when this tensor does not require grad.
+   */
   registerHook(hook: GradientHook): RemovableHandle {
     if (!this.requiresGrad) {
       throw new Error("registerHook: can't register a hook on a tensor that doesn't require gradient");

@@ -155,7 +155,8 @@ function tfjsRunner(spec: ConvSpec, tf: Tfjs, inputs: ConvInputs): Runner {
     return {
       run: () => {
         disposeAll(results);
-        results = [apply(x, w, b)];
+        // tidy frees the intermediates (the convolution before the bias is added).
+        results = [tf.tidy(() => apply(x, w, b))];
       },
       output: () => channelsLast(Float32Array.from(results[0]!.dataSync()), [outputShape[0]!, outputShape[outputShape.length - 1]!, ...outputShape.slice(1, -1)], true),
       dispose,
@@ -166,8 +167,8 @@ function tfjsRunner(spec: ConvSpec, tf: Tfjs, inputs: ConvInputs): Runner {
   return {
     run: () => {
       disposeAll(results);
-      // dy defaults to ones, as WORKLOADS.md asks.
-      results = gradients(b === null ? [x, w] : [x, w, b]);
+      // dy defaults to ones, as WORKLOADS.md asks; tidy frees the forward output tf.grads leaves behind.
+      results = tf.tidy(() => gradients(b === null ? [x, w] : [x, w, b]));
     },
     output: () => filterLayout(Float32Array.from(results[1]!.dataSync()), spec.weight, true),
     dispose,

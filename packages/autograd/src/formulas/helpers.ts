@@ -1,20 +1,31 @@
-import { type Tensor, cat, narrow, reshape, sum, unsqueeze, zeros } from '@strata/tensor';
+import { ShapeError, type Tensor, cat, formatShape, narrow, reshape, shapesEqual, sum, unsqueeze, zeros } from '@strata/tensor';
 
 /**
  * Sums a broadcast gradient back to the shape of the input that was
  * broadcast: over the leading dimensions the input lacked and over the
  * dimensions where it had size 1. Returns `gradient` itself when the shapes
- * already match.
+ * already match. Differentiable (it is a `sum` and a `reshape`).
+ *
+ * @throws ShapeError when `shape` does not broadcast to the gradient's shape.
+ * @example
+ * ```ts
+ * sumToShape(ones([4, 2, 3]), [2, 1]); // [[12], [12]]: summed over the 4 and the 3
+ * ```
  */
 export function sumToShape(gradient: Tensor, shape: readonly number[]): Tensor {
-  if (sameShape(gradient.shape, shape)) return gradient;
+  if (shapesEqual(gradient.shape, shape)) return gradient;
   const lead = gradient.ndim - shape.length;
+  if (lead < 0 || shape.some((size, d) => size !== 1 && size !== gradient.shape[d + lead])) {
+    throw new ShapeError(
+      `sumToShape: a gradient of shape ${formatShape(gradient.shape)} cannot be summed to shape ${formatShape(shape)} (the shape must broadcast to the gradient's)`,
+    );
+  }
   const dims: number[] = [];
   for (let d = 0; d < gradient.ndim; d++) {
     if (d < lead || (shape[d - lead] === 1 && gradient.shape[d] !== 1)) dims.push(d);
   }
   const summed = dims.length === 0 ? gradient : sum(gradient, dims, true);
-  return sameShape(summed.shape, shape) ? summed : reshape(summed, shape);
+  return shapesEqual(summed.shape, shape) ? summed : reshape(summed, shape);
 }
 
 /**
@@ -70,11 +81,4 @@ export function padToShape(tensor: Tensor, shape: readonly number[]): Tensor {
     if (result.shape[d]! < shape[d]!) result = padAlong(result, d, 0, shape[d]! - result.shape[d]!);
   }
   return result;
-}
-
-/** Whether two shapes are equal. */
-export function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -155,10 +155,11 @@ function padSample(
         target.fill(0, row, row + paddedLast);
         continue;
       }
-      if (first > 0) target.fill(0, row, row + first);
+      // Loops, not fill(): the margins are a few elements, shorter than a builtin call.
+      for (let t = 0; t < first; t++) target[row + t] = 0;
       const from = plane + sourceRow + shift;
       for (let t = first; t < end; t++) target[row + t] = source[from + t]!;
-      if (end < paddedLast) target.fill(0, row + end, row + paddedLast);
+      for (let t = end; t < paddedLast; t++) target[row + t] = 0;
     }
   }
 }

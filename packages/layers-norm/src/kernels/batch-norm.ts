@@ -4,8 +4,8 @@
  * closed-form backward.
  */
 import { Tensor } from '@strata/tensor';
-import { channelMoments } from './moments.js';
-import { channelAffine, channelBackwardInput, channelGradientSums } from './planes.js';
+import { type FloatArray, rowwiseChannelMoments, squaredDeviationRange, sumRange } from './moments.js';
+import { channelAffine, channelBackwardInput, channelGradientSums, planeAffine, planeBackwardInput, planeGradientSums } from './planes.js';
 import {
   type GradientMask,
   type NormForwardResult,
@@ -42,27 +42,79 @@ export function batchNormKernel(
 ): NormForwardResult {
   const { batch, channels, spatial } = channelLayout(input.shape);
   const x = floatData(input);
-  let mean: Float64Array;
+  const batchStatistics = useInputStats || runningMean === null || runningVar === null;
+  const mean = new Float64Array(channels);
+  // Holds the variance until it is turned into invstd.
   const invstd = new Float64Array(channels);
-  if (useInputStats || runningMean === null || runningVar === null) {
-    mean = new Float64Array(channels);
-    channelMoments(x, batch, channels, spatial, mean, invstd);
-  } else {
-    mean = Float64Array.from(float64Values(runningMean));
+  if (!batchStatistics) {
+    mean.set(float64Values(runningMean));
     invstd.set(float64Values(runningVar));
   }
-  for (let c = 0; c < channels; c++) invstd[c] = 1 / Math.sqrt(invstd[c]! + eps);
   const w = parameterValues(weight, channels, 1);
-  const scale = new Float64Array(channels);
-  for (let c = 0; c < channels; c++) scale[c] = w[c]! * invstd[c]!;
-  const offset = parameterValues(bias, channels, 0);
+  const b = parameterValues(bias, channels, 0);
   const y = allocateFloat(input.dtype, x.length);
-  channelAffine(x, y, batch, channels, spatial, mean, scale, offset);
+  if (spatial === 1) {
+    if (batchStatistics) rowwiseChannelMoments(x, batch, channels, mean, invstd);
+    const scale = new Float64Array(channels);
+    for (let c = 0; c < channels; c++) {
+      invstd[c] = 1 / Math.sqrt(invstd[c]! + eps);
+      scale[c] = w[c]! * invstd[c]!;
+    }
+    channelAffine(x, y, batch, channels, spatial, mean, scale, b);
+  } else {
+    forwardByChannel(x, y, batch, channels, spatial, w, b, eps, batchStatistics, mean, invstd);
+  }
   return {
     output: Tensor.fromData(y, input.shape),
     mean: Tensor.fromData(mean, [channels]),
     invstd: Tensor.fromData(invstd, [channels]),
   };
+}
+
+/**
+ * The forward of `[N, C, S]` one channel at a time: its statistics (two
+ * passes per plane, planes merged with Chan's update), then its output,
+ * while the channel's planes are still in cache. `mean` and `invstd` come
+ * in holding the running mean and variance when `batchStatistics` is false.
+ */
+function forwardByChannel(
+  x: FloatArray,
+  y: FloatArray,
+  batch: number,
+  channels: number,
+  spatial: number,
+  w: Float64Array,
+  b: Float64Array,
+  eps: number,
+  batchStatistics: boolean,
+  mean: Float64Array,
+  invstd: Float64Array,
+): void {
+  const count = batch * spatial;
+  for (let c = 0; c < channels; c++) {
+    if (batchStatistics) {
+      let m = 0;
+      let m2 = 0;
+      for (let n = 0; n < batch; n++) {
+        const start = (n * channels + c) * spatial;
+        const planeMean = sumRange(x, start, spatial) / spatial;
+        const planeM2 = squaredDeviationRange(x, start, spatial, planeMean);
+        const seen = n * spatial;
+        const weight = spatial / (seen + spatial);
+        const delta = planeMean - m;
+        m += delta * weight;
+        m2 += planeM2 + delta * delta * seen * weight;
+      }
+      mean[c] = count === 0 ? Number.NaN : m;
+      invstd[c] = m2 / count;
+    }
+    const r = 1 / Math.sqrt(invstd[c]! + eps);
+    invstd[c] = r;
+    const center = mean[c]!;
+    const scale = w[c]! * r;
+    const offset = b[c]!;
+    for (let n = 0; n < batch; n++) planeAffine(x, y, (n * channels + c) * spatial, spatial, center, scale, offset);
+  }
 }
 
 /**
@@ -90,25 +142,23 @@ export function batchNormBackwardKernel(
   const needSums = mask[1] || mask[2] || (mask[0] && useInputStats);
   const sumG = new Float64Array(channels);
   const sumGX = new Float64Array(channels);
-  if (needSums) channelGradientSums(x, g, batch, channels, spatial, center, sumG, sumGX);
-
-  let gradInput: Tensor | null = null;
-  if (mask[0]) {
-    const count = batch * spatial;
-    const gradScale = new Float64Array(channels);
-    const centeredScale = new Float64Array(channels);
-    const constant = new Float64Array(channels);
-    for (let c = 0; c < channels; c++) {
-      const k = w[c]! * r[c]!;
-      gradScale[c] = k;
-      if (useInputStats) {
-        centeredScale[c] = (-k * r[c]! * r[c]! * sumGX[c]!) / count;
-        constant[c] = (-k * sumG[c]!) / count;
+  const result = mask[0] ? allocateFloat(input.dtype, x.length) : null;
+  if (spatial === 1) {
+    if (needSums) channelGradientSums(x, g, batch, channels, spatial, center, sumG, sumGX);
+    if (result !== null) {
+      const gradScale = new Float64Array(channels);
+      const centeredScale = new Float64Array(channels);
+      const constant = new Float64Array(channels);
+      for (let c = 0; c < channels; c++) {
+        const coefficients = inputGradientCoefficients(w[c]!, r[c]!, sumG[c]!, sumGX[c]!, batch * spatial, useInputStats);
+        gradScale[c] = coefficients[0]!;
+        centeredScale[c] = coefficients[1]!;
+        constant[c] = coefficients[2]!;
       }
+      channelBackwardInput(x, g, result, batch, channels, spatial, center, gradScale, centeredScale, constant);
     }
-    const result = allocateFloat(input.dtype, x.length);
-    channelBackwardInput(x, g, result, batch, channels, spatial, center, gradScale, centeredScale, constant);
-    gradInput = Tensor.fromData(result, input.shape);
+  } else {
+    backwardByChannel(x, g, result, batch, channels, spatial, center, r, w, useInputStats, needSums, sumG, sumGX);
   }
   let gradWeight: Tensor | null = null;
   if (mask[1] && weight !== null) {
@@ -116,5 +166,55 @@ export function batchNormBackwardKernel(
     gradWeight = tensorOf(sumGX, [channels], weight.dtype);
   }
   const gradBias = mask[2] ? tensorOf(sumG, [channels], input.dtype) : null;
-  return { gradInput, gradWeight, gradBias };
+  return { gradInput: result === null ? null : Tensor.fromData(result, input.shape), gradWeight, gradBias };
+}
+
+const coefficientScratch = new Float64Array(3);
+
+/**
+ * The coefficients of `gradInput = g · a + (x − mean) · b + k` for one
+ * channel: `a = w·r`; with batch statistics `b = −w·r³·Σg(x−mean)/M` and
+ * `k = −w·r·Σg/M`, else 0.
+ */
+function inputGradientCoefficients(w: number, r: number, sumG: number, sumGX: number, count: number, useInputStats: boolean): Float64Array {
+  const a = w * r;
+  coefficientScratch[0] = a;
+  coefficientScratch[1] = useInputStats ? (-a * r * r * sumGX) / count : 0;
+  coefficientScratch[2] = useInputStats ? (-a * sumG) / count : 0;
+  return coefficientScratch;
+}
+
+/** The backward of `[N, C, S]` one channel at a time: its sums, then its input gradient while its planes are in cache. */
+function backwardByChannel(
+  x: FloatArray,
+  g: FloatArray,
+  result: FloatArray | null,
+  batch: number,
+  channels: number,
+  spatial: number,
+  center: Float64Array,
+  r: Float64Array,
+  w: Float64Array,
+  useInputStats: boolean,
+  needSums: boolean,
+  sumG: Float64Array,
+  sumGX: Float64Array,
+): void {
+  const sums = new Float64Array(2);
+  for (let c = 0; c < channels; c++) {
+    const m = center[c]!;
+    if (needSums) {
+      sums[0] = 0;
+      sums[1] = 0;
+      for (let n = 0; n < batch; n++) planeGradientSums(x, g, (n * channels + c) * spatial, spatial, m, sums);
+      sumG[c] = sums[0]!;
+      sumGX[c] = sums[1]!;
+    }
+    if (result === null) continue;
+    const coefficients = inputGradientCoefficients(w[c]!, r[c]!, sumG[c]!, sumGX[c]!, batch * spatial, useInputStats);
+    const a = coefficients[0]!;
+    const b = coefficients[1]!;
+    const k = coefficients[2]!;
+    for (let n = 0; n < batch; n++) planeBackwardInput(x, g, result, (n * channels + c) * spatial, spatial, m, a, b, k);
+  }
 }

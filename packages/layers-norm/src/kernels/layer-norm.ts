@@ -184,13 +184,13 @@ function layerNormBackwardRows(
 }
 
 /** RMS normalization's forward result: the output and each row's `1 / √(mean(x²) + eps)` (float64). */
-export interface RmsNormForwardResult {
+export interface RMSNormForwardResult {
   readonly output: Tensor;
   readonly invrms: Tensor;
 }
 
 /** `x / √(mean(x²) + eps) · weight` over each row of `length` elements. */
-export function rmsNormKernel(input: Tensor, weight: Tensor | null, length: number, eps: number): RmsNormForwardResult {
+export function rmsNormKernel(input: Tensor, weight: Tensor | null, length: number, eps: number): RMSNormForwardResult {
   const x = floatData(input);
   const rows = length === 0 ? 0 : x.length / length;
   const y = allocateFloat(input.dtype, x.length);

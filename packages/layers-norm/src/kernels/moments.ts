@@ -76,46 +76,14 @@ export function rowMoments(x: FloatArray, rows: number, length: number, mean: Fl
 }
 
 /**
- * Mean and biased variance of each channel of `x` read as
- * `[batch, channels, spatial]`, over the batch and spatial positions. Each
- * (n, c) plane gets its own two passes while it is in cache, and the planes
- * of a channel are merged with Chan's pairwise update (the parallel form of
- * Welford's): `mean += δ·m/(n+m)`, `M2 += M2ᵦ + δ²·n·m/(n+m)`. `[N, C]`
- * inputs (one value per plane) take two strided passes instead.
+ * Mean and biased variance of each channel of an `[N, C]` input (each row
+ * holds one value of every channel): a pass for the means, one for the
+ * squared deviations from them. (Inputs with spatial dims are handled a
+ * channel at a time by the batch-norm kernel.) An empty batch gives NaN.
  */
-export function channelMoments(
-  x: FloatArray,
-  batch: number,
-  channels: number,
-  spatial: number,
-  mean: Float64Array,
-  variance: Float64Array,
-): void {
+export function rowwiseChannelMoments(x: FloatArray, batch: number, channels: number, mean: Float64Array, variance: Float64Array): void {
   mean.fill(0);
   variance.fill(0);
-  const count = batch * spatial;
-  if (spatial === 1) {
-    rowwiseChannelMoments(x, batch, channels, mean, variance);
-  } else {
-    for (let n = 0; n < batch; n++) {
-      const seen = n * spatial;
-      const weight = spatial / (seen + spatial);
-      for (let c = 0; c < channels; c++) {
-        const start = (n * channels + c) * spatial;
-        const planeMean = sumRange(x, start, spatial) / spatial;
-        const planeM2 = squaredDeviationRange(x, start, spatial, planeMean);
-        const delta = planeMean - mean[c]!;
-        mean[c] += delta * weight;
-        variance[c] += planeM2 + delta * delta * seen * weight;
-      }
-    }
-  }
-  for (let c = 0; c < channels; c++) variance[c] /= count;
-  if (count === 0) mean.fill(Number.NaN);
-}
-
-/** `channelMoments` of `[N, C]`: a pass for the sums, one for the squared deviations (unnormalized). */
-function rowwiseChannelMoments(x: FloatArray, batch: number, channels: number, mean: Float64Array, deviations: Float64Array): void {
   for (let n = 0; n < batch; n++) {
     const row = n * channels;
     for (let c = 0; c < channels; c++) mean[c] += x[row + c]!;
@@ -125,7 +93,8 @@ function rowwiseChannelMoments(x: FloatArray, batch: number, channels: number, m
     const row = n * channels;
     for (let c = 0; c < channels; c++) {
       const d = x[row + c]! - mean[c]!;
-      deviations[c] += d * d;
+      variance[c] += d * d;
     }
   }
+  for (let c = 0; c < channels; c++) variance[c] /= batch;
 }

@@ -4,14 +4,95 @@
  * channel `c` shares per-channel coefficients. Batch norm uses them with
  * the real batch; group and instance norm pass `batch = 1` and one
  * "channel" per (n, c) plane, so that each plane gets its own coefficients.
+ * The `plane…` functions do one plane, so callers can order the planes for
+ * the cache (batch norm visits a channel's planes twice while they are hot).
  */
 import type { FloatArray } from './moments.js';
 
 /**
- * `y = (x − center[c]) · scale[c] + offset[c]` on every plane. Subtracting
- * the center before scaling keeps the result exact when the mean is large
- * next to the spread (`x · scale + (offset − center · scale)` would cancel).
+ * `y = (x − m) · a + b` over `[start, start + length)`. Subtracting the
+ * center before scaling keeps the result exact when the mean is large next
+ * to the spread (`x · a + (b − m · a)` would cancel).
  */
+export function planeAffine(x: FloatArray, y: FloatArray, start: number, length: number, m: number, a: number, b: number): void {
+  const end = start + length;
+  let i = start;
+  for (; i + 3 < end; i += 4) {
+    const y0 = (x[i]! - m) * a + b;
+    const y1 = (x[i + 1]! - m) * a + b;
+    const y2 = (x[i + 2]! - m) * a + b;
+    const y3 = (x[i + 3]! - m) * a + b;
+    y[i] = y0;
+    y[i + 1] = y1;
+    y[i + 2] = y2;
+    y[i + 3] = y3;
+  }
+  for (; i < end; i++) y[i] = (x[i]! - m) * a + b;
+}
+
+/** Adds `Σ g` to `sums[0]` and `Σ g · (x − m)` to `sums[1]`, over `[start, start + length)`. */
+export function planeGradientSums(x: FloatArray, g: FloatArray, start: number, length: number, m: number, sums: Float64Array): void {
+  let g0 = 0;
+  let g1 = 0;
+  let g2 = 0;
+  let g3 = 0;
+  let p0 = 0;
+  let p1 = 0;
+  let p2 = 0;
+  let p3 = 0;
+  const end = start + length;
+  let i = start;
+  for (; i + 3 < end; i += 4) {
+    const a0 = g[i]!;
+    const a1 = g[i + 1]!;
+    const a2 = g[i + 2]!;
+    const a3 = g[i + 3]!;
+    g0 += a0;
+    g1 += a1;
+    g2 += a2;
+    g3 += a3;
+    p0 += a0 * (x[i]! - m);
+    p1 += a1 * (x[i + 1]! - m);
+    p2 += a2 * (x[i + 2]! - m);
+    p3 += a3 * (x[i + 3]! - m);
+  }
+  for (; i < end; i++) {
+    const a = g[i]!;
+    g0 += a;
+    p0 += a * (x[i]! - m);
+  }
+  sums[0] += g0 + g1 + (g2 + g3);
+  sums[1] += p0 + p1 + (p2 + p3);
+}
+
+/** `gradInput = g · a + (x − m) · b + k` over `[start, start + length)`. */
+export function planeBackwardInput(
+  x: FloatArray,
+  g: FloatArray,
+  gradInput: FloatArray,
+  start: number,
+  length: number,
+  m: number,
+  a: number,
+  b: number,
+  k: number,
+): void {
+  const end = start + length;
+  let i = start;
+  for (; i + 3 < end; i += 4) {
+    const v0 = g[i]! * a + (x[i]! - m) * b + k;
+    const v1 = g[i + 1]! * a + (x[i + 1]! - m) * b + k;
+    const v2 = g[i + 2]! * a + (x[i + 2]! - m) * b + k;
+    const v3 = g[i + 3]! * a + (x[i + 3]! - m) * b + k;
+    gradInput[i] = v0;
+    gradInput[i + 1] = v1;
+    gradInput[i + 2] = v2;
+    gradInput[i + 3] = v3;
+  }
+  for (; i < end; i++) gradInput[i] = g[i]! * a + (x[i]! - m) * b + k;
+}
+
+/** `y = (x − center[c]) · scale[c] + offset[c]` on every plane. */
 export function channelAffine(
   x: FloatArray,
   y: FloatArray,
@@ -31,23 +112,7 @@ export function channelAffine(
   }
   for (let n = 0; n < batch; n++) {
     for (let c = 0; c < channels; c++) {
-      const start = (n * channels + c) * spatial;
-      const end = start + spatial;
-      const m = center[c]!;
-      const a = scale[c]!;
-      const b = offset[c]!;
-      let i = start;
-      for (; i + 3 < end; i += 4) {
-        const y0 = (x[i]! - m) * a + b;
-        const y1 = (x[i + 1]! - m) * a + b;
-        const y2 = (x[i + 2]! - m) * a + b;
-        const y3 = (x[i + 3]! - m) * a + b;
-        y[i] = y0;
-        y[i + 1] = y1;
-        y[i + 2] = y2;
-        y[i + 3] = y3;
-      }
-      for (; i < end; i++) y[i] = (x[i]! - m) * a + b;
+      planeAffine(x, y, (n * channels + c) * spatial, spatial, center[c]!, scale[c]!, offset[c]!);
     }
   }
 }
@@ -78,41 +143,14 @@ export function channelGradientSums(
     }
     return;
   }
+  const sums = new Float64Array(2);
   for (let n = 0; n < batch; n++) {
     for (let c = 0; c < channels; c++) {
-      const start = (n * channels + c) * spatial;
-      const end = start + spatial;
-      const m = center[c]!;
-      let g0 = 0;
-      let g1 = 0;
-      let g2 = 0;
-      let g3 = 0;
-      let p0 = 0;
-      let p1 = 0;
-      let p2 = 0;
-      let p3 = 0;
-      let i = start;
-      for (; i + 3 < end; i += 4) {
-        const a0 = g[i]!;
-        const a1 = g[i + 1]!;
-        const a2 = g[i + 2]!;
-        const a3 = g[i + 3]!;
-        g0 += a0;
-        g1 += a1;
-        g2 += a2;
-        g3 += a3;
-        p0 += a0 * (x[i]! - m);
-        p1 += a1 * (x[i + 1]! - m);
-        p2 += a2 * (x[i + 2]! - m);
-        p3 += a3 * (x[i + 3]! - m);
-      }
-      for (; i < end; i++) {
-        const a = g[i]!;
-        g0 += a;
-        p0 += a * (x[i]! - m);
-      }
-      sumG[c] += g0 + g1 + (g2 + g3);
-      sumGX[c] += p0 + p1 + (p2 + p3);
+      sums[0] = 0;
+      sums[1] = 0;
+      planeGradientSums(x, g, (n * channels + c) * spatial, spatial, center[c]!, sums);
+      sumG[c] += sums[0]!;
+      sumGX[c] += sums[1]!;
     }
   }
 }
@@ -146,24 +184,7 @@ export function channelBackwardInput(
   }
   for (let n = 0; n < batch; n++) {
     for (let c = 0; c < channels; c++) {
-      const start = (n * channels + c) * spatial;
-      const end = start + spatial;
-      const m = center[c]!;
-      const a = gradScale[c]!;
-      const b = centeredScale[c]!;
-      const k = constant[c]!;
-      let i = start;
-      for (; i + 3 < end; i += 4) {
-        const v0 = g[i]! * a + (x[i]! - m) * b + k;
-        const v1 = g[i + 1]! * a + (x[i + 1]! - m) * b + k;
-        const v2 = g[i + 2]! * a + (x[i + 2]! - m) * b + k;
-        const v3 = g[i + 3]! * a + (x[i + 3]! - m) * b + k;
-        gradInput[i] = v0;
-        gradInput[i + 1] = v1;
-        gradInput[i + 2] = v2;
-        gradInput[i + 3] = v3;
-      }
-      for (; i < end; i++) gradInput[i] = g[i]! * a + (x[i]! - m) * b + k;
+      planeBackwardInput(x, g, gradInput, (n * channels + c) * spatial, spatial, center[c]!, gradScale[c]!, centeredScale[c]!, constant[c]!);
     }
   }
 }

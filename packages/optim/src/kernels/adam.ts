@@ -33,6 +33,17 @@ export function adamUpdate(
   const sign = maximize ? -1 : 1;
   const keep1 = 1 - beta1;
   const keep2 = 1 - beta2;
+  if (maxExpAvgSq === null && weightDecay === 0) {
+    // Adam without weight decay, and AdamW (decay may be 1).
+    for (let i = 0; i < count; i++) {
+      const p = decay * param[paramStart + i]!;
+      const g = sign * grad[gradStart + i]!;
+      expAvg[i] = beta1 * expAvg[i]! + keep1 * g;
+      expAvgSq[i] = beta2 * expAvgSq[i]! + keep2 * g * g;
+      param[paramStart + i] = p - stepSize * (expAvg[i]! / (Math.sqrt(expAvgSq[i]!) / biasCorrection2Sqrt + eps));
+    }
+    return;
+  }
   for (let i = 0; i < count; i++) {
     let p = param[paramStart + i]!;
     let g = sign * grad[gradStart + i]!;
@@ -70,6 +81,15 @@ export function adamaxUpdate(
 ): void {
   const sign = maximize ? -1 : 1;
   const keep1 = 1 - beta1;
+  if (weightDecay === 0) {
+    for (let i = 0; i < count; i++) {
+      const g = sign * grad[gradStart + i]!;
+      expAvg[i] = beta1 * expAvg[i]! + keep1 * g;
+      expInf[i] = Math.max(beta2 * expInf[i]!, Math.abs(g) + eps);
+      param[paramStart + i] = param[paramStart + i]! - clr * (expAvg[i]! / expInf[i]!);
+    }
+    return;
+  }
   for (let i = 0; i < count; i++) {
     const p = param[paramStart + i]!;
     let g = sign * grad[gradStart + i]!;
@@ -106,6 +126,17 @@ export function nadamUpdate(
   const sign = maximize ? -1 : 1;
   const keep1 = 1 - beta1;
   const keep2 = 1 - beta2;
+  if (weightDecay === 0) {
+    for (let i = 0; i < count; i++) {
+      const p = decay * param[paramStart + i]!;
+      const g = sign * grad[gradStart + i]!;
+      expAvg[i] = beta1 * expAvg[i]! + keep1 * g;
+      expAvgSq[i] = beta2 * expAvgSq[i]! + keep2 * g * g;
+      const denominator = Math.sqrt(expAvgSq[i]! / biasCorrection2) + eps;
+      param[paramStart + i] = p + gradCoefficient * (g / denominator) + averageCoefficient * (expAvg[i]! / denominator);
+    }
+    return;
+  }
   for (let i = 0; i < count; i++) {
     let p = param[paramStart + i]!;
     let g = sign * grad[gradStart + i]!;
@@ -145,6 +176,16 @@ export function radamUpdate(
   const sign = maximize ? -1 : 1;
   const keep1 = 1 - beta1;
   const keep2 = 1 - beta2;
+  if (weightDecay === 0 && rect > 0) {
+    for (let i = 0; i < count; i++) {
+      const p = decay * param[paramStart + i]!;
+      const g = sign * grad[gradStart + i]!;
+      expAvg[i] = beta1 * expAvg[i]! + keep1 * g;
+      expAvgSq[i] = beta2 * expAvgSq[i]! + keep2 * g * g;
+      param[paramStart + i] = p - (expAvg[i]! / biasCorrection1) * lr * (biasCorrection2Sqrt / (Math.sqrt(expAvgSq[i]!) + eps)) * rect;
+    }
+    return;
+  }
   for (let i = 0; i < count; i++) {
     let p = param[paramStart + i]!;
     let g = sign * grad[gradStart + i]!;

@@ -1,7 +1,7 @@
 import type { FloatArray } from '../state.js';
 
 // RMSprop, Adagrad and Adadelta over flat typed arrays (see kernels/sgd.ts
-// for the conventions).
+// for the conventions and the branch-free loops).
 
 /**
  * One RMSprop step, as PyTorch's `_single_tensor_rmsprop`:
@@ -27,6 +27,14 @@ export function rmspropUpdate(
 ): void {
   const sign = maximize ? -1 : 1;
   const keep = 1 - alpha;
+  if (weightDecay === 0 && gradAvg === null && buffer === null) {
+    for (let i = 0; i < count; i++) {
+      const g = sign * grad[gradStart + i]!;
+      squareAvg[i] = alpha * squareAvg[i]! + keep * g * g;
+      param[paramStart + i] = param[paramStart + i]! - lr * (g / (Math.sqrt(squareAvg[i]!) + eps));
+    }
+    return;
+  }
   for (let i = 0; i < count; i++) {
     const p = param[paramStart + i]!;
     let g = sign * grad[gradStart + i]!;
@@ -66,6 +74,14 @@ export function adagradUpdate(
   maximize: boolean,
 ): void {
   const sign = maximize ? -1 : 1;
+  if (weightDecay === 0) {
+    for (let i = 0; i < count; i++) {
+      const g = sign * grad[gradStart + i]!;
+      sum[i] = sum[i]! + g * g;
+      param[paramStart + i] = param[paramStart + i]! - clr * (g / (Math.sqrt(sum[i]!) + eps));
+    }
+    return;
+  }
   for (let i = 0; i < count; i++) {
     const p = param[paramStart + i]!;
     let g = sign * grad[gradStart + i]!;
@@ -96,6 +112,16 @@ export function adadeltaUpdate(
 ): void {
   const sign = maximize ? -1 : 1;
   const keep = 1 - rho;
+  if (weightDecay === 0) {
+    for (let i = 0; i < count; i++) {
+      const g = sign * grad[gradStart + i]!;
+      squareAvg[i] = rho * squareAvg[i]! + keep * g * g;
+      const delta = (Math.sqrt(accDelta[i]! + eps) / Math.sqrt(squareAvg[i]! + eps)) * g;
+      accDelta[i] = rho * accDelta[i]! + keep * delta * delta;
+      param[paramStart + i] = param[paramStart + i]! - lr * delta;
+    }
+    return;
+  }
   for (let i = 0; i < count; i++) {
     const p = param[paramStart + i]!;
     let g = sign * grad[gradStart + i]!;

@@ -5,6 +5,12 @@ import type { FloatArray } from '../state.js';
 // Arithmetic is in doubles, rounded once when stored; a state value is read
 // back after it is stored, so the update uses the rounded state as PyTorch's
 // float32 tensors do.
+//
+// V8 does not hoist a test of a constant option out of a loop, and such
+// tests cost about twice the loop's time, so each kernel has branch-free
+// loops for its common configurations and one general loop for the rest;
+// all compute the same values. (Like PyTorch, none adds `weightDecay · p`
+// when the decay is 0, which matters for an infinite parameter.)
 
 /**
  * One SGD step of one parameter, as PyTorch's `_single_tensor_sgd`:
@@ -28,20 +34,35 @@ export function sgdUpdate(
   maximize: boolean,
 ): void {
   const sign = maximize ? -1 : 1;
-  if (buffer === null) {
-    for (let i = 0; i < count; i++) {
-      const p = param[paramStart + i]!;
-      let d = sign * grad[gradStart + i]!;
-      if (weightDecay !== 0) d += weightDecay * p;
-      param[paramStart + i] = p - lr * d;
+  const keep = 1 - dampening;
+  if (buffer === null && weightDecay === 0) {
+    const rate = lr * sign;
+    for (let i = 0; i < count; i++) param[paramStart + i] = param[paramStart + i]! - rate * grad[gradStart + i]!;
+    return;
+  }
+  if (buffer !== null && !initialize && !nesterov) {
+    if (weightDecay === 0) {
+      for (let i = 0; i < count; i++) {
+        buffer[i] = momentum * buffer[i]! + keep * (sign * grad[gradStart + i]!);
+        param[paramStart + i] = param[paramStart + i]! - lr * buffer[i]!;
+      }
+    } else {
+      for (let i = 0; i < count; i++) {
+        const p = param[paramStart + i]!;
+        buffer[i] = momentum * buffer[i]! + keep * (sign * grad[gradStart + i]! + weightDecay * p);
+        param[paramStart + i] = p - lr * buffer[i]!;
+      }
     }
     return;
   }
-  const keep = 1 - dampening;
   for (let i = 0; i < count; i++) {
     const p = param[paramStart + i]!;
     let d = sign * grad[gradStart + i]!;
     if (weightDecay !== 0) d += weightDecay * p;
+    if (buffer === null) {
+      param[paramStart + i] = p - lr * d;
+      continue;
+    }
     buffer[i] = initialize ? d : momentum * buffer[i]! + keep * d;
     const b = buffer[i]!;
     param[paramStart + i] = p - lr * (nesterov ? d + momentum * b : b);

@@ -89,6 +89,10 @@ function asFloat(input: Tensor): Tensor {
 /**
  * max(x, 0), like `torch.relu`. int32 input stays int32; NaN stays NaN.
  * @throws DTypeError for bool input.
+ * @example
+ * ```ts
+ * relu(tensor([-1, 0, 2])); // [0, 0, 2]
+ * ```
  */
 export function relu(input: Tensor): Tensor {
   rejectBool(input, 'relu');
@@ -164,6 +168,11 @@ export function celu(input: Tensor, alpha = 1): Tensor {
  * 0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³))).
  * @throws DTypeError for int32 or bool input.
  * @throws RangeError when `approximate` is neither `'none'` nor `'tanh'`.
+ * @example
+ * ```ts
+ * gelu(x);                          // exact, PyTorch's default
+ * gelu(x, { approximate: 'tanh' }); // GPT-2's approximation
+ * ```
  */
 export function gelu(input: Tensor, options: GeluOptions = {}): Tensor {
   requireFloatingPoint(input, 'gelu');

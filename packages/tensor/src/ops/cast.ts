@@ -1,5 +1,4 @@
-import { type DType, allocate, isDType } from '../dtype.js';
-import { DTypeError } from '../errors.js';
+import { type DType, allocate, isDType, unknownDType } from '../dtype.js';
 import { recordOperation } from '../gradient-recording.js';
 import { copyStrided } from '../kernels/strided.js';
 import { registerKernel, getKernel } from '../registry.js';
@@ -25,17 +24,28 @@ export function clone(input: Tensor): Tensor {
   return result;
 }
 
-/** `input` itself when it is contiguous, else a row-major copy. Differentiable. */
+/**
+ * `input` itself when it is contiguous, else a row-major copy, like
+ * `torch.Tensor.contiguous`. Differentiable.
+ * @example
+ * ```ts
+ * const x = zeros([2, 3]);
+ * contiguous(x) === x;     // true: no copy needed
+ * contiguous(x.t()) === x; // false: a transposed view is copied
+ * ```
+ */
 export function contiguous(input: Tensor): Tensor {
   return input.isContiguous() ? input : clone(input);
 }
 
 /**
- * `input` converted to `dtype` (itself when the dtype already matches).
- * Differentiable between floating dtypes.
+ * `input` converted to `dtype` (itself when the dtype already matches), like
+ * `torch.Tensor.to(dtype)`: floats to int32 truncate toward zero, anything
+ * to bool is "nonzero". Differentiable between floating dtypes.
+ * @throws DTypeError for an unknown dtype.
  */
 export function to(input: Tensor, dtype: DType): Tensor {
-  if (!isDType(dtype)) throw new DTypeError(`to: unknown dtype '${String(dtype)}' (expected float32, float64, int32 or bool)`);
+  if (!isDType(dtype)) throw unknownDType('to', dtype);
   if (dtype === input.dtype) return input;
   const result = getKernel('copy')(input, dtype);
   recordOperation('to', [input], result, { inputDType: input.dtype });

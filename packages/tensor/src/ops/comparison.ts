@@ -4,7 +4,7 @@ import { UnaryCode, unaryKernel } from '../kernels/unary.js';
 import { getKernel, registerKernel } from '../registry.js';
 import { broadcastShapes, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { type TensorOrScalar, binaryOperands } from './promotion.js';
+import { type TensorOrScalar, binaryOperands, checkTensor } from './promotion.js';
 
 /** The binary ops with a bool result. */
 type ComparisonName = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'logicalAnd' | 'logicalOr' | 'logicalXor';
@@ -64,12 +64,6 @@ function compare(op: ComparisonName, input: TensorOrScalar, other: TensorOrScala
   // Operands meet in their common dtype (an int32 tensor against 2.5 compares as float32).
   const operands = binaryOperands(op, input, other);
   return getKernel(op)(operands.input, operands.other);
-}
-
-function checkTensor(input: unknown, op: string, name: string): asserts input is Tensor {
-  if (!(input instanceof Tensor)) {
-    throw new TypeError(`${op}: expected ${name} to be a Tensor, got ${input === null ? 'null' : typeof input}`);
-  }
 }
 
 function predicate(op: PredicateName, input: Tensor): Tensor {

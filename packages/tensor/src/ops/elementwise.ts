@@ -294,8 +294,13 @@ function checkBound(value: unknown, name: string): Tensor | number | null {
  * is ignored, a NaN tensor bound propagates (as in PyTorch). The dtype is the
  * promotion of `input` and the bounds. Differentiable.
  *
- * @throws TypeError when neither bound is given.
+ * @throws TypeError when neither bound is given, or a bound is not a tensor, a number or null.
  * @throws ShapeError when tensor bounds do not broadcast with `input`.
+ * @example
+ * ```ts
+ * clamp(tensor([-2, 0.5, 3]), 0, 1);    // [0, 0.5, 1]
+ * clamp(tensor([-2, 0.5, 3]), { max: 1 }); // [-2, 0.5, 1]
+ * ```
  */
 export function clamp(input: Tensor, min?: ClampOptions | Tensor | number | null, max?: Tensor | number | null): Tensor {
   checkOperand(input, 'clamp', 'input');

@@ -7,6 +7,7 @@ import { Tensor } from '../tensor.js';
 import { where } from './elementwise.js';
 import { broadcastView, checkMask, fillValue, maskedFill } from './indexing.js';
 import { checkBroadcastInto, checkSelf, runInPlace, writeData, writeInto } from './in-place-support.js';
+import { checkTensor } from './promotion.js';
 
 // In-place ops that overwrite elements rather than combine them: fills,
 // copies, random draws and masked fills. When gradients flow they are
@@ -82,7 +83,7 @@ export function zero_(self: Tensor): Tensor {
  */
 export function copy_(self: Tensor, source: Tensor): Tensor {
   checkSelf('copy_', self);
-  if (!(source instanceof Tensor)) throw new TypeError(`copy_: expected source to be a Tensor, got ${typeof source}`);
+  checkTensor(source, 'copy_', 'source');
   checkBroadcastInto('copy_', self, [source.shape]);
   return runInPlace(self, {
     op: 'copy_',
@@ -124,6 +125,12 @@ function checkFloating(op: string, self: Tensor): void {
  *
  * @throws DTypeError for an int32 or bool tensor.
  * @throws RangeError when `low > high` or a bound is not finite.
+ * @throws Error for a leaf that requires grad in grad mode (see `noGrad`), or a view in the graph.
+ * @example
+ * ```ts
+ * const weight = empty([4, 3]);
+ * uniform_(weight, -0.5, 0.5); // or weight.uniform_(-0.5, 0.5)
+ * ```
  */
 export function uniform_(self: Tensor, low = 0, high = 1, options: RandomFillOptions = {}): Tensor {
   checkSelf('uniform_', self);
@@ -153,6 +160,7 @@ export function uniform_(self: Tensor, low = 0, high = 1, options: RandomFillOpt
  *
  * @throws DTypeError for an int32 or bool tensor.
  * @throws RangeError when `std` is negative or a parameter is not finite.
+ * @throws Error for a leaf that requires grad in grad mode (see `noGrad`), or a view in the graph.
  */
 export function normal_(self: Tensor, mean = 0, std = 1, options: RandomFillOptions = {}): Tensor {
   checkSelf('normal_', self);

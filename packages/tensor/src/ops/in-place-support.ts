@@ -5,6 +5,7 @@ import { scatterStrided } from '../kernels/strided.js';
 import { broadcastShapes, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { clone, to } from './cast.js';
+import { checkTensor } from './promotion.js';
 
 // The machinery every in-place op shares: validation (shapes, dtypes,
 // autograd's rules), the write into the tensor's own storage, the version
@@ -12,7 +13,7 @@ import { clone, to } from './cast.js';
 
 /** @throws TypeError unless `self` is a Tensor. */
 export function checkSelf(op: string, self: unknown): asserts self is Tensor {
-  if (!(self instanceof Tensor)) throw new TypeError(`${op}: expected self to be a Tensor, got ${self === null ? 'null' : typeof self}`);
+  checkTensor(self, op, 'self');
 }
 
 /**

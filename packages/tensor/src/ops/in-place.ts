@@ -4,7 +4,7 @@ import { Tensor } from '../tensor.js';
 import { relu } from './activation.js';
 import { type AddOptions, type ClampOptions, type DivOptions, add, clamp, div, mul, pow, sub } from './elementwise.js';
 import { checkBroadcastInto, checkCastable, checkSelf, isFastOperand, runInPlace, substitute } from './in-place-support.js';
-import { type TensorOrScalar, checkOperand, resultType, shapeOf } from './promotion.js';
+import { type TensorOrScalar, checkOperand, checkTensor, resultType, shapeOf } from './promotion.js';
 import { exp, neg, sqrt } from './unary.js';
 
 // In-place arithmetic. Each op validates everything first (operand kinds,
@@ -180,7 +180,7 @@ function checkAddc(op: string, self: Tensor, first: unknown, second: unknown): a
     [first, 'tensor1'],
     [second, 'tensor2'],
   ] as const) {
-    if (!(value instanceof Tensor)) throw new TypeError(`${op}: expected ${name} to be a Tensor, got ${typeof value}`);
+    checkTensor(value, op, name);
   }
   checkBroadcastInto(op, self, [(first as Tensor).shape, (second as Tensor).shape]);
   checkCastable(op, resultType(self, first as Tensor, second as Tensor), self);
@@ -228,14 +228,23 @@ export function addcdiv_(self: Tensor, tensor1: Tensor, tensor2: Tensor, options
 /**
  * Limits `self`'s elements to `[min, max]` in place, like `Tensor.clamp_`;
  * the bounds are given as for `clamp` (positionally or `{ min, max }`).
- * Returns `self`. @throws as {@link add_}.
+ * Returns `self`.
+ * @throws TypeError when neither bound is given, or a bound is not a tensor or a number.
+ * @throws as {@link add_}.
  */
 export function clamp_(self: Tensor, min?: ClampOptions | Tensor | number | null, max?: Tensor | number | null): Tensor {
   checkSelf('clamp_', self);
   const named = typeof min === 'object' && min !== null && !(min instanceof Tensor);
-  const bounds = (named ? [(min as ClampOptions).min, (min as ClampOptions).max] : [min, max]).filter(
-    (bound): bound is Tensor | number => bound instanceof Tensor || typeof bound === 'number',
+  const given = (named ? [(min as ClampOptions).min, (min as ClampOptions).max] : [min, max]).filter(
+    (bound) => bound !== undefined && bound !== null,
   );
+  for (const bound of given) {
+    if (!(bound instanceof Tensor) && typeof bound !== 'number') {
+      throw new TypeError(`clamp_: expected the bounds to be Tensors, numbers or null, got ${typeof bound}`);
+    }
+  }
+  if (given.length === 0) throw new TypeError("clamp_: at least one of 'min' or 'max' must be given");
+  const bounds = given as (Tensor | number)[];
   checkBroadcastInto('clamp_', self, bounds.map(shapeOf));
   checkCastable('clamp_', resultType(self, ...bounds), self);
   return runInPlace(self, {
@@ -285,10 +294,16 @@ export function sqrt_(self: Tensor): Tensor {
 
 /** `-self` in place, like `Tensor.neg_`. Returns `self`. @throws DTypeError for a bool tensor. */
 export function neg_(self: Tensor): Tensor {
+  checkSelf('neg_', self);
+  if (self.dtype === 'bool') {
+    throw new DTypeError('neg_: negation of a bool tensor is not supported (got dtype bool); to invert a mask, use logicalNot() instead');
+  }
   return unaryInPlace('neg_', self, neg, 'neg');
 }
 
 /** `max(self, 0)` in place, like `Tensor.relu_`. Returns `self`. @throws DTypeError for a bool tensor. */
 export function relu_(self: Tensor): Tensor {
+  checkSelf('relu_', self);
+  if (self.dtype === 'bool') throw new DTypeError('relu_: bool inputs are not supported (expected float32, float64 or int32)');
   return unaryInPlace('relu_', self, relu, null);
 }

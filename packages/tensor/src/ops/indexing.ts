@@ -193,18 +193,23 @@ export function broadcastView(tensor: Tensor, shape: readonly number[]): Tensor 
 
 /**
  * The fill value of `maskedFill` as a number.
+ * @throws TypeError when the value is not a number, a boolean or a tensor.
  * @throws ShapeError when a tensor value is not 0-d.
  */
 export function fillValue(value: number | boolean | Tensor, op: string): number {
-  if (!(value instanceof Tensor)) return Number(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return Number(value);
+  if (!(value instanceof Tensor)) {
+    throw new TypeError(`${op}: expected value to be a number, a boolean or a 0-d Tensor, got ${value === null ? 'null' : typeof value}`);
+  }
   if (value.ndim !== 0) {
     throw new ShapeError(`${op}: only supports a 0-dimensional value tensor, but got a tensor of shape ${formatShape(value.shape)}`);
   }
   return value.item();
 }
 
-/** @throws DTypeError unless `mask` is a bool tensor. */
+/** @throws TypeError unless `mask` is a Tensor; DTypeError unless it is bool. */
 export function checkMask(mask: Tensor, op: string): void {
+  if (!(mask instanceof Tensor)) throw new TypeError(`${op}: expected mask to be a bool Tensor, got ${mask === null ? 'null' : typeof mask}`);
   if (mask.dtype !== 'bool') throw new DTypeError(`${op}: expected mask to have dtype bool, got ${mask.dtype}`);
 }
 

@@ -61,7 +61,9 @@ function asFloatArray(data: TypedArray): Float32Array | Float64Array {
  * as a row (left) or column (right) vector and its dimension removed after;
  * higher ranks are batches whose leading dimensions broadcast.
  *
- * @throws ShapeError `matmul: shapes [4, 3] and [5, 2] cannot be multiplied (3 != 5)`
+ * @throws ShapeError when an argument is 0-d, the inner sizes differ
+ * (`matmul: shapes [4, 3] and [5, 2] cannot be multiplied (3 != 5)`) or the
+ * batch dimensions do not broadcast.
  * @throws DTypeError when an argument is bool
  *
  * @example
@@ -81,10 +83,20 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (k !== kOther) {
     throw new ShapeError(`matmul: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be multiplied (${k} != ${kOther})`);
   }
+  const leftBatch = a.shape.slice(0, -2);
+  const rightBatch = b.shape.slice(0, -2);
+  let batchShape: number[];
+  try {
+    batchShape = broadcastShapes(leftBatch, rightBatch, 'matmul');
+  } catch {
+    // Name both full shapes, not just their batch parts.
+    throw new ShapeError(
+      `matmul: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be multiplied (batch dimensions ${formatShape(leftBatch)} and ${formatShape(rightBatch)} do not broadcast)`,
+    );
+  }
   const dtype = promoteTypes(a.dtype, b.dtype);
   const left = a.ndim === 1 ? unsqueeze(to(a, dtype), 0) : to(a, dtype);
   const right = b.ndim === 1 ? unsqueeze(to(b, dtype), 1) : to(b, dtype);
-  const batchShape = broadcastShapes(left.shape.slice(0, -2), right.shape.slice(0, -2), 'matmul');
   const leftBatched = expand(left, [...batchShape, ...left.shape.slice(-2)]);
   const rightBatched = expand(right, [...batchShape, ...right.shape.slice(-2)]);
   const product = getKernel('matmul')(leftBatched, rightBatched);
@@ -95,14 +107,28 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return squeezeDims.length === 0 ? product : squeeze(product, squeezeDims);
 }
 
+/** @throws ShapeError naming `op` when the inner sizes of two matrices (or batches of them) differ. */
+function checkInnerSizes(op: string, a: Tensor, b: Tensor): void {
+  const k = a.shape[a.ndim - 1]!;
+  const kOther = b.shape[b.ndim - 2]!;
+  if (k !== kOther) {
+    throw new ShapeError(`${op}: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be multiplied (${k} != ${kOther})`);
+  }
+}
+
 /**
  * The product of two matrices, like `torch.mm` (no broadcasting).
  * @throws ShapeError when an argument is not 2-D or the inner sizes differ.
+ * @example
+ * ```ts
+ * mm(ones([2, 3]), ones([3, 4])).shape; // [2, 4]
+ * ```
  */
 export function mm(a: Tensor, b: Tensor): Tensor {
   if (a.ndim !== 2 || b.ndim !== 2) {
     throw new ShapeError(`mm: expected 2-D tensors, got shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
   }
+  checkInnerSizes('mm', a, b);
   return matmul(a, b);
 }
 
@@ -117,5 +143,6 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   if (a.shape[0] !== b.shape[0]) {
     throw new ShapeError(`bmm: batch sizes differ: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} (${a.shape[0]} != ${b.shape[0]})`);
   }
+  checkInnerSizes('bmm', a, b);
   return matmul(a, b);
 }

@@ -45,8 +45,10 @@ function combine(higher: DType | null, lower: DType | null): DType | null {
  * resultType(tensor([1, 2]), tensor(1, { dtype: 'float64' })); // 'float32'
  * resultType(tensor([true]), 2);  // 'int32'
  * ```
+ * @throws TypeError when an operand is not a tensor, a number or a boolean.
  */
 export function resultType(...operands: readonly TensorOrScalar[]): DType {
+  operands.forEach((operand, i) => checkOperand(operand, 'resultType', `operand ${i}`));
   let dimensioned: DType | null = null;
   let zeroDimensional: DType | null = null;
   let scalars: DType | null = null;
@@ -62,14 +64,23 @@ export function resultType(...operands: readonly TensorOrScalar[]): DType {
   return combine(dimensioned, combine(zeroDimensional, scalars)) ?? 'float32';
 }
 
+/** How error messages name a value of the wrong kind: `null`, `an array`, `number`, `object`. */
+function describeKind(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+}
+
 /**
  * Throws a TypeError naming the op and the argument unless `value` is a
  * tensor, a number or a boolean.
  */
 export function checkOperand(value: unknown, op: string, name: string): asserts value is TensorOrScalar {
   if (value instanceof Tensor || typeof value === 'number' || typeof value === 'boolean') return;
-  const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
-  throw new TypeError(`${op}: expected ${name} to be a Tensor, a number or a boolean, got ${kind}`);
+  throw new TypeError(`${op}: expected ${name} to be a Tensor, a number or a boolean, got ${describeKind(value)}`);
+}
+
+/** Throws a TypeError naming the op and the argument (`input` unless given) unless `value` is a tensor. */
+export function checkTensor(value: unknown, op: string, name = 'input'): asserts value is Tensor {
+  if (!(value instanceof Tensor)) throw new TypeError(`${op}: expected ${name} to be a Tensor, got ${describeKind(value)}`);
 }
 
 /**

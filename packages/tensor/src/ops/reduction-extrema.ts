@@ -168,6 +168,10 @@ function argExtremum(input: Tensor, dim: number | null | undefined, keepdim: boo
  * @throws DTypeError for bool input (as in PyTorch).
  * @throws RangeError when the input is empty and `dim` is omitted, the dim
  * has size 0, or the dim is out of range.
+ * @example
+ * ```ts
+ * argmax(tensor([[1, 5, 2], [7, 0, 7]]), 1); // int32 [1, 0]
+ * ```
  */
 export function argmax(input: Tensor, dim?: number | null, keepdim = false): Tensor {
   return argExtremum(input, dim, keepdim, 'argmax');

@@ -80,6 +80,11 @@ export function sum(input: Tensor, dim?: ReductionDim, keepdim = false): Tensor 
  *
  * @throws DTypeError for int32 or bool input (PyTorch cannot infer the output dtype either).
  * @throws RangeError when a dim is out of range or repeated.
+ * @example
+ * ```ts
+ * mean(tensor([[1, 2], [3, 4]]));                // 2.5 (0-d)
+ * mean(tensor([[1, 2], [3, 4]]), 0, true).shape; // [1, 2]
+ * ```
  */
 export function mean(input: Tensor, dim?: ReductionDim, keepdim = false): Tensor {
   if (!isFloatingPoint(input.dtype)) {

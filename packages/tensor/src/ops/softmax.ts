@@ -49,6 +49,10 @@ export function softmax(input: Tensor, dim: number): Tensor {
  *
  * @throws DTypeError for int32 or bool input.
  * @throws RangeError when `dim` is out of range.
+ * @example
+ * ```ts
+ * logSoftmax(logits, -1); // log-probabilities over the last dim, as NLLLoss takes
+ * ```
  */
 export function logSoftmax(input: Tensor, dim: number): Tensor {
   requireFloatingPoint(input, 'logSoftmax');

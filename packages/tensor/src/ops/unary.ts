@@ -3,7 +3,8 @@ import { DTypeError } from '../errors.js';
 import { recordOperation } from '../gradient-recording.js';
 import { UnaryCode, unaryKernel } from '../kernels/unary.js';
 import { getKernel, registerKernel } from '../registry.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
+import { checkTensor } from './promotion.js';
 
 /** The unary ops that compute in floating point: int32 and bool inputs give float32. */
 type FloatingUnaryName = 'exp' | 'log' | 'log2' | 'log1p' | 'expm1' | 'sqrt' | 'rsqrt' | 'reciprocal' | 'sin' | 'cos';
@@ -38,12 +39,6 @@ registerKernel('floor', (input, dtype) => unaryKernel(isFloatingPoint(input.dtyp
 registerKernel('ceil', (input, dtype) => unaryKernel(isFloatingPoint(input.dtype) ? UnaryCode.Ceil : UnaryCode.Copy, input, dtype));
 registerKernel('round', (input, dtype) => unaryKernel(isFloatingPoint(input.dtype) ? UnaryCode.Round : UnaryCode.Copy, input, dtype));
 registerKernel('trunc', (input, dtype) => unaryKernel(isFloatingPoint(input.dtype) ? UnaryCode.Trunc : UnaryCode.Copy, input, dtype));
-
-function checkTensor(input: unknown, op: string): asserts input is Tensor {
-  if (!(input instanceof Tensor)) {
-    throw new TypeError(`${op}: expected input to be a Tensor, got ${input === null ? 'null' : typeof input}`);
-  }
-}
 
 function floatingUnary(op: FloatingUnaryName, input: Tensor): Tensor {
   checkTensor(input, op);

@@ -90,7 +90,15 @@ export function view(input: Tensor, shape: readonly number[]): Tensor {
   return result;
 }
 
-/** The same elements read as `shape` (one size may be `-1`): a view when possible, else a copy. */
+/**
+ * The same elements read as `shape` (one size may be `-1`), like
+ * `torch.reshape`: a view when the strides allow one, else a copy.
+ * @throws ShapeError when the sizes don't multiply to the number of elements.
+ * @example
+ * ```ts
+ * reshape(arange(6), [2, -1]).shape; // [2, 3], a view of the same storage
+ * ```
+ */
 export function reshape(input: Tensor, shape: readonly number[]): Tensor {
   const resolved = inferShape(shape, input.numel(), 'reshape', input.shape);
   const strides = viewStrides(input, resolved);
@@ -102,7 +110,11 @@ export function reshape(input: Tensor, shape: readonly number[]): Tensor {
   return view(contiguous(input), resolved);
 }
 
-/** Flattens dimensions `startDim..endDim` (inclusive) into one. */
+/**
+ * Flattens dimensions `startDim..endDim` (inclusive) into one, like
+ * `torch.flatten` (a view when possible, else a copy).
+ * @throws RangeError when a dim is out of range or `startDim` comes after `endDim`.
+ */
 export function flatten(input: Tensor, startDim = 0, endDim = -1): Tensor {
   if (input.ndim === 0) return reshape(input, [1]);
   const start = normalizeDim(startDim, input.ndim, 'flatten');
@@ -112,7 +124,16 @@ export function flatten(input: Tensor, startDim = 0, endDim = -1): Tensor {
   return reshape(input, shape);
 }
 
-/** The dimensions reordered: dimension `i` of the result is dimension `dims[i]` of the input. A view. */
+/**
+ * The dimensions reordered: dimension `i` of the result is dimension
+ * `dims[i]` of the input, like `torch.permute`. A view.
+ * @throws ShapeError when `dims` does not name every dimension once by count.
+ * @throws RangeError when a dim is out of range or repeated.
+ * @example
+ * ```ts
+ * permute(zeros([2, 3, 4]), [2, 0, 1]).shape; // [4, 2, 3]
+ * ```
+ */
 export function permute(input: Tensor, dims: readonly number[]): Tensor {
   if (dims.length !== input.ndim) {
     throw new ShapeError(`permute: number of dims don't match (input has ${input.ndim} dimensions, got ${dims.length} dims ${formatShape(dims)})`);
@@ -129,7 +150,10 @@ export function permute(input: Tensor, dims: readonly number[]): Tensor {
   return result;
 }
 
-/** Swaps two dimensions. A view. */
+/**
+ * Swaps two dimensions, like `torch.transpose`. A view.
+ * @throws RangeError when a dim is out of range.
+ */
 export function transpose(input: Tensor, dim0: number, dim1: number): Tensor {
   const order = input.shape.map((_, i) => i);
   if (input.ndim === 0) return permute(input, []);
@@ -140,13 +164,20 @@ export function transpose(input: Tensor, dim0: number, dim1: number): Tensor {
   return permute(input, order);
 }
 
-/** The transpose of a matrix (a 0-d or 1-d tensor is returned as is), like `torch.t`. */
+/**
+ * The transpose of a matrix (a 0-d or 1-d tensor is returned as is), like `torch.t`. A view.
+ * @throws ShapeError for a tensor of more than 2 dimensions.
+ */
 export function t(input: Tensor): Tensor {
   if (input.ndim > 2) throw new ShapeError(`t: expects a tensor with <= 2 dimensions, but got shape ${formatShape(input.shape)}`);
   return input.ndim < 2 ? permute(input, input.shape.map((_, i) => i)) : transpose(input, 0, 1);
 }
 
-/** Removes size-1 dimensions (all of them, or the given ones). A view. */
+/**
+ * Removes size-1 dimensions (all of them, or the given ones; a given
+ * dimension of another size is kept), like `torch.squeeze`. A view.
+ * @throws RangeError when a dim is out of range.
+ */
 export function squeeze(input: Tensor, dim?: number | readonly number[]): Tensor {
   const dims =
     dim === undefined
@@ -164,7 +195,10 @@ export function squeeze(input: Tensor, dim?: number | readonly number[]): Tensor
   return result;
 }
 
-/** Inserts a size-1 dimension at `dim` (in `[-ndim-1, ndim]`). A view. */
+/**
+ * Inserts a size-1 dimension at `dim` (in `[-ndim-1, ndim]`), like `torch.unsqueeze`. A view.
+ * @throws RangeError when `dim` is out of range.
+ */
 export function unsqueeze(input: Tensor, dim: number): Tensor {
   const position = normalizeDim(dim, input.ndim + 1, 'unsqueeze');
   const shape = [...input.shape];
@@ -179,7 +213,14 @@ export function unsqueeze(input: Tensor, dim: number): Tensor {
 
 /**
  * Broadcasts size-1 dimensions to `shape` (`-1` keeps a size; new leading
- * dimensions may be added). A view with stride 0 on the expanded dimensions.
+ * dimensions may be added), like `torch.Tensor.expand`. A view with stride 0
+ * on the expanded dimensions.
+ * @throws ShapeError when `shape` has fewer dimensions than the input, holds
+ * an invalid size, or asks to change a size that is not 1.
+ * @example
+ * ```ts
+ * expand(tensor([[1], [2]]), [2, 3]); // [[1, 1, 1], [2, 2, 2]], no copy
+ * ```
  */
 export function expand(input: Tensor, shape: readonly number[]): Tensor {
   if (shape.length < input.ndim) {
@@ -192,6 +233,9 @@ export function expand(input: Tensor, shape: readonly number[]): Tensor {
   const strides = new Array<number>(shape.length);
   for (let i = 0; i < shape.length; i++) {
     const requested = shape[i]!;
+    if (!Number.isInteger(requested) || requested < -1) {
+      throw new ShapeError(`expand: invalid size ${requested} at dimension ${i} of ${formatShape(shape)} (expected a non-negative integer, or -1 to keep a size)`);
+    }
     if (i < lead) {
       if (requested < 0) throw new ShapeError(`expand: the expanded size ${requested} is not allowed in a leading, non-existing dimension ${i}`);
       resultShape[i] = requested;
@@ -213,7 +257,12 @@ export function expand(input: Tensor, shape: readonly number[]): Tensor {
   return result;
 }
 
-/** `length` elements of dimension `dim` starting at `start`. A view. */
+/**
+ * `length` elements of dimension `dim` starting at `start` (negative counts
+ * from the end), like `torch.narrow`. A view.
+ * @throws ShapeError for a 0-d tensor.
+ * @throws RangeError when `dim`, `start` or `start + length` is out of range.
+ */
 export function narrow(input: Tensor, dim: number, start: number, length: number): Tensor {
   if (input.ndim === 0) throw new ShapeError('narrow: cannot be applied to a 0-dim tensor');
   const d = normalizeDim(dim, input.ndim, 'narrow');
@@ -232,6 +281,12 @@ export function narrow(input: Tensor, dim: number, start: number, length: number
  * Elements `start, start + step, ...` below `end` along `dim`, like Python's
  * `x[..., start:end:step]` (negative `start`/`end` count from the end and are
  * clamped like Python's). A view.
+ * @throws ShapeError for a 0-d tensor.
+ * @throws RangeError when `dim` is out of range or `step` is not a positive integer.
+ * @example
+ * ```ts
+ * slice(arange(10), 0, 1, 8, 3); // [1, 4, 7], a view with stride 3
+ * ```
  */
 export function slice(input: Tensor, dim: number, start = 0, end = Number.POSITIVE_INFINITY, step = 1): Tensor {
   if (input.ndim === 0) throw new ShapeError('slice: cannot be applied to a 0-dim tensor');
@@ -251,7 +306,12 @@ export function slice(input: Tensor, dim: number, start = 0, end = Number.POSITI
   return result;
 }
 
-/** The slice at `index` of dimension `dim`, with that dimension removed. A view. */
+/**
+ * The slice at `index` of dimension `dim` (negative counts from the end),
+ * with that dimension removed, like `torch.select`. A view.
+ * @throws ShapeError for a 0-d tensor.
+ * @throws RangeError when `dim` or `index` is out of range.
+ */
 export function select(input: Tensor, dim: number, index: number): Tensor {
   if (input.ndim === 0) throw new ShapeError('select: cannot be applied to a 0-dim tensor');
   const d = normalizeDim(dim, input.ndim, 'select');
@@ -269,7 +329,10 @@ export function select(input: Tensor, dim: number, index: number): Tensor {
   return result;
 }
 
-/** Expands `input` to `other`'s shape. */
+/**
+ * Expands `input` to `other`'s shape, like `torch.Tensor.expand_as`. A view.
+ * @throws ShapeError as {@link expand}.
+ */
 export function expandAs(input: Tensor, other: Tensor): Tensor {
   return expand(input, other.shape);
 }

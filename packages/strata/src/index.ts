@@ -1,0 +1,26 @@
+/**
+ * Strata in one import: every `@strata/*` package re-exported.
+ *
+ * Install the packages you need one by one for the smallest footprint; this
+ * umbrella is for scripts, notebooks and quick starts. Importing it installs
+ * autograd (gradients work at once).
+ *
+ * @example
+ * ```ts
+ * import { Conv2d, Linear, Sequential, ReLU, Flatten, randn } from 'strata';
+ *
+ * const net = new Sequential(new Conv2d(1, 8, 3), new ReLU(), new Flatten(), new Linear(8 * 26 * 26, 10));
+ * net.forward(randn([4, 1, 28, 28])).shape; // [4, 10]
+ * ```
+ *
+ * @packageDocumentation
+ */
+export * from '@strata/tensor';
+export * from '@strata/autograd';
+export * from '@strata/module';
+export * from '@strata/layers-conv';
+export * from '@strata/layers-norm';
+export * from '@strata/layers-misc';
+export * from '@strata/losses';
+export * from '@strata/optim';
+export * from '@strata/train';

@@ -25,6 +25,7 @@ import {
 import { getKernel, registerKernel } from '../registry.js';
 import type { Tensor } from '../tensor.js';
 import { to } from './cast.js';
+import { checkTensor } from './promotion.js';
 import { requireFloatingPoint } from './softmax.js';
 
 export { glu, logSoftmax, softmax, softmin } from './softmax.js';
@@ -76,13 +77,15 @@ export interface SoftplusOptions {
 
 /** The ops PyTorch runs on integers too (relu, relu6, hardtanh, threshold) still reject bool. */
 function rejectBool(input: Tensor, op: string): void {
+  checkTensor(input, op);
   if (input.dtype === 'bool') {
     throw new DTypeError(`${op}: bool inputs are not supported (expected float32, float64 or int32)`);
   }
 }
 
 /** Ops that PyTorch computes in float for integer input (sigmoid, tanh, ...): int32 and bool become float32. */
-function asFloat(input: Tensor): Tensor {
+function asFloat(input: Tensor, op: string): Tensor {
+  checkTensor(input, op);
   return isFloatingPoint(input.dtype) ? input : to(input, 'float32');
 }
 
@@ -212,7 +215,7 @@ export function mish(input: Tensor): Tensor {
  * large |x|. int32 and bool input give float32, as in PyTorch.
  */
 export function sigmoid(input: Tensor): Tensor {
-  const source = asFloat(input);
+  const source = asFloat(input, 'sigmoid');
   const result = getKernel('sigmoid')(source);
   recordOperation('sigmoid', [source], result, {});
   return result;
@@ -232,7 +235,7 @@ export function logSigmoid(input: Tensor): Tensor {
 
 /** The hyperbolic tangent, like `torch.tanh`. int32 and bool input give float32, as in PyTorch. */
 export function tanh(input: Tensor): Tensor {
-  const source = asFloat(input);
+  const source = asFloat(input, 'tanh');
   const result = getKernel('tanh')(source);
   recordOperation('tanh', [source], result, {});
   return result;
@@ -258,7 +261,7 @@ export function softplus(input: Tensor, options: SoftplusOptions = {}): Tensor {
  */
 export function softsign(input: Tensor): Tensor {
   rejectBool(input, 'softsign');
-  const source = asFloat(input);
+  const source = asFloat(input, 'softsign');
   const result = getKernel('softsign')(source);
   recordOperation('softsign', [source], result, {});
   return result;
@@ -310,7 +313,7 @@ export function hardsigmoid(input: Tensor): Tensor {
  */
 export function tanhshrink(input: Tensor): Tensor {
   rejectBool(input, 'tanhshrink');
-  const source = asFloat(input);
+  const source = asFloat(input, 'tanhshrink');
   const result = getKernel('tanhshrink')(source);
   recordOperation('tanhshrink', [source], result, {});
   return result;

@@ -6,7 +6,13 @@ import { Storage } from '../storage.js';
 import { Tensor } from '../tensor.js';
 
 function copyKernel(input: Tensor, dtype: DType): Tensor {
-  const data = allocate(dtype, input.numel());
+  const count = input.numel();
+  if (dtype === input.dtype && dtype !== 'bool' && input.isContiguous()) {
+    // A block copy (memcpy speed): gradients and parameters are cloned on every step.
+    const data = input.storage.data.slice(input.offset, input.offset + count);
+    return new Tensor(new Storage(data), input.shape);
+  }
+  const data = allocate(dtype, count);
   copyStrided(input.storage.data, input.offset, input.shape, input.strides, data, 0);
   if (dtype === 'bool') {
     // Conversion to bool is "nonzero", not truncation of the value.

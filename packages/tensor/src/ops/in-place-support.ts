@@ -52,6 +52,8 @@ export function checkBroadcastInto(op: string, self: Tensor, shapes: readonly (r
  * @throws ShapeError naming the op.
  */
 function checkNoInternalOverlap(op: string, self: Tensor): void {
+  // An empty tensor has no elements to alias, whatever its strides say.
+  if (self.numel() === 0) return;
   for (let d = 0; d < self.ndim; d++) {
     if (self.shape[d]! > 1 && self.strides[d] === 0) {
       throw new ShapeError(

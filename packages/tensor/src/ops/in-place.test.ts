@@ -391,3 +391,12 @@ describe('versions and validation', () => {
     expect(leaf.version).toBe(1);
   });
 });
+
+describe('in-place ops on empty tensors', () => {
+  it('copy_ and fill_ accept a zero-element tensor (its zero strides alias nothing)', () => {
+    const target = zeros([3, 0]);
+    expect(() => target.copy_(zeros([3, 0]))).not.toThrow();
+    expect(target.fill_(1).shape).toEqual([3, 0]);
+    expect(target.version).toBe(2);
+  });
+});

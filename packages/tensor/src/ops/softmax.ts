@@ -5,6 +5,7 @@ import { gluKernel, logSoftmaxKernel, softmaxKernel, softminKernel } from '../ke
 import { getKernel, registerKernel } from '../registry.js';
 import { normalizeDim } from '../shape.js';
 import type { Tensor } from '../tensor.js';
+import { checkTensor } from './promotion.js';
 
 registerKernel('softmax', softmaxKernel);
 registerKernel('logSoftmax', logSoftmaxKernel);
@@ -12,11 +13,13 @@ registerKernel('softmin', softminKernel);
 registerKernel('glu', gluKernel);
 
 /**
- * Checks that an activation's input is float32 or float64.
+ * Checks that an activation's input is a float32 or float64 tensor.
+ * @throws TypeError naming the op when the input is not a tensor.
  * @throws DTypeError naming the op for int32 and bool input, which PyTorch's
  * kernels of these ops do not implement either.
  */
 export function requireFloatingPoint(input: Tensor, op: string): void {
+  checkTensor(input, op);
   if (!isFloatingPoint(input.dtype)) {
     throw new DTypeError(`${op}: not implemented for '${input.dtype}' (expected float32 or float64)`);
   }

@@ -114,3 +114,40 @@ describe('view errors', () => {
     expect(() => arange(8).reshape(2, 2, 2).t()).toThrow(new ShapeError('t: expects a tensor with <= 2 dimensions, but got shape [2, 2, 2]'));
   });
 });
+
+describe('views copy nothing', () => {
+  it('every view op shares the storage, so a write through the base shows in the view', () => {
+    const base = arange(24).reshape(2, 3, 4);
+    const views: [string, Tensor][] = [
+      ['reshape', base.reshape(6, 4)],
+      ['view', base.view(4, 6)],
+      ['flatten', base.flatten(1)],
+      ['permute', base.permute(2, 0, 1)],
+      ['transpose', base.transpose(0, 2)],
+      ['t', base.select(0, 0).t()],
+      ['squeeze', base.unsqueeze(0).squeeze(0)],
+      ['unsqueeze', base.unsqueeze(1)],
+      ['expand', base.select(2, 0).unsqueeze(2).expand(2, 3, 5)],
+      ['narrow', base.narrow(1, 1, 2)],
+      ['slice', base.slice(2, 0, 4, 2)],
+      ['select', base.select(1, 2)],
+      ['index', base.index([1, null, [1, 3]])],
+    ];
+    for (const [name, view] of views) expect(view.storage, name).toBe(base.storage);
+    base.storage.data[0] = 100; // element [0, 0, 0]
+    expect(views.find(([name]) => name === 'permute')![1].index([0, 0, 0]).item()).toBe(100);
+    expect(views.find(([name]) => name === 'expand')![1].index([0, 0, 4]).item()).toBe(100);
+  });
+
+  it('contiguous() returns the tensor itself when it is contiguous and copies only otherwise', () => {
+    const a = arange(6).reshape(2, 3);
+    expect(a.contiguous()).toBe(a);
+    const row = a.narrow(0, 1, 1); // a contiguous view at an offset
+    expect(row.contiguous()).toBe(row);
+    const transposed = a.t();
+    const copy = transposed.contiguous();
+    expect(copy.storage).not.toBe(a.storage);
+    expect(copy.isContiguous()).toBe(true);
+    expect(copy.tolist()).toEqual([[0, 3], [1, 4], [2, 5]]);
+  });
+});

@@ -125,6 +125,11 @@ const NONLINEARITIES: readonly Nonlinearity[] = [
  * ```
  */
 export function calculateGain(nonlinearity: Nonlinearity, param: number | null = null): number {
+  return gain(nonlinearity, param, 'calculateGain');
+}
+
+/** `calculateGain`, with errors naming `op` (the initializer that asked). */
+function gain(nonlinearity: Nonlinearity, param: number | null, op: string): number {
   switch (nonlinearity) {
     case 'linear':
     case 'conv1d':
@@ -141,7 +146,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param: number | null =
       return Math.sqrt(2);
     case 'leakyRelu': {
       if (param !== null && param !== undefined && (typeof param !== 'number' || !Number.isFinite(param))) {
-        throw new RangeError(`calculateGain: negative slope ${String(param)} is not a valid number`);
+        throw new RangeError(`${op}: negative slope ${String(param)} is not a valid number`);
       }
       const slope = param ?? 0.01;
       return Math.sqrt(2 / (1 + slope * slope));
@@ -150,7 +155,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param: number | null =
       return 3 / 4;
     default:
       throw new RangeError(
-        `calculateGain: unsupported nonlinearity '${String(nonlinearity)}' (expected one of ${NONLINEARITIES.map((name) => `'${name}'`).join(', ')})`,
+        `${op}: unsupported nonlinearity '${String(nonlinearity)}' (expected one of ${NONLINEARITIES.map((name) => `'${name}'`).join(', ')})`,
       );
   }
 }
@@ -231,8 +236,12 @@ export function truncNormal_(tensor: Tensor, options: TruncNormalOptions = {}): 
  * @throws TypeError when `tensor` is not a Tensor or `value` is not a number.
  */
 export function constant_(tensor: Tensor, value: number): Tensor {
-  checkTensor(tensor, 'constant_');
-  if (typeof value !== 'number') throw new TypeError(`constant_: expected a number, got ${describeValue(value)}`);
+  return fillConstant(tensor, value, 'constant_');
+}
+
+function fillConstant(tensor: Tensor, value: number, op: string): Tensor {
+  checkTensor(tensor, op);
+  if (typeof value !== 'number') throw new TypeError(`${op}: expected a number, got ${describeValue(value)}`);
   withoutGrad(() => tensor.fill_(value));
   return tensor;
 }
@@ -242,7 +251,7 @@ export function constant_(tensor: Tensor, value: number): Tensor {
  * @throws TypeError when `tensor` is not a Tensor.
  */
 export function ones_(tensor: Tensor): Tensor {
-  return constant_(tensor, 1);
+  return fillConstant(tensor, 1, 'ones_');
 }
 
 /**
@@ -250,7 +259,7 @@ export function ones_(tensor: Tensor): Tensor {
  * @throws TypeError when `tensor` is not a Tensor.
  */
 export function zeros_(tensor: Tensor): Tensor {
-  return constant_(tensor, 0);
+  return fillConstant(tensor, 0, 'zeros_');
 }
 
 /**
@@ -396,8 +405,8 @@ function kaimingStd(tensor: Tensor, options: KaimingOptions, op: string): number
     throw new RangeError(`${op}: mode '${String(mode)}' is not supported, use 'fanIn' or 'fanOut'`);
   }
   const { fanIn, fanOut } = fans(tensor, op);
-  const gain = calculateGain(options.nonlinearity ?? 'leakyRelu', options.a ?? 0);
-  return gain / Math.sqrt(mode === 'fanIn' ? fanIn : fanOut);
+  const scale = gain(options.nonlinearity ?? 'leakyRelu', options.a ?? 0, op);
+  return scale / Math.sqrt(mode === 'fanIn' ? fanIn : fanOut);
 }
 
 /** `Tensor.uniform_` without recording: PyTorch's `init.uniform_` draws exactly what `tensor.uniform_` draws. */

@@ -343,8 +343,16 @@ export abstract class Module {
   /**
    * Calls `fn` on every descendant, then on this module (children first, as
    * PyTorch does); the usual way to initialize weights. Returns this module.
+   * @throws TypeError when `fn` is not a function.
+   * @example
+   * ```ts
+   * net.apply((module) => {
+   *   if (module instanceof Linear) init.xavierUniform_(module.weight);
+   * });
+   * ```
    */
   apply(fn: (module: Module) => void): this {
+    if (typeof fn !== 'function') throw new TypeError(`apply: expected a function, got ${describeValue(fn)}`);
     for (const child of this.children()) child.apply(fn);
     fn(this);
     return this;

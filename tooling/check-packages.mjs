@@ -142,14 +142,51 @@ function checkExports(checker, moduleSymbol, prefix, context) {
     }
     for (const declaration of declarations) {
       if (ts.isClassDeclaration(declaration) || ts.isInterfaceDeclaration(declaration)) {
-        checkMembers(declaration, name, context);
+        checkMembers(checker, declaration, name, context);
       }
     }
   }
 }
 
-/** Public members of an exported class or interface need TSDoc too (overloads and get/set pairs share one). */
-function checkMembers(declaration, ownerName, context) {
+/**
+ * The types a class or interface inherits documentation from: its base
+ * class or extended interfaces, and the interfaces a class implements (as
+ * TypeDoc copies the comment of an overridden or implemented member).
+ */
+function inheritedTypes(checker, declaration) {
+  const types = [];
+  const symbol = declaration.name === undefined ? undefined : checker.getSymbolAtLocation(declaration.name);
+  if (symbol !== undefined) types.push(...(checker.getBaseTypes(checker.getDeclaredTypeOfSymbol(symbol)) ?? []));
+  for (const clause of declaration.heritageClauses ?? []) {
+    if (clause.token !== ts.SyntaxKind.ImplementsKeyword) continue;
+    for (const implemented of clause.types) types.push(checker.getTypeAtLocation(implemented));
+  }
+  return types;
+}
+
+/** Whether an inherited member of this name carries a TSDoc summary, however far up it is declared. */
+function inheritsSummary(checker, types, name, depth = 0) {
+  if (depth > 20) return false;
+  for (const type of types) {
+    const declarations = type.getProperty(name)?.declarations ?? [];
+    if (declarations.some(hasSummary)) return true;
+    // The nearest declaration has no comment: look above the type that declares it.
+    for (const owner of declarations.map((member) => member.parent)) {
+      if ((ts.isClassLike(owner) || ts.isInterfaceDeclaration(owner)) && inheritsSummary(checker, inheritedTypes(checker, owner), name, depth + 1)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * Public members of an exported class or interface need TSDoc too
+ * (overloads and get/set pairs share one; an override or an implementation
+ * of a documented member inherits its documentation).
+ */
+function checkMembers(checker, declaration, ownerName, context) {
+  const inherited = inheritedTypes(checker, declaration);
   const groups = new Map();
   for (const member of declaration.members) {
     if (ts.isConstructorDeclaration(member) || ts.isClassStaticBlockDeclaration(member) || ts.isIndexSignatureDeclaration(member)) {
@@ -163,7 +200,7 @@ function checkMembers(declaration, ownerName, context) {
   }
   for (const [key, members] of groups) {
     const name = `${ownerName}.${key}`;
-    if (!members.some(hasSummary)) context.report(members[0], `${name}: no TSDoc summary`);
+    if (!members.some(hasSummary) && !inheritsSummary(checker, inherited, key)) context.report(members[0], `${name}: no TSDoc summary`);
     const methods = members.filter((member) => ts.isMethodDeclaration(member));
     if (methods.some((member) => throwsDirectly(member.body)) && !methods.some(hasThrowsTag)) {
       context.report(methods.find((member) => member.body) ?? methods[0], `${name}: throws but has no @throws`);

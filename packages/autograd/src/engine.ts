@@ -32,6 +32,7 @@ export function runBackward(
   const captured: (Tensor | null)[] = captures === null ? [] : captures.map(() => null);
 
   const buffers = new Map<BackwardNode, (Tensor | null)[]>();
+  const ownership = new GradientOwnership(rootGradients);
   const previousGradMode = setGradEnabled(options.createGraph);
   try {
     for (let i = 0; i < roots.length; i++) addToBuffer(buffers, roots[i]!, rootGradients[i]!);
@@ -54,7 +55,7 @@ export function runBackward(
       let inputGradients: readonly (Tensor | null | undefined)[] = [];
       if (runs && gradients.some((gradient) => gradient !== null)) {
         if (node instanceof AccumulateGrad) {
-          if (captures === null) accumulateIntoLeaf(node.variable, gradients[0]!);
+          if (captures === null) accumulateIntoLeaf(node.variable, gradients[0]!, ownership.mayTake(gradients[0]!, node.variable, options));
         } else {
           inputGradients = node.apply(gradients);
         }
@@ -65,7 +66,9 @@ export function runBackward(
         if (edge === null || edge === undefined) continue;
         const gradient = inputGradients[i];
         if (gradient !== null && gradient !== undefined) {
-          addToBuffer(buffers, edge, checkGradient(node, i, gradient));
+          const checked = checkGradient(node, i, gradient);
+          ownership.delivered(checked);
+          addToBuffer(buffers, edge, checked, ownership);
         }
         const remaining = dependencies.get(edge.node)! - 1;
         dependencies.set(edge.node, remaining);
@@ -139,14 +142,25 @@ function neededNodes(roots: readonly Edge[], captures: readonly Edge[]): Set<Bac
   return needed;
 }
 
-function addToBuffer(buffers: Map<BackwardNode, (Tensor | null)[]>, edge: Edge, gradient: Tensor): void {
+function addToBuffer(
+  buffers: Map<BackwardNode, (Tensor | null)[]>,
+  edge: Edge,
+  gradient: Tensor,
+  ownership: GradientOwnership | null = null,
+): void {
   let buffer = buffers.get(edge.node);
   if (buffer === undefined) {
     buffer = new Array<Tensor | null>(edge.node.outputCount).fill(null);
     buffers.set(edge.node, buffer);
   }
   const existing = buffer[edge.index];
-  buffer[edge.index] = existing === null || existing === undefined ? gradient : add(existing, gradient);
+  if (existing === null || existing === undefined) {
+    buffer[edge.index] = gradient;
+    return;
+  }
+  const sum = add(existing, gradient);
+  ownership?.delivered(sum);
+  buffer[edge.index] = sum;
 }
 
 /**
@@ -194,16 +208,45 @@ function runTensorHooks(node: BackwardNode, gradients: (Tensor | null)[], retain
 }
 
 /**
- * Accumulates into a leaf's `grad` like PyTorch: a new tensor the first time
- * (never the incoming gradient itself, which other tensors may share), a sum
- * afterwards. Both are recorded under `createGraph` (grad mode is on then), so
- * the gradient keeps its graph.
+ * Which gradients a leaf may take over as its `grad` without a copy, as
+ * PyTorch's AccumulateGrad steals a gradient nobody else holds. JS has no
+ * reference counts, so a gradient qualifies only when this pass made it: not a
+ * root gradient the caller passed in, delivered to exactly one place, owning
+ * its whole storage (not a view), and with no hook that could have kept it.
+ * Formulas and `defineOp` backward functions return fresh tensors or pass
+ * their incoming gradient through, never a tensor they keep elsewhere.
  */
-function accumulateIntoLeaf(leaf: Tensor, gradient: Tensor): void {
+class GradientOwnership {
+  private readonly deliveries = new Map<Tensor, number>();
+  private readonly foreign: ReadonlySet<Tensor>;
+
+  constructor(rootGradients: readonly Tensor[]) {
+    this.foreign = new Set(rootGradients);
+  }
+
+  delivered(gradient: Tensor): void {
+    this.deliveries.set(gradient, (this.deliveries.get(gradient) ?? 0) + 1);
+  }
+
+  mayTake(gradient: Tensor, leaf: Tensor, options: EngineOptions): boolean {
+    if (options.createGraph || this.foreign.has(gradient) || this.deliveries.get(gradient) !== 1) return false;
+    if (leaf.gradientHooks.length > 0 || gradient.base !== null || gradient.offset !== 0) return false;
+    if (gradient.dtype !== leaf.dtype) return true; // the conversion below makes a fresh tensor
+    return gradient.storage.data.length === gradient.numel() && gradient.isContiguous();
+  }
+}
+
+/**
+ * Accumulates into a leaf's `grad` like PyTorch: the first time a tensor of
+ * its own — the incoming gradient itself when `mayTake` (nothing else holds
+ * it), else a copy — and a sum afterwards. Both are recorded under
+ * `createGraph` (grad mode is on then), so the gradient keeps its graph.
+ */
+function accumulateIntoLeaf(leaf: Tensor, gradient: Tensor, mayTake: boolean): void {
   if (!leaf.requiresGrad) return;
   const converted = gradient.dtype === leaf.dtype ? gradient : to(gradient, leaf.dtype);
   if (leaf.grad === null) {
-    leaf.grad = clone(converted);
+    leaf.grad = mayTake ? converted : clone(converted);
   } else {
     leaf.grad = add(leaf.grad, converted);
   }

@@ -16,6 +16,8 @@ import {
   ceil,
   clamp,
   clamp_,
+  clone,
+  contiguous,
   cos,
   div,
   elu,
@@ -109,6 +111,7 @@ import {
   zeros,
   zerosLike,
 } from './index.js';
+import { expectRejected } from './ops/in-place-test-support.js';
 
 // Bad input for every public function of @strata/tensor that other test files
 // do not already pin: each case names the error class and the exact message
@@ -155,6 +158,9 @@ describe('creation', () => {
   it('seeds only with finite numbers and restores only whole states', () => {
     expect(() => manualSeed(Number.NaN)).toThrow(new RangeError('manualSeed: seed must be a finite number, got NaN'));
     expect(() => new Generator().setState([1, 2])).toThrow(new RangeError('Generator.setState: expected 5 numbers, got 2'));
+    expect(() => new Generator(Number.POSITIVE_INFINITY)).toThrow(
+      new RangeError('Generator.manualSeed: seed must be a finite number, got Infinity'),
+    );
   });
 });
 
@@ -180,6 +186,9 @@ describe('storage, tensors and dtypes', () => {
     expect(() => resultType(floats([1]), 'a' as never)).toThrow(
       new TypeError('resultType: expected operand 1 to be a Tensor, a number or a boolean, got string'),
     );
+    expect(() => clone(notATensor)).toThrow(new TypeError('clone: expected input to be a Tensor, got number'));
+    expect(() => contiguous(null as unknown as Tensor)).toThrow(new TypeError('contiguous: expected input to be a Tensor, got null'));
+    expect(() => to(notATensor, 'float32')).toThrow(new TypeError('to: expected input to be a Tensor, got number'));
     expect(() => to(floats([1]), 'int64' as never)).toThrow(
       new DTypeError("to: unknown dtype 'int64' (expected float32, float64, int32 or bool)"),
     );
@@ -437,15 +446,6 @@ describe('kernel registry', () => {
 });
 
 describe('in-place ops', () => {
-  /** Expects `action` to throw `error` and leave `target`'s elements and version unchanged. */
-  function expectRejected(target: Tensor, action: () => unknown, error: Error): void {
-    const before = Array.from(target.storage.data);
-    const version = target.version;
-    expect(action).toThrow(error);
-    expect(Array.from(target.storage.data)).toEqual(before);
-    expect(target.version).toBe(version);
-  }
-
   it('name themselves, not the out-of-place op they build on, and change nothing', () => {
     const x = tensor([1, 2, 3]);
     expectRejected(x, () => sub_(x, floats([2, 3])), new ShapeError("sub_: output with shape [3] doesn't match the broadcast shape [2, 3]"));

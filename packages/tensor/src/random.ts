@@ -22,8 +22,12 @@ export class Generator {
     this.manualSeed(seed);
   }
 
-  /** Resets the state from a seed (any integer; only its low 53 bits count). */
+  /**
+   * Resets the state from a seed (any integer; only its low 53 bits count).
+   * @throws RangeError when `seed` is not a finite number.
+   */
   manualSeed(seed: number): this {
+    if (!Number.isFinite(seed)) throw new RangeError(`Generator.manualSeed: seed must be a finite number, got ${seed}`);
     let state = (seed >>> 0) ^ Math.floor(seed / 0x1_0000_0000);
     const next = (): number => {
       state = (state + 0x9e3779b9) | 0;

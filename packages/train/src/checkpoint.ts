@@ -137,8 +137,9 @@ export interface CheckpointTargets {
  * import { loadCheckpointFile } from '@strata/train/node';
  * const { epoch } = loadCheckpoint(loadCheckpointFile('run.safetensors'), { model, optimizer });
  * ```
- * @throws Error when a target is given whose state the checkpoint lacks, or as the model's
- * `loadStateDict` throws (checked before anything is copied).
+ * @throws Error when a target is given whose state the checkpoint lacks (checked before anything
+ * changes), or as the model's, optimizer's or scheduler's `loadStateDict` throws; each of those
+ * checks its own state before changing it, but the ones before it have been restored by then.
  */
 export function loadCheckpoint(source: Uint8Array | ArrayBuffer | Checkpoint, targets: CheckpointTargets): Checkpoint {
   const checkpoint = source instanceof Uint8Array || source instanceof ArrayBuffer ? decodeCheckpoint(source) : source;

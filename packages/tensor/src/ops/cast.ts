@@ -4,6 +4,7 @@ import { copyStrided } from '../kernels/strided.js';
 import { registerKernel, getKernel } from '../registry.js';
 import { Storage } from '../storage.js';
 import { Tensor } from '../tensor.js';
+import { checkTensor } from './promotion.js';
 
 function copyKernel(input: Tensor, dtype: DType): Tensor {
   const count = input.numel();
@@ -23,8 +24,12 @@ function copyKernel(input: Tensor, dtype: DType): Tensor {
 }
 registerKernel('copy', copyKernel);
 
-/** A copy of `input` that owns its storage, in row-major order. Differentiable. */
+/**
+ * A copy of `input` that owns its storage, in row-major order, like `torch.clone`. Differentiable.
+ * @throws TypeError when `input` is not a Tensor.
+ */
 export function clone(input: Tensor): Tensor {
+  checkTensor(input, 'clone');
   const result = getKernel('copy')(input, input.dtype);
   recordOperation('clone', [input], result, {});
   return result;
@@ -41,6 +46,7 @@ export function clone(input: Tensor): Tensor {
  * ```
  */
 export function contiguous(input: Tensor): Tensor {
+  checkTensor(input, 'contiguous');
   return input.isContiguous() ? input : clone(input);
 }
 
@@ -49,8 +55,10 @@ export function contiguous(input: Tensor): Tensor {
  * `torch.Tensor.to(dtype)`: floats to int32 truncate toward zero, anything
  * to bool is "nonzero". Differentiable between floating dtypes.
  * @throws DTypeError for an unknown dtype.
+ * @throws TypeError when `input` is not a Tensor.
  */
 export function to(input: Tensor, dtype: DType): Tensor {
+  checkTensor(input, 'to');
   if (!isDType(dtype)) throw unknownDType('to', dtype);
   if (dtype === input.dtype) return input;
   const result = getKernel('copy')(input, dtype);

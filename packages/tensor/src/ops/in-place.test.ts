@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { expectRejected } from './in-place-test-support.js';
 import {
   DTypeError,
   Generator,
@@ -314,15 +315,6 @@ describe('versions and validation', () => {
       expect(view.version).toBe(i + 1);
     });
   });
-
-  /** Expects `action` to throw `error` and leave `target`'s storage and version unchanged. */
-  function expectRejected(target: Tensor, action: () => unknown, error: Error): void {
-    const before = Array.from(target.storage.data);
-    const version = target.version;
-    expect(action).toThrow(error);
-    expect(Array.from(target.storage.data)).toEqual(before);
-    expect(target.version).toBe(version);
-  }
 
   it('rejects bad input before writing, with pinned messages', () => {
     const x = floats([1, 2, 3]);

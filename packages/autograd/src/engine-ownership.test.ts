@@ -1,0 +1,48 @@
+import { add, mul, randn, tensor } from '@strata/tensor';
+import { describe, expect, it } from 'vitest';
+import './index.js';
+
+describe('leaf gradients: taken over when nothing else holds them, copied otherwise', () => {
+  it('a leaf takes over a fresh gradient that owns its storage', () => {
+    const x = randn([4, 3], { requiresGrad: true });
+    const w = randn([4, 3]);
+    mul(x, w).sum().backward();
+    expect(x.grad!.toTypedArray()).toEqual(w.toTypedArray());
+    expect(x.grad!.base).toBeNull();
+    expect(x.grad!.storage.data.length).toBe(12);
+  });
+
+  it('two leaves that receive the same gradient object get separate tensors', () => {
+    const a = randn([3], { requiresGrad: true });
+    const b = randn([3], { requiresGrad: true });
+    add(a, b).backward(tensor([1, 2, 3]));
+    expect(a.grad).not.toBe(b.grad);
+    expect(a.grad!.storage).not.toBe(b.grad!.storage);
+    a.grad!.mul_(10);
+    expect(b.grad!.tolist()).toEqual([1, 2, 3]);
+  });
+
+  it('a leaf never aliases the gradient the caller passed to backward', () => {
+    const x = randn([2, 2], { requiresGrad: true });
+    const upstream = tensor([[1, 2], [3, 4]]);
+    x.reshape(4).reshape(2, 2).backward(upstream);
+    upstream.mul_(0);
+    expect(x.grad!.tolist()).toEqual([[1, 2], [3, 4]]);
+  });
+
+  it('a leaf used twice gets the sum, independent of both contributions', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    add(x, x).backward(tensor([5, 7]));
+    expect(x.grad!.tolist()).toEqual([10, 14]);
+  });
+
+  it('a gradient a hook saw is copied, so the hook may keep it', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const seen: import('@strata/tensor').Tensor[] = [];
+    x.registerHook((gradient) => void seen.push(gradient));
+    mul(x, tensor([3, 4])).sum().backward();
+    expect(x.grad).not.toBe(seen[0]);
+    seen[0]!.mul_(0);
+    expect(x.grad!.tolist()).toEqual([3, 4]);
+  });
+});

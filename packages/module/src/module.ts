@@ -1,4 +1,4 @@
-import { Tensor } from '@strata/tensor';
+import { type DType, DTypeError, Tensor, isFloatingPoint } from '@strata/tensor';
 import { type LocalState, localState } from './local-state.js';
 import type { NumParametersOptions, RegisterBufferOptions, ZeroGradOptions } from './module-options.js';
 import * as paths from './module-paths.js';
@@ -298,6 +298,49 @@ export abstract class Module {
   }
 
   // ---- modes and gradients ----
+
+  /**
+   * Converts every floating-point parameter and buffer (and any gradient) of
+   * this module and its submodules to `dtype`, like PyTorch's `module.to(dtype)`.
+   * Integer buffers such as `num_batches_tracked` keep their dtype. Parameters
+   * are replaced by new ones: build optimizers after converting.
+   * @throws DTypeError when `dtype` is not a floating-point dtype.
+   * @example
+   * ```ts
+   * const net = new Sequential(new Linear(3, 2)).to('float64');
+   * net.parameters()[0].dtype; // 'float64'
+   * ```
+   */
+  to(dtype: DType): this {
+    if (!isFloatingPoint(dtype)) {
+      throw new DTypeError(`${this.getName()}.to: expected a floating point dtype, got ${String(dtype)}`);
+    }
+    withoutGrad(() => {
+      for (const module of this.modules()) {
+        for (const [name, parameter] of module.registry.parameters) {
+          if (parameter === null || !isFloatingPoint(parameter.dtype) || parameter.dtype === dtype) continue;
+          const converted = new Parameter(parameter.to(dtype), parameter.requiresGrad);
+          converted.grad = parameter.grad === null ? null : parameter.grad.to(dtype);
+          module.registerParameter(name, converted);
+        }
+        for (const [name, buffer] of module.registry.buffers) {
+          if (buffer === null || !isFloatingPoint(buffer.dtype) || buffer.dtype === dtype) continue;
+          module.registerBuffer(name, buffer.to(dtype), { persistent: !module.registry.nonPersistentBuffers.has(name) });
+        }
+      }
+    });
+    return this;
+  }
+
+  /** Converts floating-point parameters and buffers to float64 (`to('float64')`). */
+  double(): this {
+    return this.to('float64');
+  }
+
+  /** Converts floating-point parameters and buffers to float32 (`to('float32')`). */
+  float(): this {
+    return this.to('float32');
+  }
 
   /**
    * Sets training mode (`true`, the default) or evaluation mode on this

@@ -1,8 +1,22 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runDemo } from './demo.js';
+import { SHIPPED_DATA, runDemo } from './demo.js';
+
+const torchPython = '/usr/bin/python3';
+const torchEvaluate = fileURLToPath(new URL('../scripts/torch_evaluate.py', import.meta.url));
+
+function hasTorch(): boolean {
+  try {
+    execFileSync(torchPython, ['-c', 'import torch'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 // The CI run of the demo: seed 0, one epoch over the first 2,000 shipped training images (32 steps of 64),
 // evaluated on the 1,000 shipped test images. This run measured a test accuracy of 0.760 (batch losses from 2.34
@@ -39,6 +53,18 @@ describe('the Fashion-MNIST demo', () => {
     expect(output).toContain('\nTest accuracy ');
     expect(output).toContain('9 Ankle boot');
     expect(readFileSync(join(folder, 'model.safetensors')).length).toBeGreaterThan(225_162 * 4);
+
+    // The reference: real PyTorch loads the saved weights into the same nn.Sequential (strict keys and
+    // shapes) and evaluates the same test images; it must count the same correct predictions.
+    if (existsSync(torchPython) && hasTorch()) {
+      const report = JSON.parse(execFileSync(torchPython, [torchEvaluate, join(folder, 'model.safetensors'), SHIPPED_DATA], { encoding: 'utf8' })) as {
+        correct: number;
+        count: number;
+      };
+      expect(report.count).toBe(1000);
+      // An argmax near a tie may flip with float32 rounding that differs between the two; allow two such images.
+      expect(Math.abs(report.correct - Math.round(result.testAccuracy * 1000))).toBeLessThanOrEqual(2);
+    }
   }, 300_000);
 });
 

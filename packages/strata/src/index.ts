@@ -16,6 +16,10 @@
  * @packageDocumentation
  */
 export * from '@strata/tensor';
+// Both @strata/tensor (in-place fills) and @strata/module (initializers) export
+// these names; an explicit re-export settles the ambiguity in the tensor
+// package's favour. The initializers stay reachable as `init.uniform_`, `init.normal_`.
+export { normal_, uniform_ } from '@strata/tensor';
 export * from '@strata/autograd';
 export * from '@strata/module';
 export * from '@strata/layers-conv';

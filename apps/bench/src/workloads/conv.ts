@@ -3,7 +3,6 @@ import { conv1d, conv2d, conv3d, convTranspose2d } from '@strata/layers-conv';
 import { Tensor, ones } from '@strata/tensor';
 import { seededNormal } from '../inputs.js';
 import { type Runner, type Tfjs, UnsupportedError, type Workload, defineWorkload } from '../workload.js';
-import { registerConvGradients } from './conv-tfjs-gradients.js';
 
 type TfTensor = ReturnType<Tfjs['tensor']>;
 
@@ -162,7 +161,6 @@ function tfjsRunner(spec: ConvSpec, tf: Tfjs, inputs: ConvInputs): Runner {
       dispose,
     };
   }
-  registerConvGradients(tf);
   const gradients = tf.grads((input: TfTensor, filter: TfTensor, bias?: TfTensor) => apply(input, filter, bias ?? null));
   return {
     run: () => {

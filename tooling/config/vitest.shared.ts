@@ -38,6 +38,6 @@ export const sharedVitestConfig = defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest-result.json' },
-    testTimeout: 60_000,
+    testTimeout: 180_000,
   },
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type TimingPolicy, defaultTimingPolicy, measure, median, relativeDifference } from './harness.js';
+import { type TimingPolicy, defaultTimingPolicy, measure, measureAsync, median, relativeDifference } from './harness.js';
 
 /** A runner on a fake clock: each run() advances it by the next of `durations` (the last one repeats). */
 function fakeRunner(durations: readonly number[]): { runner: { run(): void }; clock: () => number; runs: () => number } {
@@ -36,6 +36,36 @@ describe('median', () => {
 
   it('throws RangeError on an empty list', () => {
     expect(() => median([])).toThrow(new RangeError('median: expected at least one value, got none'));
+  });
+});
+
+describe('measureAsync', () => {
+  it('follows the rules of measure, awaiting each run', async () => {
+    const durations = [100, 100, 100, 7, 9, 8];
+    const synchronous = fakeRunner(durations);
+    const expected = measure(synchronous.runner, { ...policy, reps: 3, minSeconds: 0 }, synchronous.clock);
+    const asynchronous = fakeRunner(durations);
+    let pending = 0;
+    const result = await measureAsync(
+      async () => {
+        pending++;
+        await new Promise((resolve) => setImmediate(resolve));
+        asynchronous.runner.run();
+        pending--;
+      },
+      { ...policy, reps: 3, minSeconds: 0 },
+      asynchronous.clock,
+    );
+    expect(result).toEqual(expected);
+    expect(result.medianMs).toBe(8);
+    expect(pending).toBe(0);
+  });
+
+  it('one run without warm-up, as fashion_mnist_epoch asks', async () => {
+    const { runner, clock, runs } = fakeRunner([5000]);
+    const result = await measureAsync(async () => runner.run(), { ...policy, warmups: 0, reps: 1, minSeconds: 0 }, clock);
+    expect(result).toEqual({ medianMs: 5000, minMs: 5000, reps: 1, warmups: 0, capped: false });
+    expect(runs()).toBe(1);
   });
 });
 

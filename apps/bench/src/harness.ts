@@ -69,15 +69,16 @@ export function median(values: readonly number[]): number {
 export type Clock = () => number;
 
 /**
- * Times `runner.run()` by `policy`: warm-ups, then timed runs, the median of
- * the timed runs. The cap is checked between runs, never inside one.
+ * The stopping rules, one run at a time: the generator pauses where a run
+ * goes (warm-ups, then timed runs), and returns the measurement when the
+ * policy says stop. The cap is checked between runs, never inside one.
  */
-export function measure(runner: Runner, policy: TimingPolicy, clock: Clock = () => performance.now()): Measurement {
+function* runPlan(policy: TimingPolicy, clock: Clock): Generator<void, Measurement, void> {
   const capMs = policy.capSeconds * 1000;
   const start = clock();
   let warmups = 0;
   while (warmups < policy.warmups) {
-    runner.run();
+    yield;
     warmups++;
     if (clock() - start > capMs / 4) break;
   }
@@ -85,7 +86,7 @@ export function measure(runner: Runner, policy: TimingPolicy, clock: Clock = () 
   let timedMs = 0;
   for (;;) {
     const before = clock();
-    runner.run();
+    yield;
     const elapsed = clock() - before;
     samples.push(elapsed);
     timedMs += elapsed;
@@ -100,6 +101,32 @@ export function measure(runner: Runner, policy: TimingPolicy, clock: Clock = () 
     warmups,
     capped: samples.length < policy.reps || warmups < policy.warmups,
   };
+}
+
+/**
+ * Times `runner.run()` by `policy`: warm-ups, then timed runs, the median of
+ * the timed runs. The cap is checked between runs, never inside one.
+ */
+export function measure(runner: Runner, policy: TimingPolicy, clock: Clock = () => performance.now()): Measurement {
+  const plan = runPlan(policy, clock);
+  for (;;) {
+    const step = plan.next();
+    if (step.done) return step.value;
+    runner.run();
+  }
+}
+
+/**
+ * {@link measure} for work that must let the event loop turn while it runs
+ * (`Runner.runAsync`, e.g. a training epoch through `fit`): the same rules.
+ */
+export async function measureAsync(run: () => Promise<void>, policy: TimingPolicy, clock: Clock = () => performance.now()): Promise<Measurement> {
+  const plan = runPlan(policy, clock);
+  for (;;) {
+    const step = plan.next();
+    if (step.done) return step.value;
+    await run();
+  }
 }
 
 /** The largest |ours - theirs| relative to the largest |theirs| (0 for two all-zero outputs). */

@@ -1,5 +1,5 @@
 import { availableParallelism, cpus } from 'node:os';
-import { type Measurement, measure, relativeDifference } from './harness.js';
+import { type Measurement, measure, measureAsync, relativeDifference } from './harness.js';
 import type { BenchOptions } from './options.js';
 import { type TfjsBackendName, type TfjsPeer, loadTfjs } from './peers/tfjs.js';
 import { type TorchReport, runTorchPeer } from './peers/torch.js';
@@ -18,15 +18,17 @@ function errorMessage(error: unknown): string {
 }
 
 /** Times one runner, reads its output back, and frees it, whatever happens. */
-function timeRunner(
+async function timeRunner(
   makeRunner: () => Runner,
   options: BenchOptions,
   workload: Workload,
-): { outcome: Outcome; output: Float32Array | undefined } {
+): Promise<{ outcome: Outcome; output: Float32Array | undefined }> {
   let runner: Runner | undefined;
   try {
     runner = makeRunner();
-    const measurement: Measurement = measure(runner, { ...options.policy, ...workload.policy });
+    const policy = { ...options.policy, ...workload.policy };
+    const runAsync = runner.runAsync?.bind(runner);
+    const measurement: Measurement = runAsync === undefined ? measure(runner, policy) : await measureAsync(runAsync, policy);
     const note = runner.note?.();
     if (note !== undefined) measurement.note = note;
     return { outcome: { kind: 'timed', measurement }, output: runner.output?.() };
@@ -122,7 +124,7 @@ export async function runBench(options: BenchOptions, log: Logger): Promise<Benc
     const peerOutputs = new Map<string, Float32Array>();
 
     if (options.peers.includes('strata')) {
-      const { outcome, output } = timeRunner(() => prepared.strata(), options, workload);
+      const { outcome, output } = await timeRunner(() => prepared.strata(), options, workload);
       outcomes.strata = outcome;
       strataOutput = output;
     }
@@ -134,7 +136,7 @@ export async function runBench(options: BenchOptions, log: Logger): Promise<Benc
       }
       await tfjs.use(backend);
       const tf = tfjs.tf;
-      const { outcome, output } = timeRunner(() => prepared.tfjs(tf), options, workload);
+      const { outcome, output } = await timeRunner(() => prepared.tfjs(tf), options, workload);
       outcomes[column] = outcome;
       if (output !== undefined) peerOutputs.set(column, output);
     }

@@ -12,6 +12,11 @@ export interface Runner {
   /** Does the work once: the thing that is timed. */
   run(): void;
   /**
+   * Asynchronous work, timed instead of `run()` when present: for work that
+   * must let the event loop turn (a training epoch through `fit`).
+   */
+  runAsync?(): Promise<void>;
+  /**
    * The values of the last `run()`'s main output as float32, read after the
    * timing to check that Strata and the peers computed the same thing.
    */

@@ -169,13 +169,24 @@ export function convTranspose3d(
  * (`outChannels / groups · ∏kernelSize`).
  */
 export abstract class ConvTransposeNd extends Module {
+  /** The number of channels C_in of the input (PyTorch's `in_channels`); divisible by `groups`. */
   readonly inChannels: number;
+  /** The number of channels C_out the layer produces (PyTorch's `out_channels`); divisible by `groups`. */
   readonly outChannels: number;
+  /** The size of the filters, one entry per spatial dimension (PyTorch's `kernel_size`). */
   readonly kernelSize: readonly number[];
+  /** The stride of the convolution this one transposes, one entry per spatial dimension (1 by default). */
   readonly stride: readonly number[];
+  /**
+   * What the output loses on each side of each spatial dimension,
+   * one entry each (PyTorch's `padding`; 0 by default).
+   */
   readonly padding: readonly number[];
+  /** The extra size added to one side of each output dimension (PyTorch's `output_padding`; 0 by default). */
   readonly outputPadding: readonly number[];
+  /** The spacing between kernel elements, one entry per spatial dimension (1 by default). */
   readonly dilation: readonly number[];
+  /** The number of blocked connections from input to output channels (1 by default). */
   readonly groups: number;
   /** Always `'zeros'`: the only mode PyTorch's transposed convolutions support. */
   readonly paddingMode = 'zeros';

@@ -140,13 +140,27 @@ export function conv3d(input: Tensor, weight: Tensor, bias: Tensor | null = null
  * prints them. Subclasses fix the number of spatial dimensions.
  */
 export abstract class ConvNd extends Module {
+  /** The number of channels C_in of the input (PyTorch's `in_channels`); divisible by `groups`. */
   readonly inChannels: number;
+  /** The number of channels C_out the convolution produces (PyTorch's `out_channels`); divisible by `groups`. */
   readonly outChannels: number;
+  /** The size of the filters, one entry per spatial dimension (PyTorch's `kernel_size`). */
   readonly kernelSize: readonly number[];
+  /** The step of the kernel over the input, one entry per spatial dimension (1 by default). */
   readonly stride: readonly number[];
+  /** The padding on both sides of each spatial dimension, one entry each, or `'same'` / `'valid'` (0 by default). */
   readonly padding: readonly number[] | 'same' | 'valid';
+  /** The spacing between kernel elements, one entry per spatial dimension (1 by default). */
   readonly dilation: readonly number[];
+  /**
+   * The number of blocked connections from input to output
+   * channels; `inChannels` makes it depthwise (1 by default).
+   */
   readonly groups: number;
+  /**
+   * What the padding holds: `'zeros'` (the default), `'reflect'`,
+   * `'replicate'` or `'circular'` (PyTorch's `padding_mode`).
+   */
   readonly paddingMode: PaddingMode;
   /**
    * The learnable filters, `[outChannels, inChannels / groups, ...kernelSize]`,

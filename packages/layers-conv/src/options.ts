@@ -113,21 +113,45 @@ export interface ConvTransposeFunctionalOptions extends Omit<ConvTransposeOption
 
 /** `ConvOptions` checked and spelled out, one entry per spatial dimension. */
 export interface ResolvedConvOptions {
+  /** The step of the kernel over the input, one entry per spatial dimension (PyTorch's `stride`; 1 by default). */
   readonly stride: readonly number[];
+  /**
+   * The padding on both sides of each spatial dimension, one entry
+   * each, or `'same'` / `'valid'` as given (0 by default).
+   */
   readonly padding: readonly number[] | 'same' | 'valid';
+  /** The spacing between kernel elements, one entry per spatial dimension (PyTorch's `dilation`; 1 by default). */
   readonly dilation: readonly number[];
+  /** The number of blocked connections from input to output channels; divides both channel counts (1 by default). */
   readonly groups: number;
+  /** Whether the layer has a learnable bias `[outChannels]` (`true` by default). */
   readonly bias: boolean;
+  /**
+   * What the padding holds: `'zeros'` (the default), `'reflect'`,
+   * `'replicate'` or `'circular'` (PyTorch's `padding_mode`).
+   */
   readonly paddingMode: PaddingMode;
 }
 
 /** `ConvTransposeOptions` checked and spelled out. */
 export interface ResolvedConvTransposeOptions {
+  /** The stride of the convolution this one transposes, one entry per spatial dimension (1 by default). */
   readonly stride: readonly number[];
+  /**
+   * What the output loses on each side of each spatial dimension, one entry each:
+   * `dilation · (kernelSize − 1) − padding` zeros pad the input (0 by default).
+   */
   readonly padding: readonly number[];
+  /**
+   * The extra size added to one side of each output dimension, smaller than the
+   * stride or the dilation (PyTorch's `output_padding`; 0 by default).
+   */
   readonly outputPadding: readonly number[];
+  /** The spacing between kernel elements, one entry per spatial dimension (1 by default). */
   readonly dilation: readonly number[];
+  /** The number of blocked connections from input to output channels; divides both channel counts (1 by default). */
   readonly groups: number;
+  /** Whether the layer has a learnable bias `[outChannels]` (`true` by default). */
   readonly bias: boolean;
 }
 

@@ -148,45 +148,97 @@ export interface FoldOptions {
 
 /** A pooling window spelled out: one entry per spatial dimension. */
 export interface ResolvedPoolWindow {
+  /** The size of the window, one entry per spatial dimension (PyTorch's `kernel_size`). */
   readonly kernelSize: readonly number[];
+  /** The step of the window, one entry per spatial dimension; the kernel size when none was given. */
   readonly stride: readonly number[];
+  /** The implicit padding on both sides of each spatial dimension, at most half the kernel (0 by default). */
   readonly padding: readonly number[];
+  /**
+   * The spacing between the elements of a window, one entry per
+   * spatial dimension (1 by default; always 1 for average pooling).
+   */
   readonly dilation: readonly number[];
+  /**
+   * Whether output sizes are rounded up, keeping a last partial
+   * window (PyTorch's `ceil_mode`; `false` by default).
+   */
   readonly ceilMode: boolean;
 }
 
 /** `MaxPoolOptions` checked and spelled out. */
 export interface ResolvedMaxPoolOptions extends ResolvedPoolWindow {
+  /**
+   * Whether the op also returns the int32 index of each window's
+   * winner within its `(N, C)` plane (`false` by default).
+   */
   readonly returnIndices: boolean;
 }
 
 /** `AvgPoolOptions` checked and spelled out (the dilation is 1). */
 export interface ResolvedAvgPoolOptions extends ResolvedPoolWindow {
+  /**
+   * Whether the padding's zeros count in the divisor of a window
+   * (PyTorch's `count_include_pad`; `true` by default).
+   */
   readonly countIncludePad: boolean;
+  /** A nonzero integer every window's sum is divided by instead of its size, or `null` (the default). */
   readonly divisorOverride: number | null;
 }
 
 /** `LPPoolOptions` checked and spelled out, with the norm's exponent. */
 export interface ResolvedLPPoolOptions {
+  /**
+   * The p of `(Σ_window xᵖ)^(1/p)`, nonzero; 1 is sum pooling (PyTorch's `norm_type`).
+   */
   readonly normType: number;
+  /** The size of the window, one entry per spatial dimension (PyTorch's `kernel_size`). */
   readonly kernelSize: readonly number[];
+  /** The step of the window, one entry per spatial dimension; the kernel size when none was given. */
   readonly stride: readonly number[];
+  /** Whether output sizes are rounded up, keeping a last partial window (`false` by default). */
   readonly ceilMode: boolean;
 }
 
 /** `MaxUnpoolOptions` checked and spelled out. */
 export interface ResolvedMaxUnpoolOptions {
+  /** The window size of the max pooling being inverted, one entry per spatial dimension. */
   readonly kernelSize: readonly number[];
+  /**
+   * The stride of the max pooling being inverted, one entry per
+   * spatial dimension; the kernel size when none was given.
+   */
   readonly stride: readonly number[];
+  /** The padding of the max pooling being inverted, one entry per spatial dimension (0 by default). */
   readonly padding: readonly number[];
 }
 
 /** `FoldOptions` checked and spelled out, with the kernel size. */
 export interface ResolvedFoldOptions {
+  /** The size of the sliding blocks `[kH, kW]` (PyTorch's `kernel_size`). */
   readonly kernelSize: readonly number[];
+  /** The spacing between the elements of a block `[dH, dW]` (1 by default). */
   readonly dilation: readonly number[];
+  /** The implicit zeros on both sides of each spatial dimension `[pH, pW]` (0 by default). */
   readonly padding: readonly number[];
+  /** The step between blocks `[sH, sW]` (1 by default). */
   readonly stride: readonly number[];
+}
+
+/**
+ * Rejects option names the kind does not have, as PyTorch rejects an unknown
+ * keyword argument (a misspelt `return_indices` would otherwise be ignored).
+ * @throws TypeError `MaxPool2d: expected an options object, got number`
+ * @throws RangeError `MaxPool2d: unknown option 'return_indices' (expected stride, padding, dilation, returnIndices, ceilMode)`
+ */
+function checkOptionNames(name: string, options: object, known: readonly string[]): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`${name}: expected an options object, got ${describeOption(options)}`);
+  }
+  const unknown = Object.keys(options).filter((key) => !known.includes(key));
+  if (unknown.length > 0) {
+    throw new RangeError(`${name}: unknown option ${unknown.map((key) => `'${key}'`).join(', ')} (expected ${known.join(', ')})`);
+  }
 }
 
 function checkBoolean(name: string, argument: string, value: unknown): boolean {
@@ -238,6 +290,7 @@ function resolveWindow(
 export function resolveMaxPoolOptions(
   name: string, rank: number, kernelSize: SizeArgument, options: MaxPoolOptions = {},
 ): ResolvedMaxPoolOptions {
+  checkOptionNames(name, options, ['stride', 'padding', 'dilation', 'returnIndices', 'ceilMode']);
   const window = resolveWindow(name, rank, kernelSize, options.stride, options.padding, options.dilation, options.ceilMode);
   return Object.freeze({ ...window, returnIndices: checkBoolean(name, 'returnIndices', options.returnIndices ?? false) });
 }
@@ -249,6 +302,7 @@ export function resolveMaxPoolOptions(
 export function resolveAvgPoolOptions(
   name: string, rank: number, kernelSize: SizeArgument, options: AvgPoolOptions = {},
 ): ResolvedAvgPoolOptions {
+  checkOptionNames(name, options, ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride']);
   const window = resolveWindow(name, rank, kernelSize, options.stride, options.padding, 1, options.ceilMode);
   const countIncludePad = checkBoolean(name, 'countIncludePad', options.countIncludePad ?? true);
   const divisorOverride = options.divisorOverride ?? null;
@@ -268,6 +322,7 @@ export function resolveLPPoolOptions(
   if (typeof normType !== 'number' || Number.isNaN(normType) || normType === 0) {
     throw new RangeError(`${name}: normType must be a nonzero number, got ${describeOption(normType)}`);
   }
+  checkOptionNames(name, options, ['stride', 'ceilMode']);
   const window = resolveWindow(name, rank, kernelSize, options.stride, 0, 1, options.ceilMode);
   return Object.freeze({ normType, kernelSize: window.kernelSize, stride: window.stride, ceilMode: window.ceilMode });
 }
@@ -291,6 +346,7 @@ export function resolveMaxUnpoolOptions(
  * @throws RangeError naming `name`, the argument, what was expected and what came.
  */
 export function resolveFoldOptions(name: string, kernelSize: SizeArgument, options: FoldOptions = {}): ResolvedFoldOptions {
+  checkOptionNames(name, options, ['dilation', 'padding', 'stride']);
   return Object.freeze({
     kernelSize: expandSize(name, 'kernelSize', kernelSize, 2, 1),
     dilation: expandSize(name, 'dilation', options.dilation ?? 1, 2, 1),

@@ -36,6 +36,10 @@ import { formatPythonNumber } from './repr.js';
  * ```
  */
 export class GELU extends Module {
+  /**
+   * Which formula: `'none'` for the exact x · Φ(x) with erf,
+   * `'tanh'` for the tanh approximation (PyTorch's `approximate`).
+   */
   readonly approximate: 'none' | 'tanh';
 
   /** @throws RangeError when `approximate` is neither `'none'` nor `'tanh'`. */
@@ -113,7 +117,12 @@ export class Tanh extends Module {
  * ```
  */
 export class Softplus extends Module {
+  /** The β of log(1 + exp(β·x)) / β: larger values bring it closer to ReLU (non-zero, 1 by default). */
   readonly beta: number;
+  /**
+   * Where β·x exceeds this, the layer returns x itself, for
+   * numerical stability (PyTorch's `threshold`, 20 by default).
+   */
   readonly threshold: number;
 
   /** @throws RangeError for a beta that is 0 or not finite, or a threshold that is not a number. */

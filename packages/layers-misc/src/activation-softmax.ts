@@ -108,6 +108,7 @@ export class Softmin extends SoftmaxFamily {
  * ```
  */
 export class GLU extends Module {
+  /** The dimension split into the halves a and b, as given (negative counts from the end); −1 by default. */
   readonly dim: number;
 
   /** @throws RangeError for a non-integer dim. */

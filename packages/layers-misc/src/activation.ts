@@ -66,6 +66,7 @@ export class ReLU6 extends InplaceActivation {
  * ```
  */
 export class LeakyReLU extends InplaceActivation {
+  /** The slope for negative inputs (PyTorch's `negative_slope`, 0.01 by default). */
   readonly negativeSlope: number;
 
   /** @throws RangeError for a non-finite slope or a non-boolean `inplace`. */
@@ -90,6 +91,7 @@ export class LeakyReLU extends InplaceActivation {
  * **Shape**: any; the output has the input's shape.
  */
 export class ELU extends InplaceActivation {
+  /** The α of α · (exp(x) − 1) for x ≤ 0: negative inputs saturate at −α (PyTorch's `alpha`, 1 by default). */
   readonly alpha: number;
 
   /** @throws RangeError for a non-finite alpha or a non-boolean `inplace`. */
@@ -132,6 +134,10 @@ export class SELU extends InplaceActivation {
  * **Shape**: any; the output has the input's shape.
  */
 export class CELU extends InplaceActivation {
+  /**
+   * The α of CELU: the saturation value −α for negative inputs and
+   * the scale of x in exp(x / α); non-zero, 1 by default.
+   */
   readonly alpha: number;
 
   /** @throws RangeError for an alpha that is 0 or not finite, or a non-boolean `inplace`. */
@@ -162,7 +168,9 @@ export class CELU extends InplaceActivation {
  * ```
  */
 export class Hardtanh extends InplaceActivation {
+  /** The lower end of the linear region; smaller inputs become it (PyTorch's `min_val`, −1 by default). */
   readonly minVal: number;
+  /** The upper end of the linear region; larger inputs become it (PyTorch's `max_val`, 1 by default). */
   readonly maxVal: number;
 
   /** @throws RangeError unless maxVal > minVal (PyTorch's assertion), or for a non-boolean `inplace`. */
@@ -196,7 +204,9 @@ export class Hardtanh extends InplaceActivation {
  * ```
  */
 export class Threshold extends InplaceActivation {
+  /** Inputs less than or equal to this are replaced by `value` (PyTorch's `threshold`). */
   readonly threshold: number;
+  /** What inputs at or below `threshold` are replaced with (PyTorch's `value`). */
   readonly value: number;
 
   /** @throws RangeError for a non-number threshold or value, or a non-boolean `inplace`. */

@@ -143,15 +143,27 @@ let pretrainedWeight: Tensor | null = null;
  * ```
  */
 export class Embedding extends Module {
+  /** The number of rows of the table: indices must lie in [0, numEmbeddings). PyTorch's `num_embeddings`. */
   readonly numEmbeddings: number;
+  /** The size of each row, the last dimension of the output (PyTorch's `embedding_dim`). */
   readonly embeddingDim: number;
   /** The padding row, made non-negative (PyTorch's `padding_idx`), or `null`. */
   readonly paddingIdx: number | null;
+  /**
+   * Looked-up rows whose `normType`-norm exceeds this are rescaled to it,
+   * in place in `weight`; `null` for none (PyTorch's `max_norm`).
+   */
   readonly maxNorm: number | null;
+  /** The p of the p-norm that `maxNorm` bounds (PyTorch's `norm_type`, 2 by default). */
   readonly normType: number;
+  /**
+   * Whether each row's gradient is divided by how often its index
+   * occurs in the batch (PyTorch's `scale_grad_by_freq`).
+   */
   readonly scaleGradByFreq: boolean;
   /** The learnable table `[numEmbeddings, embeddingDim]`. */
   weight: Parameter;
+  /** The constructor's options, checked and frozen (`paddingIdx` made non-negative, −1 for none). */
   protected readonly options: ResolvedEmbeddingOptions;
 
   /** @throws RangeError for sizes that are not non-negative integers, or invalid options. */

@@ -27,7 +27,9 @@ function checkDimArgument(name: string, argument: string, value: unknown): numbe
  * ```
  */
 export class Flatten extends Module {
+  /** The first dimension flattened, as given (negative counts from the end); PyTorch's `start_dim`, 1 by default. */
   readonly startDim: number;
+  /** The last dimension flattened, as given (negative counts from the end); PyTorch's `end_dim`, −1 by default. */
   readonly endDim: number;
 
   /** @throws RangeError for a non-integer dim. */
@@ -65,7 +67,9 @@ export class Flatten extends Module {
  * ```
  */
 export class Unflatten extends Module {
+  /** The dimension that is unflattened, as given (negative counts from the end); PyTorch's `dim`. */
   readonly dim: number;
+  /** The sizes that replace `dim`, frozen; at most one is −1 (inferred). PyTorch's `unflattened_size`. */
   readonly unflattenedSize: readonly number[];
 
   /** @throws RangeError for a non-integer dim, or sizes that are not integers (at most one −1, the rest non-negative). */

@@ -194,12 +194,15 @@ export function bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: T
  * ```
  */
 export class Linear extends Module {
+  /** The size of each input sample: the last dimension of the input (PyTorch's `in_features`). */
   readonly inFeatures: number;
+  /** The size of each output sample: the last dimension of the output (PyTorch's `out_features`). */
   readonly outFeatures: number;
   /** The learnable weight `[outFeatures, inFeatures]`. */
   weight: Parameter;
   /** The learnable bias `[outFeatures]`, or `null`. */
   bias!: Parameter | null;
+  /** The constructor's options, checked and frozen (whether the layer was built with a bias). */
   protected readonly options: ResolvedLinearOptions;
 
   /** @throws RangeError for a size that is not a non-negative integer, or a non-boolean `bias`. */
@@ -250,13 +253,17 @@ export class Linear extends Module {
  * ```
  */
 export class Bilinear extends Module {
+  /** The size of each sample of the first input: its last dimension (PyTorch's `in1_features`). */
   readonly in1Features: number;
+  /** The size of each sample of the second input: its last dimension (PyTorch's `in2_features`). */
   readonly in2Features: number;
+  /** The size of each output sample: the last dimension of the output (PyTorch's `out_features`). */
   readonly outFeatures: number;
   /** The learnable weight `[outFeatures, in1Features, in2Features]`. */
   weight: Parameter;
   /** The learnable bias `[outFeatures]`, or `null`. */
   bias!: Parameter | null;
+  /** The constructor's options, checked and frozen (whether the layer was built with a bias). */
   protected readonly options: ResolvedLinearOptions;
 
   /**

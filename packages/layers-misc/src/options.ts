@@ -40,6 +40,22 @@ export function checkSize(name: string, argument: string, value: unknown, minimu
   return value as number;
 }
 
+/**
+ * Rejects option names the layer or op does not have, as PyTorch rejects an
+ * unknown keyword argument (a misspelt `padding_idx` would otherwise be ignored).
+ * @throws TypeError `Embedding: expected an options object, got number`
+ * @throws RangeError `Embedding: unknown option 'padding_idx' (expected paddingIdx, maxNorm, normType, scaleGradByFreq)`
+ */
+function checkOptionNames(name: string, options: object, known: readonly string[]): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`${name}: expected an options object, got ${describeOption(options)}`);
+  }
+  const unknown = Object.keys(options).filter((key) => !known.includes(key));
+  if (unknown.length > 0) {
+    throw new RangeError(`${name}: unknown option ${unknown.map((key) => `'${key}'`).join(', ')} (expected ${known.join(', ')})`);
+  }
+}
+
 // ---- linear family (linear.ts) ----
 
 /** Options of `Linear` and `Bilinear` (PyTorch's keyword arguments in camelCase). */
@@ -53,6 +69,7 @@ export interface LinearOptions {
 
 /** `LinearOptions` checked and spelled out. */
 export interface ResolvedLinearOptions {
+  /** Whether the layer has a learnable bias (PyTorch's `bias`); `true` unless `bias: false` was given. */
   readonly bias: boolean;
 }
 
@@ -61,6 +78,7 @@ export interface ResolvedLinearOptions {
  * @throws RangeError `Linear: bias must be a boolean, got 'yes'`
  */
 export function resolveLinearOptions(name: string, options: LinearOptions = {}): ResolvedLinearOptions {
+  checkOptionNames(name, options, ['bias']);
   return Object.freeze({ bias: checkBoolean(name, 'bias', options.bias ?? true) });
 }
 
@@ -91,8 +109,11 @@ export interface DropoutFunctionalOptions extends DropoutOptions {
 
 /** Dropout options checked and spelled out. */
 export interface ResolvedDropoutOptions {
+  /** The probability, in [0, 1], that an element (or a whole channel) is zeroed; PyTorch's `p`. */
   readonly p: number;
+  /** Whether dropout is applied at all; `false` returns the input unchanged (PyTorch's `training`). */
   readonly training: boolean;
+  /** Whether the input's own elements are zeroed instead of a new tensor being returned (PyTorch's `inplace`). */
   readonly inplace: boolean;
 }
 
@@ -113,6 +134,7 @@ export function checkProbability(name: string, p: unknown): number {
  * @throws RangeError for a probability outside [0, 1] or a non-boolean `inplace`.
  */
 export function resolveDropoutOptions(name: string, p: unknown, options: DropoutOptions = {}): ResolvedDropoutOptions {
+  checkOptionNames(name, options, ['inplace']);
   return Object.freeze({
     p: checkProbability(name, p),
     training: true,
@@ -127,6 +149,7 @@ export function resolveDropoutOptions(name: string, p: unknown, options: Dropout
 export function resolveDropoutFunctionalOptions(
   name: string, options: DropoutFunctionalOptions = {}, defaultTraining = true,
 ): ResolvedDropoutOptions {
+  checkOptionNames(name, options, ['p', 'training', 'inplace']);
   return Object.freeze({
     p: checkProbability(name, options.p ?? 0.5),
     training: checkBoolean(name, 'training', options.training ?? defaultTraining),
@@ -209,19 +232,38 @@ export interface EmbeddingBagFunctionalOptions extends EmbeddingBagOptions {
 
 /** Embedding options checked, with `paddingIdx` made non-negative (`-1` for none, as ATen's kernels take it). */
 export interface ResolvedEmbeddingOptions {
+  /**
+   * The row that gets no gradient, made non-negative
+   * (`0 <= paddingIdx < numEmbeddings`); `-1` when there is none.
+   */
   readonly paddingIdx: number;
+  /**
+   * The largest `normType`-norm a looked-up row may have before it
+   * is rescaled in place; `null` for no renormalization.
+   */
   readonly maxNorm: number | null;
+  /** The p of the p-norm that `maxNorm` bounds (PyTorch's `norm_type`; 2 by default). */
   readonly normType: number;
+  /**
+   * Whether each row's gradient is divided by how often its index
+   * occurs in the input (PyTorch's `scale_grad_by_freq`).
+   */
   readonly scaleGradByFreq: boolean;
 }
 
 /** `EmbeddingBagOptions` checked and spelled out. */
 export interface ResolvedEmbeddingBagOptions extends ResolvedEmbeddingOptions {
+  /** How each bag's rows are reduced: `'sum'`, `'mean'` (the default) or `'max'`. */
   readonly mode: EmbeddingBagMode;
+  /**
+   * Whether `offsets` carries one extra entry, the end of the last
+   * bag (CSR style), as PyTorch's `include_last_offset`.
+   */
   readonly includeLastOffset: boolean;
 }
 
 const BAG_MODES: readonly EmbeddingBagMode[] = ['sum', 'mean', 'max'];
+const EMBEDDING_OPTION_NAMES: readonly string[] = ['paddingIdx', 'maxNorm', 'normType', 'scaleGradByFreq'];
 
 /**
  * Checks `paddingIdx` against the table size and makes it non-negative; `-1` for none.
@@ -240,9 +282,13 @@ export function resolvePaddingIndex(name: string, paddingIdx: unknown, numEmbedd
 
 /**
  * Checks and freezes the options of `Embedding` or `embedding` for a table of `numEmbeddings` rows.
- * @throws RangeError naming the argument, what was expected and what came.
+ * `known` lists the option names accepted (`EmbeddingBag` adds its own).
+ * @throws RangeError naming the argument, what was expected and what came, or an unknown option.
  */
-export function resolveEmbeddingOptions(name: string, numEmbeddings: number, options: EmbeddingOptions = {}): ResolvedEmbeddingOptions {
+export function resolveEmbeddingOptions(
+  name: string, numEmbeddings: number, options: EmbeddingOptions = {}, known: readonly string[] = EMBEDDING_OPTION_NAMES,
+): ResolvedEmbeddingOptions {
+  checkOptionNames(name, options, known);
   const paddingIdx = resolvePaddingIndex(name, options.paddingIdx, numEmbeddings);
   const maxNorm = options.maxNorm ?? null;
   if (maxNorm !== null && (typeof maxNorm !== 'number' || Number.isNaN(maxNorm) || maxNorm < 0)) {
@@ -264,7 +310,7 @@ export function resolveEmbeddingOptions(name: string, numEmbeddings: number, opt
 export function resolveEmbeddingBagOptions(
   name: string, numEmbeddings: number, options: EmbeddingBagOptions = {},
 ): ResolvedEmbeddingBagOptions {
-  const base = resolveEmbeddingOptions(name, numEmbeddings, options);
+  const base = resolveEmbeddingOptions(name, numEmbeddings, options, [...EMBEDDING_OPTION_NAMES, 'mode', 'includeLastOffset']);
   const mode = options.mode ?? 'mean';
   if (!BAG_MODES.includes(mode)) {
     throw new RangeError(`${name}: mode has to be one of 'sum', 'mean' or 'max', got ${describeOption(mode)}`);
@@ -289,6 +335,7 @@ export interface ActivationOptions {
 
 /** `ActivationOptions` checked. */
 export interface ResolvedActivationOptions {
+  /** Whether the layer overwrites its input with the result (PyTorch's `inplace`); `false` by default. */
   readonly inplace: boolean;
 }
 
@@ -297,5 +344,6 @@ export interface ResolvedActivationOptions {
  * @throws RangeError `ReLU: inplace must be a boolean, got 1`
  */
 export function resolveActivationOptions(name: string, options: ActivationOptions = {}): ResolvedActivationOptions {
+  checkOptionNames(name, options, ['inplace']);
   return Object.freeze({ inplace: checkBoolean(name, 'inplace', options.inplace ?? false) });
 }

@@ -223,6 +223,7 @@ interface BatchNormLayout {
  * chooses the statistics and the momentum factor as PyTorch does.
  */
 export abstract class BatchNorm extends NormBase {
+  /** The input ranks a subclass takes and how messages spell their shapes (`N, C, H, W` for `BatchNorm2d`, ...). */
   protected abstract readonly layout: BatchNormLayout;
 
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
@@ -283,6 +284,7 @@ export abstract class BatchNorm extends NormBase {
  * ```
  */
 export class BatchNorm1d extends BatchNorm {
+  /** Takes `[N, C]` or `[N, C, L]` inputs, as `torch.nn.BatchNorm1d`. */
   protected readonly layout: BatchNormLayout = { ranks: [2, 3], layouts: ['N, C', 'N, C, L'] };
 }
 
@@ -297,6 +299,7 @@ export class BatchNorm1d extends BatchNorm {
  * ```
  */
 export class BatchNorm2d extends BatchNorm {
+  /** Takes `[N, C, H, W]` inputs, as `torch.nn.BatchNorm2d`. */
   protected readonly layout: BatchNormLayout = { ranks: [4], layouts: ['N, C, H, W'] };
 }
 
@@ -305,5 +308,6 @@ export class BatchNorm2d extends BatchNorm {
  * `torch.nn.BatchNorm3d`; parameters and buffers as {@link BatchNorm1d}.
  */
 export class BatchNorm3d extends BatchNorm {
+  /** Takes `[N, C, D, H, W]` inputs, as `torch.nn.BatchNorm3d`. */
   protected readonly layout: BatchNormLayout = { ranks: [5], layouts: ['N, C, D, H, W'] };
 }

@@ -215,6 +215,25 @@ export function checkBoolean(name: string, argument: string, value: unknown): bo
 }
 
 /**
+ * Rejects option names the layer does not have, as PyTorch rejects an
+ * unknown keyword argument (a misspelt `track_running_stats` would otherwise
+ * be ignored).
+ * @throws TypeError `BatchNorm2d: expected an options object, got number`
+ * @throws RangeError `BatchNorm2d: unknown option 'track_running_stats' (expected eps, momentum, affine, trackRunningStats)`
+ */
+function checkOptionNames(name: string, options: object, known: readonly string[]): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`${name}: expected an options object, got ${describeOption(options)}`);
+  }
+  const unknown = Object.keys(options).filter((key) => !known.includes(key));
+  if (unknown.length > 0) {
+    throw new RangeError(`${name}: unknown option ${unknown.map((key) => `'${key}'`).join(', ')} (expected ${known.join(', ')})`);
+  }
+}
+
+const BATCH_NORM_OPTION_NAMES = ['eps', 'momentum', 'affine', 'trackRunningStats'] as const;
+
+/**
  * A normalized shape: one size or a list of sizes (each a non-negative integer).
  * @throws RangeError `LayerNorm: normalizedShape must be a non-negative integer or a list of them, got [2, -1]`
  */
@@ -231,6 +250,7 @@ export function checkNormalizedShape(name: string, value: unknown): readonly num
  * @throws RangeError naming `name`, the argument, what was expected and what came.
  */
 export function resolveBatchNormOptions(name: string, numFeatures: unknown, options: BatchNormOptions = {}): ResolvedBatchNormOptions {
+  checkOptionNames(name, options, BATCH_NORM_OPTION_NAMES);
   const features = checkCount(name, 'numFeatures', numFeatures, 0);
   const eps = checkEps(name, options.eps ?? 1e-5);
   const momentumValue = options.momentum === undefined ? 0.1 : options.momentum;
@@ -246,6 +266,7 @@ export function resolveBatchNormOptions(name: string, numFeatures: unknown, opti
  * @throws RangeError naming `name`, the argument, what was expected and what came.
  */
 export function resolveInstanceNormOptions(name: string, numFeatures: unknown, options: InstanceNormOptions = {}): ResolvedBatchNormOptions {
+  checkOptionNames(name, options, BATCH_NORM_OPTION_NAMES);
   const momentum = checkFinite(name, 'momentum', options.momentum === undefined ? 0.1 : options.momentum);
   return resolveBatchNormOptions(name, numFeatures, {
     eps: options.eps,
@@ -260,6 +281,7 @@ export function resolveInstanceNormOptions(name: string, numFeatures: unknown, o
  * @throws RangeError naming the argument, what was expected and what came.
  */
 export function resolveLayerNormOptions(name: string, normalizedShape: unknown, options: LayerNormOptions = {}): ResolvedLayerNormOptions {
+  checkOptionNames(name, options, ['eps', 'elementwiseAffine', 'bias']);
   return Object.freeze({
     normalizedShape: checkNormalizedShape(name, normalizedShape),
     eps: checkEps(name, options.eps ?? 1e-5),
@@ -278,6 +300,7 @@ export function resolveGroupNormOptions(
   numChannels: unknown,
   options: GroupNormOptions = {},
 ): ResolvedGroupNormOptions {
+  checkOptionNames(name, options, ['eps', 'affine']);
   const groups = checkCount(name, 'numGroups', numGroups, 1);
   const channels = checkCount(name, 'numChannels', numChannels, 0);
   if (channels % groups !== 0) {
@@ -296,6 +319,7 @@ export function resolveGroupNormOptions(
  * @throws RangeError naming the argument, what was expected and what came.
  */
 export function resolveRMSNormOptions(name: string, normalizedShape: unknown, options: RMSNormOptions = {}): ResolvedRMSNormOptions {
+  checkOptionNames(name, options, ['eps', 'elementwiseAffine']);
   const epsValue = options.eps === undefined ? null : options.eps;
   return Object.freeze({
     normalizedShape: checkNormalizedShape(name, normalizedShape),
@@ -313,6 +337,7 @@ export function resolveLocalResponseNormOptions(
   size: unknown,
   options: LocalResponseNormOptions = {},
 ): ResolvedLocalResponseNormOptions {
+  checkOptionNames(name, options, ['alpha', 'beta', 'k']);
   return Object.freeze({
     size: checkCount(name, 'size', size, 1),
     alpha: checkFinite(name, 'alpha', options.alpha ?? 1e-4),

@@ -148,47 +148,91 @@ export interface TripletMarginLossOptions extends LossOptions {
 
 /** `LossOptions` checked. */
 export interface ResolvedLossOptions {
+  /** How the per-element losses are combined: `'none'`, `'mean'` (the default) or `'sum'`; PyTorch's `reduction`. */
   readonly reduction: Reduction;
 }
 
 /** `SmoothL1LossOptions` checked. */
 export interface ResolvedSmoothL1LossOptions extends ResolvedLossOptions {
+  /**
+   * Where the loss turns from quadratic (`0.5 · x² / beta`) to
+   * linear (`|x| − 0.5 · beta`); non-negative, 1 by default.
+   */
   readonly beta: number;
 }
 
 /** `HuberLossOptions` checked. */
 export interface ResolvedHuberLossOptions extends ResolvedLossOptions {
+  /**
+   * Where the loss turns from quadratic (`0.5 · x²`) to linear
+   * (`delta · (|x| − 0.5 · delta)`); positive, 1 by default.
+   */
   readonly delta: number;
 }
 
 /** `NLLLossOptions` and `CrossEntropyLossOptions` checked (`labelSmoothing` is 0 for NLL). */
 export interface ResolvedClassIndexLossOptions extends ResolvedLossOptions {
+  /** A weight per class, 1-D `[C]` in the input's dtype, or `null` (every class weighs 1); PyTorch's `weight`. */
   readonly weight: Tensor | null;
+  /**
+   * The target value that adds nothing to the loss nor to the divisor
+   * of `'mean'` (PyTorch's `ignore_index`, −100 by default).
+   */
   readonly ignoreIndex: number;
+  /**
+   * The share of the target spread evenly over the `C` classes,
+   * in [0, 1]; 0 (none) by default and always 0 for NLL.
+   */
   readonly labelSmoothing: number;
 }
 
 /** `BCELossOptions` and `BCEWithLogitsLossOptions` checked (`posWeight` is null for BCE). */
 export interface ResolvedBinaryLossOptions extends ResolvedLossOptions {
+  /** A weight per element, broadcast to the input's shape, or `null` (every element weighs 1); PyTorch's `weight`. */
   readonly weight: Tensor | null;
+  /**
+   * A weight of the positive examples, broadcast to the input's shape,
+   * or `null` (PyTorch's `pos_weight`; always `null` for BCE).
+   */
   readonly posWeight: Tensor | null;
 }
 
 /** `KLDivLossOptions` checked. */
 export interface ResolvedKLDivLossOptions {
+  /**
+   * How the pointwise terms are combined: `'none'`, `'mean'` (the
+   * default), `'sum'` or `'batchmean'` (the sum over the batch size).
+   */
   readonly reduction: KLDivReduction;
+  /**
+   * Whether the target holds log-probabilities instead of
+   * probabilities (PyTorch's `log_target`, `false` by default).
+   */
   readonly logTarget: boolean;
 }
 
 /** `MarginLossOptions` checked. */
 export interface ResolvedMarginLossOptions extends ResolvedLossOptions {
+  /**
+   * The margin of the loss (PyTorch's `margin`): 0 by default for the
+   * cosine-embedding and ranking losses, 1 for the triplet loss.
+   */
   readonly margin: number;
 }
 
 /** `TripletMarginLossOptions` checked. */
 export interface ResolvedTripletMarginLossOptions extends ResolvedMarginLossOptions {
+  /** The norm degree of the pairwise distances (positive; `Infinity` for the largest difference); 2 by default. */
   readonly p: number;
+  /**
+   * The constant added to the differences before the norm, so
+   * equal vectors still get a gradient (1e-6 by default).
+   */
   readonly eps: number;
+  /**
+   * Whether the negative's distance is the smaller of its distances to the
+   * anchor and the positive (PyTorch's `swap`, `false` by default).
+   */
   readonly swap: boolean;
 }
 

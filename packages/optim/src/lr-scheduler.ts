@@ -125,6 +125,7 @@ export abstract class LRScheduler {
    * Jumps to `epoch` and sets the learning rates from the closed form where
    * the scheduler has one (PyTorch's deprecated `step(epoch)`, which
    * `SequentialLR` uses at its milestones).
+   * @throws RangeError when `epoch` is not an integer.
    */
   stepTo(epoch: number): void {
     if (typeof epoch !== 'number' || !Number.isInteger(epoch)) {

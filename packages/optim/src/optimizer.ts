@@ -32,10 +32,18 @@ export interface OptimizerSpec<Options extends OptimizerOptions> {
  * The object is reused from parameter to parameter.
  */
 export interface UpdateTarget {
+  /**
+   * The parameter's typed array, updated in place: its storage when
+   * contiguous, else a row-major copy written back after the update.
+   */
   param: FloatArray;
+  /** The index in `param` of the parameter's first element (its storage offset, or 0 for a copy). */
   paramStart: number;
+  /** The gradient's typed array (read only): its storage when contiguous, else a row-major copy. */
   grad: FloatArray;
+  /** The index in `grad` of the gradient's first element. */
   gradStart: number;
+  /** The number of elements to update: the parameter's `numel()`. */
   count: number;
 }
 
@@ -64,7 +72,12 @@ export interface ParamGroupState {
  * `paramGroups` with each group's options and parameter indices.
  */
 export interface OptimizerStateDict {
+  /**
+   * Each parameter's state by its index across all groups (PyTorch's `state`), such
+   * as `{ 0: { momentumBuffer: Tensor } }` for SGD; parameters without state are left out.
+   */
   state: Record<number, Record<string, OptimizerStateValue>>;
+  /** One entry per parameter group, in order: its options and its parameters' indices (PyTorch's `param_groups`). */
   paramGroups: ParamGroupState[];
 }
 

@@ -41,6 +41,10 @@ export interface SGDOptions extends OptimizerOptions {
 
 /** `SGD`'s state of one parameter: the momentum buffer (`null` while momentum is 0, as PyTorch's `None`). */
 export interface SGDState {
+  /**
+   * The velocity b: `g` on the first step, then `momentum · b + (1 − dampening) · g`; shaped like the
+   * parameter, `null` while momentum is 0 (PyTorch's `momentum_buffer`).
+   */
   momentumBuffer: Tensor | null;
 }
 

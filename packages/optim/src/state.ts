@@ -7,7 +7,10 @@ export type FloatArray = Float32Array | Float64Array;
 /** One value of a parameter's optimizer state: a tensor shaped like the parameter, a counter, or PyTorch's `None`. */
 export type OptimizerStateValue = Tensor | number | null;
 
-/** The typed array behind a floating-point tensor (its whole storage; index from `tensor.offset`). */
+/**
+ * The typed array behind a floating-point tensor (its whole storage; index from `tensor.offset`).
+ * @throws DTypeError `optimizer: expected a floating point tensor, got int32` for an integer or bool tensor.
+ */
 export function floatData(tensor: Tensor): FloatArray {
   const data = tensor.storage.data;
   if (data instanceof Float32Array || data instanceof Float64Array) return data;
@@ -43,6 +46,8 @@ export class SavedStateReader {
   ) {}
 
   /**
+   * Checks that the saved state holds only the keys this optimizer keeps
+   * (`known`, e.g. `['step', 'expAvg', 'expAvgSq']`), so a state dict from another optimizer is refused.
    * @throws Error when the state has a key outside `known`.
    */
   checkKeys(known: readonly string[]): void {

@@ -25,8 +25,11 @@ export interface TrainOptimizer {
  * after each epoch (or each batch, with `schedulerStep: 'batch'`).
  */
 export interface TrainScheduler {
+  /** Advances the schedule by one epoch (or one batch) and sets the optimizer's learning rates. */
   step(): unknown;
+  /** The scheduler's state (its step count, base learning rates, ...), for checkpoints. */
   stateDict(): unknown;
+  /** Restores a state from `stateDict` (when resuming from a checkpoint). */
   loadStateDict(state: never): void;
 }
 
@@ -47,8 +50,11 @@ export interface BatchLogs {
  * `stopTraining` ends the run after the current epoch.
  */
 export interface TrainingRun {
+  /** The model being trained (in training mode during the epochs, as `fit` set it). */
   readonly model: Module;
+  /** The optimizer `fit` steps after each batch. */
   readonly optimizer: TrainOptimizer;
+  /** The learning-rate scheduler `fit` steps, or `null` when none was given. */
   readonly scheduler: TrainScheduler | null;
   /** The number of epochs the run ends after. */
   readonly epochs: number;
@@ -89,11 +95,15 @@ export interface TrainingRun {
  * ```
  */
 export interface Callback {
+  /** Once, before the first epoch (after a checkpoint given as `resumeFrom` has been loaded). */
   onTrainBegin?(run: TrainingRun): void | Promise<void>;
+  /** Once, after the last epoch (or the epoch after which `stopTraining` was set). */
   onTrainEnd?(run: TrainingRun): void | Promise<void>;
+  /** At the start of each epoch, before its first batch; the model is in training mode. */
   onEpochBegin?(epoch: number, run: TrainingRun): void | Promise<void>;
   /** After the epoch's training, scheduler step and validation; `logs` has the epoch's figures. */
   onEpochEnd?(epoch: number, logs: Logs, run: TrainingRun): void | Promise<void>;
+  /** Before each training batch is read into the model. */
   onBatchBegin?(batch: number, run: TrainingRun): void | Promise<void>;
   /** After the optimizer step of a batch. */
   onBatchEnd?(batch: number, logs: BatchLogs, run: TrainingRun): void | Promise<void>;

@@ -9,8 +9,11 @@ const MODEL_PREFIX = 'model.';
 
 /** What {@link encodeCheckpoint} saves: everything a run needs to go on exactly where it stopped. */
 export interface CheckpointParts {
+  /** The model whose state dict (parameters and buffers) is saved under `model.<key>`. */
   model: Module;
+  /** The optimizer whose `stateDict()` is saved (moments, step counts, parameter groups). @defaultValue none */
   optimizer?: TrainOptimizer | null;
+  /** The learning-rate scheduler whose `stateDict()` is saved. @defaultValue none */
   scheduler?: TrainScheduler | null;
   /** The number of epochs completed: a resumed run starts at this epoch (counted from 0). */
   epoch: number;
@@ -28,13 +31,17 @@ export interface CheckpointParts {
 export interface Checkpoint {
   /** The number of epochs completed. */
   epoch: number;
+  /** The number of optimizer steps taken before the checkpoint (0 when it was not saved). */
   globalStep: number;
   /** The model's state dict, PyTorch's key names. */
   model: Record<string, Tensor>;
+  /** The optimizer's state dict, as `stateDict()` returned it, or `null` when none was saved. */
   optimizer: StateValue | null;
+  /** The scheduler's state dict, or `null` when none was saved. */
   scheduler: StateValue | null;
   /** Generator states by name, as `Generator.getState()` returns them. */
   generators: Record<string, number[]>;
+  /** The logs of the epochs finished before the checkpoint, in order. */
   history: Logs[];
   /** Each callback's state by position (`null` for one without state). */
   callbacks: (StateValue | null)[];
@@ -114,6 +121,7 @@ export function decodeCheckpoint(bytes: Uint8Array | ArrayBuffer): Checkpoint {
 
 /** Where {@link loadCheckpoint} puts a checkpoint's states back. */
 export interface CheckpointTargets {
+  /** The model that receives the saved parameters and buffers (through `loadStateDict`). */
   model: Module;
   /** Receives the optimizer state (left alone when absent). */
   optimizer?: TrainOptimizer | null;

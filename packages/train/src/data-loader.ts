@@ -47,9 +47,16 @@ export interface DataLoaderOptions<Sample, Batch> {
  * @throws TypeError when `generator` is not a Generator or `collate` not a function.
  */
 export class DataLoader<Sample, Batch = Collated<Sample>> implements Iterable<Batch> {
+  /** The dataset the batches are drawn from. */
   readonly dataset: Dataset<Sample>;
+  /**
+   * The number of samples per batch (the last one may have fewer
+   * unless `dropLast`); PyTorch's `batch_size`, 1 by default.
+   */
   readonly batchSize: number;
+  /** Whether each pass draws a new random order of the samples from `generator` (`false` by default). */
   readonly shuffle: boolean;
+  /** Whether a last batch smaller than `batchSize` is left out (PyTorch's `drop_last`, `false` by default). */
   readonly dropLast: boolean;
   /** The generator shuffling draws from (the default generator unless one was given). */
   readonly generator: Generator;

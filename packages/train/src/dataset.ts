@@ -117,7 +117,9 @@ function gatherRows(tensor: Tensor, indices: readonly number[]): Tensor {
  * @throws RangeError when an index is out of range for the dataset.
  */
 export class Subset<Sample> implements Dataset<Sample> {
+  /** The dataset the samples come from (PyTorch's `Subset.dataset`). */
   readonly dataset: Dataset<Sample>;
+  /** The dataset's indices of this subset's samples, in order (frozen); sample `i` is `dataset.get(indices[i])`. */
   readonly indices: readonly number[];
 
   constructor(dataset: Dataset<Sample>, indices: readonly number[]) {

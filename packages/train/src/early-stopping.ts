@@ -71,11 +71,17 @@ export function monitoredValue(logs: Logs, monitor: string, owner: string): numb
  * @throws RangeError for a negative patience or minDelta, or an unknown mode.
  */
 export class EarlyStopping implements Callback {
+  /** The logged figure watched (`'valLoss'` by default). */
   readonly monitor: string;
+  /** Whether lower (`'min'`) or higher (`'max'`) values of `monitor` are better, with `'auto'` resolved. */
   readonly mode: 'min' | 'max';
+  /** The number of epochs in a row without improvement after which training stops (0 by default). */
   readonly patience: number;
+  /** The least change of `monitor` that counts as an improvement, as an absolute value (0 by default). */
   readonly minDelta: number;
+  /** Whether the best epoch's weights are loaded back into the model when training ends (`false` by default). */
   readonly restoreBestWeights: boolean;
+  /** A value `monitor` must beat to count as an improvement at all, or `null` (none, the default). */
   readonly baseline: number | null;
   /** Epochs since the last improvement. */
   wait = 0;
@@ -113,6 +119,10 @@ export class EarlyStopping implements Callback {
     return this.mode === 'min' ? value < this.best - this.minDelta : value > this.best + this.minDelta;
   }
 
+  /**
+   * Starts counting afresh, unless the state was just restored
+   * from a checkpoint (a resumed run goes on counting).
+   */
   onTrainBegin(): void {
     if (!this.resumed) this.reset();
     this.resumed = false;
@@ -134,6 +144,10 @@ export class EarlyStopping implements Callback {
     }
   }
 
+  /**
+   * With `restoreBestWeights`, loads the best epoch's weights back
+   * into the model (unless the last epoch was the best).
+   */
   onTrainEnd(run: TrainingRun): void {
     if (this.restoreBestWeights && this.bestWeights !== null && this.bestEpoch !== run.epoch) run.model.loadStateDict(this.bestWeights);
   }

@@ -106,6 +106,19 @@ describe('fit', () => {
     expect(perBatch.lastEpoch).toBe(4);
   });
 
+  it('lets the macrotask end after every batch, so weakly held graph tensors are freed during an epoch', async () => {
+    const { model, optimizer, train } = setup();
+    const order: string[] = [];
+    const probe: Callback = {
+      onBatchBegin: (batch) => {
+        order.push(`batch ${batch}`);
+        if (batch === 0) setImmediate(() => order.push('macrotask'));
+      },
+    };
+    await fit(model, { train, loss: crossEntropy, optimizer, callbacks: [probe], progress: false });
+    expect(order.slice(0, 3)).toEqual(['batch 0', 'macrotask', 'batch 1']);
+  });
+
   it('stops after the epoch in which a callback sets stopTraining', async () => {
     const { model, optimizer, train } = setup();
     const stopper: Callback = {

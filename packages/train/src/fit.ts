@@ -127,6 +127,30 @@ function runGenerators(train: Iterable<unknown>): Record<string, Generator> {
   return generators;
 }
 
+/**
+ * Lets the current macrotask end. Within one task, the engine keeps every
+ * object a `WeakRef` was made for alive (the spec's KeepDuringJob list, cleared
+ * only when the task ends), and an awaited resolved promise does not end it:
+ * a loop that never yields keeps every step's tensors that the autograd graph
+ * refers to weakly. Yielding once per batch frees them, and keeps the process
+ * responsive (Ctrl-C, a browser's page) during a long epoch.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  const scheduler = globalThis as { setImmediate?: (callback: () => void) => unknown };
+  if (typeof scheduler.setImmediate === 'function') return new Promise((resolve) => scheduler.setImmediate!(resolve));
+  if (typeof MessageChannel === 'function') {
+    return new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        channel.port1.close();
+        resolve();
+      };
+      channel.port2.postMessage(null);
+    });
+  }
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 async function loadResume(source: string | Uint8Array | Checkpoint): Promise<Checkpoint> {
   if (typeof source === 'string') return decodeCheckpoint(await readBytes(source, 'fit'));
   return source instanceof Uint8Array ? decodeCheckpoint(source) : source;
@@ -234,6 +258,7 @@ export async function fit(model: Module, options: FitOptions): Promise<History> 
       for (const metric of metrics) metric.update(output, target);
       await call('onBatchEnd', batchIndex, batchLogs, run);
       batchIndex++;
+      await yieldToEventLoop();
     }
     const logs: Logs = { epoch, loss: meanLoss.compute(), ...numericMetrics(metrics) };
     if (scheduler !== null && schedulerStep === 'epoch') scheduler.step();

@@ -9,18 +9,27 @@ export type IdxDType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float
 
 /** The typed array of each {@link IdxDType}. */
 export interface IdxDTypeArrayMap {
+  /** IDX type code 0x08 (unsigned byte): the pixels and labels of MNIST and Fashion-MNIST. */
   uint8: Uint8Array;
+  /** IDX type code 0x09 (signed byte). */
   int8: Int8Array;
+  /** IDX type code 0x0B (short, 2 bytes big-endian). */
   int16: Int16Array;
+  /** IDX type code 0x0C (int, 4 bytes big-endian). */
   int32: Int32Array;
+  /** IDX type code 0x0D (float, 4 bytes big-endian). */
   float32: Float32Array;
+  /** IDX type code 0x0E (double, 8 bytes big-endian). */
   float64: Float64Array;
 }
 
 /** A decoded IDX file: the element type, the dimensions and the elements in row-major order. */
 export interface IdxArray<D extends IdxDType = IdxDType> {
+  /** The element type, from the file's data type code. */
   readonly dtype: D;
+  /** The size of each dimension, as the file lists them (`[60000, 28, 28]` for MNIST's training images). */
   readonly shape: readonly number[];
+  /** The elements in row-major order, converted to the platform's byte order; `shape`'s product of them. */
   readonly data: IdxDTypeArrayMap[D];
 }
 

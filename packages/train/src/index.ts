@@ -36,7 +36,7 @@ export {
   toLossFunction,
 } from './metrics.js';
 // ---- the loop (fit.ts, evaluate.ts) ----
-export { type FitOptions, History, fit, validationKey } from './fit.js';
+export { type FitOptions, History, fit, validationKey, yieldToEventLoop } from './fit.js';
 export { type EvaluateOptions, evaluate } from './evaluate.js';
 // ---- callbacks (callback.ts, early-stopping.ts, model-checkpoint.ts, loggers.ts, progress.ts) ----
 export type { BatchLogs, Callback, Logs, TrainOptimizer, TrainScheduler, TrainingRun } from './callback.js';

@@ -32,7 +32,12 @@ function formatNumber(value: number | undefined): string {
  * ```
  */
 export class CsvLogger implements Callback {
+  /** The column separator (`','` by default). */
   readonly separator: string;
+  /**
+   * Whether rows are appended to an existing file (a resumed run)
+   * instead of a new file with a header (`false` by default).
+   */
   readonly append: boolean;
   private readonly target: string | TextWriter;
   private columns: string[] | null = null;
@@ -49,6 +54,7 @@ export class CsvLogger implements Callback {
     else await appendText(this.target, text, 'CsvLogger');
   }
 
+  /** Forgets the columns, so the run's first epoch sets them (and writes the header). */
   onTrainBegin(): void {
     this.columns = null;
   }

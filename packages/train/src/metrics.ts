@@ -128,6 +128,10 @@ export class Accuracy implements Metric {
  */
 export class TopKAccuracy implements Metric {
   readonly name: string;
+  /**
+   * How many of the highest-scoring classes may hold the target
+   * for a sample to count as correct (a positive integer).
+   */
   readonly k: number;
   private correct = 0;
   private total = 0;
@@ -138,6 +142,11 @@ export class TopKAccuracy implements Metric {
     this.name = name;
   }
 
+  /**
+   * Adds one batch: output `[N, C]` scores, target `[N]` class indices or `[N, C]` probabilities.
+   * @throws ShapeError when the shapes do not fit.
+   * @throws RangeError when `k` exceeds the number of classes or a target class is out of range.
+   */
   update(output: Tensor, target: Tensor): void {
     const { rows, classes, scores, targets } = classRows(output, target, 'TopKAccuracy');
     if (this.k > classes) throw new RangeError(`TopKAccuracy: k = ${this.k} exceeds the number of classes ${classes}`);
@@ -179,6 +188,7 @@ export class TopKAccuracy implements Metric {
  */
 export class ConfusionMatrix implements Metric<number[][]> {
   readonly name: string;
+  /** The number of classes C: the matrix is C × C and the output must be `[N, C]`. */
   readonly numClasses: number;
   private counts: Float64Array;
 
@@ -189,6 +199,11 @@ export class ConfusionMatrix implements Metric<number[][]> {
     this.counts = new Float64Array(numClasses * numClasses);
   }
 
+  /**
+   * Adds one batch: each sample counts once at (its target class, its highest-scoring class).
+   * @throws ShapeError when the output is not `[N, numClasses]` or the target does not fit.
+   * @throws RangeError when a target class is out of range.
+   */
   update(output: Tensor, target: Tensor): void {
     const { rows, classes, scores, targets } = classRows(output, target, 'ConfusionMatrix');
     if (classes !== this.numClasses) {
@@ -229,6 +244,11 @@ export class MeanLoss implements Metric {
     this.name = name;
   }
 
+  /**
+   * Adds one batch: computes its loss with the constructor's loss function
+   * and records it over the batch's size (`output.shape[0]`).
+   * @throws Error when the metric was made without a loss function (use `record` then).
+   */
   update(output: Tensor, target: Tensor): void {
     if (this.loss === null) throw new Error('MeanLoss: update needs a loss function (new MeanLoss(loss)); without one, call record(value, count)');
     this.record(this.loss(output, target).item(), output.shape[0] ?? 1);
@@ -253,7 +273,10 @@ export class MeanLoss implements Metric {
 /** A loss: a function of (output, target), or a module whose `forward(output, target)` is one (`CrossEntropyLoss`). */
 export type LossFunction = ((output: Tensor, target: Tensor) => Tensor) | { forward(output: Tensor, target: Tensor): Tensor };
 
-/** The callable form of a {@link LossFunction}. */
+/**
+ * The callable form of a {@link LossFunction}.
+ * @throws TypeError when `loss` is neither a function nor an object with a `forward` method.
+ */
 export function toLossFunction(loss: LossFunction): (output: Tensor, target: Tensor) => Tensor {
   if (typeof loss === 'function') return loss;
   if (loss !== null && typeof loss === 'object' && typeof loss.forward === 'function') return (output, target) => loss.forward(output, target);

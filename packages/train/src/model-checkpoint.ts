@@ -53,9 +53,13 @@ export interface ModelCheckpointOptions {
  * @throws RangeError when `every` is not a positive integer or `mode` is unknown.
  */
 export class ModelCheckpoint implements Callback {
+  /** Whether a checkpoint is written only when `monitor` improves on the best so far (`false` by default). */
   readonly saveBestOnly: boolean;
+  /** The logged figure `saveBestOnly` watches (`'valLoss'` by default). */
   readonly monitor: string;
+  /** Whether lower (`'min'`) or higher (`'max'`) values of `monitor` are better, with `'auto'` resolved. */
   readonly mode: 'min' | 'max';
+  /** A checkpoint is written after every this many epochs (1 by default). */
   readonly every: number;
   /** The best monitored value saved so far (for `saveBestOnly`). */
   best: number;

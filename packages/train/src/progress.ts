@@ -2,6 +2,7 @@ import type { BatchLogs, Callback, Logs, TrainingRun } from './callback.js';
 
 /** Where a progress bar writes: `process.stdout`, or anything with `write`. */
 export interface ProgressStream {
+  /** Writes text as it is (the bar ends lines with `\n`, or redraws with `\r` on a terminal). */
   write(text: string): unknown;
   /** Whether the stream is a terminal (then the bar redraws in place). */
   readonly isTTY?: boolean;
@@ -98,6 +99,7 @@ const consoleStream: ProgressStream = {
  * ```
  */
 export class ProgressBar implements Callback {
+  /** Whether the bar redraws one line in place (a terminal outside CI) rather than printing plain lines. */
   readonly interactive: boolean;
   private readonly stream: ProgressStream;
   private readonly linesPerEpoch: number;
@@ -127,6 +129,7 @@ export class ProgressBar implements Callback {
     return `epoch ${String(run.epoch + 1).padStart(width)}/${run.epochs}`;
   }
 
+  /** Starts the epoch's clock and resets its running loss, sample count and step count. */
   onEpochBegin(): void {
     this.epochStart = this.clock();
     this.lastDraw = Number.NEGATIVE_INFINITY;

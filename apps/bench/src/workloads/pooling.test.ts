@@ -25,12 +25,12 @@ function maxPoolGradient(x: Float32Array): Float32Array {
 /** The input gradient of average pooling 3×3, stride 2, padding 1 (padding counted), from ones: 1/9 per covering window. */
 function avgPoolGradient(): Float32Array {
   // Output o's window spans rows 2o − 1 … 2o + 1.
-  const cover = (i: number): number => Array.from({ length: size / 2 }, (_, o) => o).filter((o) => Math.abs(i - 2 * o) <= 1).length;
+  const cover = Array.from({ length: size }, (_, i) => Array.from({ length: size / 2 }, (_, o) => o).filter((o) => Math.abs(i - 2 * o) <= 1).length);
   const gradient = new Float32Array(batch * channels * size * size);
   for (let i = 0; i < gradient.length; i++) {
     const w = i % size;
     const h = Math.floor(i / size) % size;
-    gradient[i] = (cover(h) * cover(w)) / 9;
+    gradient[i] = (cover[h]! * cover[w]!) / 9;
   }
   return gradient;
 }

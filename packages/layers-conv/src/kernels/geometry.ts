@@ -25,9 +25,11 @@ export interface ConvolutionGeometry {
   readonly outputSize: readonly number[];
   /** Spatial sizes of the kernel. */
   readonly kernelSize: readonly number[];
+  /** The step of the kernel over the input, per spatial dimension. */
   readonly stride: readonly number[];
   /** Implicit zeros before the input, per spatial dimension. */
   readonly padding: readonly number[];
+  /** The spacing between kernel elements, per spatial dimension. */
   readonly dilation: readonly number[];
   /** Input and output channels are split into this many independent groups. */
   readonly groups: number;

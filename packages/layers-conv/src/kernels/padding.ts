@@ -13,8 +13,14 @@ export type ReadingPaddingMode = 'reflect' | 'replicate' | 'circular';
 
 /** How much to pad each spatial dimension on each side, and how. */
 export interface PaddingSpec {
+  /** Positions added before each of the last `before.length` dimensions (front, top, left), outermost first. */
   readonly before: readonly number[];
+  /** Positions added after each of those dimensions (right, bottom, back), in the same order as `before`. */
   readonly after: readonly number[];
+  /**
+   * What a padded position reads: the input mirrored without its
+   * edge, the edge repeated, or the input wrapped around.
+   */
   readonly mode: ReadingPaddingMode;
 }
 

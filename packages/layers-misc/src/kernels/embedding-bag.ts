@@ -11,6 +11,7 @@ export type BagMode = 'sum' | 'mean' | 'max';
 
 /** The forward's results: the bags [B, D], the non-padding count of each bag, and for max the row each value came from. */
 export interface EmbeddingBagResult {
+  /** The reduced bags `[B, D]`, in the weight's dtype (zeros for an empty bag). */
   output: Tensor;
   /** int32 [B]: the number of non-padding entries of each bag. */
   bagSizes: Tensor;

@@ -185,7 +185,12 @@ function layerNormBackwardRows(
 
 /** RMS normalization's forward result: the output and each row's `1 / √(mean(x²) + eps)` (float64). */
 export interface RMSNormForwardResult {
+  /** The normalized input times the weight: the input's shape and dtype. */
   readonly output: Tensor;
+  /**
+   * Each row's `1 / √(mean(x²) + eps)`, float64 `[rows]` (rows =
+   * the input's elements / `length`), kept for backward.
+   */
   readonly invrms: Tensor;
 }
 

@@ -11,15 +11,24 @@ import { allocateFloat, floatData } from './support.js';
 
 /** The window and the constants of a local response normalization. */
 export interface LocalResponseNormParameters {
+  /** The number of neighbouring channels in each window (PyTorch's `size`), a positive integer. */
   readonly size: number;
+  /** The multiplier α of the window's mean of squares (PyTorch's `alpha`, 1e-4 by default). */
   readonly alpha: number;
+  /** The exponent β of the denominator (PyTorch's `beta`, 0.75 by default). */
   readonly beta: number;
+  /** The additive constant k of the denominator (PyTorch's `k`, 1 by default). */
   readonly k: number;
 }
 
 /** The forward result: the output and the denominator base `k + α/size · Σ x²` of every element (float64). */
 export interface LocalResponseNormForwardResult {
+  /** The normalized input: its shape and dtype. */
   readonly output: Tensor;
+  /**
+   * The base `k + α/size · Σ x²` of every element (before the
+   * power β), float64 in the input's shape, kept for backward.
+   */
   readonly denominator: Tensor;
 }
 

@@ -10,8 +10,14 @@ import type { FloatArray } from './moments.js';
  * as float64 tensors (PyTorch's `save_mean` and `save_invstd`).
  */
 export interface NormForwardResult {
+  /** The normalized (and scaled and shifted) input: its shape and dtype. */
   readonly output: Tensor;
+  /**
+   * The mean each group of elements was centered with, float64: `[C]` for
+   * batch norm, one per row for layer norm, `[N, groups]` for group norm.
+   */
   readonly mean: Tensor;
+  /** The matching `1 / √(var + eps)` (biased variance), float64, in `mean`'s shape; PyTorch's `save_invstd`. */
   readonly invstd: Tensor;
 }
 
@@ -20,8 +26,14 @@ export type GradientMask = readonly [input: boolean, weight: boolean, bias: bool
 
 /** A backward kernel's result; `null` where the mask said no (or there is no such parameter). */
 export interface NormGradients {
+  /** The gradient of the loss with respect to the input (its shape), or `null` when not asked for. */
   readonly gradInput: Tensor | null;
+  /**
+   * The gradient with respect to the affine weight (its shape),
+   * or `null` when not asked for or there is no weight.
+   */
   readonly gradWeight: Tensor | null;
+  /** The gradient with respect to the affine bias (its shape), or `null` when not asked for or there is no bias. */
   readonly gradBias: Tensor | null;
 }
 

@@ -16,14 +16,22 @@ import type { Reduction } from '../options.js';
 
 /** How a class-index loss reads its input: `[batch, classes, inner]`. */
 export interface ClassIndexLayout {
+  /** N: the input's first dimension (1 for an unbatched `[C]` input). */
   readonly batch: number;
+  /** C: the number of classes, the input's class dimension (dim 1, or dim 0 for a `[C]` input). */
   readonly classes: number;
+  /** The product `d1 ⋯ dk` of the dimensions after the class dimension (1 for the usual `[N, C]` logits). */
   readonly inner: number;
 }
 
 /** The options the class-index kernels need (the weight is an argument of its own). */
 export interface ClassIndexSettings {
+  /** How the per-position losses are combined: `'none'`, `'mean'` (weighted: divided by `totalWeight`) or `'sum'`. */
   readonly reduction: Reduction;
+  /**
+   * The target value that is skipped: no loss, no weight in the
+   * divisor, no gradient (−100 by default, as in PyTorch).
+   */
   readonly ignoreIndex: number;
   /** 0 for `nllLoss`. */
   readonly labelSmoothing: number;

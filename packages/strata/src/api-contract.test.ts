@@ -91,10 +91,12 @@ import {
   conv2d,
   maxPool1d,
   maxPool2d,
+  maxUnpool2d,
   minPool2d,
 } from '@strata/layers-conv';
 import { BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm, RMSNorm } from '@strata/layers-norm';
 import { Dropout, Embedding, Flatten, Linear, ReLU, embedding } from '@strata/layers-misc';
+import { CrossEntropyLoss } from '@strata/losses';
 import * as strata from 'strata';
 
 type Nested = number | boolean | Nested[];
@@ -962,6 +964,34 @@ describe('API.md — Errors', () => {
     expect(thrown(() => maxPool2d(randn([2, 2]), 2)).message).toMatch(/^maxPool2d: /);
     expect(thrown(() => new Linear(3, 2).forward(randn([4, 5]))).message).toMatch(/^Linear: /);
     expect(thrown(() => new LayerNorm(3).forward(randn([4, 5]))).message).toMatch(/^LayerNorm: /);
+  });
+
+  it('no op silently produces a wrong shape or reads out of bounds: it throws, naming the op and the bad value', () => {
+    const int32 = (values: number[]): Tensor => tensor(values, { dtype: 'int32' });
+    const cases: [() => unknown, new (message: string) => Error, string, string][] = [
+      [() => tensor(new Float32Array(5), { shape: [2, 3] }), ShapeError, 'tensor', '5'],
+      [() => randn([6]).reshape([4, 2]), ShapeError, 'reshape', '[4, 2]'],
+      [() => randn([2, 3]).t().view([6]), ShapeError, 'view', '[6]'],
+      [() => randn([2, 3]).expand([4, 3]), ShapeError, 'expand', '[4, 3]'],
+      [() => zeros([3]).add_(randn([2, 3])), ShapeError, 'add_', '[2, 3]'],
+      [() => narrow(randn([3]), 0, 2, 2), RangeError, 'narrow', '3'],
+      [() => randn([3, 2]).indexSelect(0, int32([3])), RangeError, 'indexSelect', '3'],
+      [() => randn([3]).gather(0, int32([-1])), RangeError, 'gather', '-1'],
+      [() => zeros([3]).scatterAdd(0, int32([5]), tensor([1])), RangeError, 'scatterAdd', '5'],
+      [() => maxUnpool2d(tensor([[[[1]]]]), int32([100]).reshape([1, 1, 1, 1]), 2), RangeError, 'maxUnpool2d', '100'],
+      [() => conv2d(randn([1, 1, 2, 2]), randn([1, 1, 3, 3])), ShapeError, 'conv2d', '[3, 3]'],
+      [() => new MaxPool2d(2).forward(randn([1, 1, 1, 1])), ShapeError, 'MaxPool2d', '[1, 1]'],
+      [() => new Embedding(3, 2).forward(int32([-1])), RangeError, 'Embedding', '-1'],
+      [() => new CrossEntropyLoss().forward(randn([2, 3]), int32([0, 3])), RangeError, 'CrossEntropyLoss', '3'],
+      [() => new LayerNorm([3, 4]).forward(randn([2, 4, 3])), ShapeError, 'LayerNorm', '[2, 4, 3]'],
+      [() => mul(randn([3], { requiresGrad: true }), 2).backward(randn([4])), ShapeError, 'backward', '[4]'],
+    ];
+    for (const [run, errorClass, name, value] of cases) {
+      const error = thrown(run);
+      expect(error, error.message).toBeInstanceOf(errorClass);
+      expect(error.message.startsWith(`${name}: `), error.message).toBe(true);
+      expect(error.message, name).toContain(value);
+    }
   });
 
   it('validation comes before mutation: BatchNorm2d running statistics survive a throwing forward', () => {

@@ -100,7 +100,8 @@ function smooth(values: readonly number[], window: number): number[] {
 export function curvesSvg(history: History, batchLosses: readonly number[], stepsPerEpoch: number): string {
   const epochs = history.epochs.map((logs) => logs.epoch! + 1);
   const at = (name: string): [number, number][] => history.series(name).map((value, i) => [epochs[i]!, value]);
-  const firstEpoch = history.epochs[0]?.epoch ?? 0;
+  // A resumed run's history starts before its batch losses do: they belong to its last epochs.
+  const firstEpoch = Math.max(0, history.epochs.length - Math.ceil(batchLosses.length / stepsPerEpoch));
   const window = Math.max(1, Math.round(stepsPerEpoch / 10));
   const batchCurve = smooth(batchLosses, window).map((value, i): [number, number] => [firstEpoch + (i + 1) / stepsPerEpoch, value]);
   return renderChartSvg([

@@ -1,6 +1,6 @@
 /**
- * Convolution layers for Strata: `Conv1d/2d/3d`, `ConvTranspose1d/2d/3d`
- * and their functional forms, on im2col and the packed matrix product.
+ * Convolution layers for Strata: `Conv1d/2d/3d`, `ConvTranspose1d/2d/3d`,
+ * the pooling layers, and their functional forms.
  *
  * @packageDocumentation
  */

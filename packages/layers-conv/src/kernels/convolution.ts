@@ -10,10 +10,13 @@
  * - pointwise (1×1 kernel, stride 1, no padding): the input planes already
  *   are the column matrix, so `gemm` reads them in place;
  * - direct (`direct.ts`): the matrix product's register tile reading a
- *   padded copy of each sample instead of a column matrix. It is the
- *   fastest path wherever the output rows fill its 4-wide tiles, and the
- *   transposed direction runs on it when every stride is 1 (the input
- *   gradient is then a convolution with the flipped kernel);
+ *   padded channels-last copy of each sample instead of a column matrix.
+ *   Measured at the matrix product's own speed (matmul_512's GFLOP/s) on
+ *   the benchmark workloads, where im2col + `gemm` reached 60–75%: the
+ *   column matrix is K times the input, written once and packed again. It
+ *   is used wherever the output rows fill its 4-wide tiles, and for the
+ *   transposed direction when every stride is 1 (the input gradient is then
+ *   a convolution with the flipped kernel);
  * - im2col (or col2im) plus `gemm`, one product per group over a chunk of
  *   samples: for narrow outputs (many samples then share one product), and
  *   for the transposed direction with a stride above 1.

@@ -1,103 +1,29 @@
 /**
- * Register-tiled direct convolution ("implicit GEMM"): the forward and the
- * weight gradient of any rank without a column matrix.
+ * Register-tiled direct convolution ("implicit GEMM"): the forward, the
+ * weight gradient and (for stride 1) the input gradient of any rank,
+ * without a column matrix.
  *
  * A convolution is the product of the weight [O, C·K] with the column
  * matrix [C·K, positions]; im2col writes that matrix out (K times the
  * input), then the matrix product packs it again. Here the product's 4×4
- * micro-kernel reads the column matrix where it already lies: column-matrix
- * row `r = (c, k)` at output position `p` is the input element at
- * `base(p) + tap[r]` of a zero-padded copy of the sample, so only that
- * copy (one input's size) is written. The register tile is 4 output
- * channels × 4 neighbouring output positions along the last dimension
- * (the matrix product's 4×4, which the tensor package measured fastest in
- * V8), summed in float64 over the whole depth C·K, stored once with the
- * bias.
+ * micro-kernel reads the column matrix where it already lies: row
+ * `r = (k, c)` at output position `p` is the element at `base(p) + tap[r]`
+ * of a zero-padded channels-last copy of the sample (`direct-layout.ts`),
+ * so only that copy, one input's size, is written. The register tile is 4
+ * output channels × 4 neighbouring output positions along the last
+ * dimension (the matrix product's 4×4, which the tensor package measured
+ * fastest in V8), summed in float64 over the whole depth C·K.
  *
- * Both operands sit in one Float64Array scratch (packed weights, then the
- * padded sample), so the inner loop pays one map and bounds check per array
- * as the matrix product's kernel does, and a float32 input is converted once.
+ * Both operands sit in one Float64Array scratch (packed weights or packed
+ * gradient, then the padded sample), so the inner loop pays one map and
+ * bounds check per array as the matrix product's kernel does, and a float32
+ * input is converted once.
  */
-import type { ConvolutionGeometry } from './geometry.js';
+import { type DirectGeometry, directLayout, packWeights, padSample } from './direct-layout.js';
+
+export type { DirectGeometry } from './direct-layout.js';
 
 type FloatArray = Float32Array | Float64Array;
-
-/**
- * A convolution's sizes for the direct kernels. Unlike the public geometry,
- * `padding` may be negative (the input is then cropped), which is how the
- * input gradient runs as a convolution of the output gradient.
- */
-export type DirectGeometry = Pick<ConvolutionGeometry, 'inputSize' | 'outputSize' | 'kernelSize' | 'stride' | 'padding' | 'dilation'>;
-
-/** The padded layout of one sample and the offsets every loop needs. */
-interface Layout {
-  /** Padded spatial sizes: every window of every output position (rounded up to a 4-wide tile) lies inside. */
-  padded: number[];
-  paddedVolume: number;
-  outputVolume: number;
-  outputLast: number;
-  /** Input step between neighbouring output positions of the last dimension. */
-  step: number;
-  /** Padded-plane offset of each outer output row's first window (one entry per row). */
-  rowInput: Int32Array;
-  /** Output-plane offset of each outer output row. */
-  rowOutput: Int32Array;
-  /** Offset of tap r = (channel c, kernel offset k) from a window's base: c·paddedVolume + Σ k_d·dilation_d·paddedStride_d. */
-  taps: Int32Array;
-}
-
-function layout(geometry: DirectGeometry, groupChannels: number): Layout {
-  const { inputSize, outputSize, kernelSize, stride, padding, dilation } = geometry;
-  const rank = kernelSize.length;
-  const last = rank - 1;
-  const padded = inputSize.map((size, d) => {
-    const tiles = d === last ? Math.ceil(outputSize[d]! / 4) * 4 : outputSize[d]!;
-    return Math.max(size + padding[d]!, (tiles - 1) * stride[d]! + (kernelSize[d]! - 1) * dilation[d]! + 1, 1);
-  });
-  const paddedStrides = new Array<number>(rank);
-  const outputStrides = new Array<number>(rank);
-  let paddedVolume = 1;
-  let outputVolume = 1;
-  for (let d = last; d >= 0; d--) {
-    paddedStrides[d] = paddedVolume;
-    outputStrides[d] = outputVolume;
-    paddedVolume *= padded[d]!;
-    outputVolume *= outputSize[d]!;
-  }
-  const outputLast = outputSize[last]!;
-  const rows = outputVolume / outputLast;
-  const rowInput = new Int32Array(rows);
-  const rowOutput = new Int32Array(rows);
-  const index = new Array<number>(rank).fill(0);
-  for (let row = 0; row < rows; row++) {
-    let input = 0;
-    let output = 0;
-    for (let d = 0; d < last; d++) {
-      input += index[d]! * stride[d]! * paddedStrides[d]!;
-      output += index[d]! * outputStrides[d]!;
-    }
-    rowInput[row] = input;
-    rowOutput[row] = output;
-    for (let d = last - 1; d >= 0; d--) {
-      if (++index[d]! < outputSize[d]!) break;
-      index[d] = 0;
-    }
-  }
-  let kernelVolume = 1;
-  for (let d = 0; d < rank; d++) kernelVolume *= kernelSize[d]!;
-  const taps = new Int32Array(groupChannels * kernelVolume);
-  const kernelIndex = new Array<number>(rank).fill(0);
-  for (let k = 0; k < kernelVolume; k++) {
-    let offset = 0;
-    for (let d = 0; d < rank; d++) offset += kernelIndex[d]! * dilation[d]! * paddedStrides[d]!;
-    for (let c = 0; c < groupChannels; c++) taps[c * kernelVolume + k] = c * paddedVolume + offset;
-    for (let d = last; d >= 0; d--) {
-      if (++kernelIndex[d]! < kernelSize[d]!) break;
-      kernelIndex[d] = 0;
-    }
-  }
-  return { padded, paddedVolume, outputVolume, outputLast, step: stride[last]!, rowInput, rowOutput, taps };
-}
 
 /** Output positions per block of the weight gradient: their packed gradient (4 doubles each) takes 16 KiB. */
 const POSITION_BLOCK = 512;
@@ -112,114 +38,46 @@ function scratchOf(length: number): Float64Array {
 const edgeTile = new Float64Array(16);
 
 /**
- * Copies `channels` planes of one sample into `target` from `targetStart`,
- * zero-padded to the layout's sizes: padded coordinate t holds input
- * coordinate t − padding (zero outside the input, which also crops when
- * the padding is negative).
- */
-function padSample(
-  source: FloatArray, sourceStart: number, channels: number, inputSize: readonly number[], padding: readonly number[],
-  padded: readonly number[], target: Float64Array, targetStart: number, paddedVolume: number,
-): void {
-  const rank = inputSize.length;
-  const last = rank - 1;
-  const inputLast = inputSize[last]!;
-  const paddedLast = padded[last]!;
-  const rows = paddedVolume / paddedLast;
-  let inputVolume = 1;
-  for (let d = 0; d < rank; d++) inputVolume *= inputSize[d]!;
-  // The valid stretch of every padded row is the same: [first, end) of the padded row.
-  const first = Math.min(Math.max(padding[last]!, 0), paddedLast);
-  const end = Math.max(Math.min(padding[last]! + inputLast, paddedLast), first);
-  const shift = -padding[last]!;
-  for (let c = 0; c < channels; c++) {
-    const plane = sourceStart + c * inputVolume;
-    let row = targetStart + c * paddedVolume;
-    for (let r = 0; r < rows; r++, row += paddedLast) {
-      // The input row this padded row reads, or -1 when it lies in the padding.
-      let remainder = r;
-      let sourceRow = 0;
-      let inside = true;
-      let inputStride = inputLast;
-      for (let d = last - 1; d >= 0; d--) {
-        const coordinate = (remainder % padded[d]!) - padding[d]!;
-        remainder = Math.floor(remainder / padded[d]!);
-        if (coordinate < 0 || coordinate >= inputSize[d]!) {
-          inside = false;
-          break;
-        }
-        sourceRow += coordinate * inputStride;
-        inputStride *= inputSize[d]!;
-      }
-      if (!inside || end === first) {
-        target.fill(0, row, row + paddedLast);
-        continue;
-      }
-      // Loops, not fill(): the margins are a few elements, shorter than a builtin call.
-      for (let t = 0; t < first; t++) target[row + t] = 0;
-      const from = plane + sourceRow + shift;
-      for (let t = first; t < end; t++) target[row + t] = source[from + t]!;
-      for (let t = end; t < paddedLast; t++) target[row + t] = 0;
-    }
-  }
-}
-
-/**
- * Packs a weight [outChannels, depth] for the forward kernel: per group and
- * block of 4 output channels, [depth][4] (missing channels zero).
- */
-function packWeights(weight: FloatArray, outChannels: number, groups: number, depth: number, target: Float64Array): number {
-  const groupOut = outChannels / groups;
-  const blocks = Math.ceil(groupOut / 4);
-  let index = 0;
-  for (let g = 0; g < groups; g++) {
-    for (let b = 0; b < blocks; b++) {
-      for (let r = 0; r < depth; r++) {
-        for (let i = 0; i < 4; i++) {
-          const o = b * 4 + i;
-          target[index++] = o < groupOut ? weight[(g * groupOut + o) * depth + r]! : 0;
-        }
-      }
-    }
-  }
-  return index;
-}
-
-/**
  * One 4×4 tile: 4 output channels (packed weights from `weightIndex`) × 4
- * output positions (windows at `base`, `base + step`, …) summed over the
- * depth, plus the bias, stored into `output` at `outputIndex` with
- * `outputStride` between channels.
+ * output positions (windows at `base`, `base + step`, …), summed over the
+ * kernel offsets (`kernelTaps`) and, within each, `groupChannels`
+ * consecutive channels; plus the bias, stored into `output` at
+ * `outputIndex` with `outputStride` between channels.
  */
 function forwardTile(
-  s: Float64Array, depth: number, taps: Int32Array, weightIndex: number, base: number, step: number,
-  output: FloatArray | Float64Array, outputIndex: number, outputStride: number,
+  s: Float64Array, kernelTaps: Int32Array, groupChannels: number, weightIndex: number, base: number, step: number,
+  output: FloatArray, outputIndex: number, outputStride: number,
   bias0: number, bias1: number, bias2: number, bias3: number,
 ): void {
-  let c00 = bias0, c01 = bias0, c02 = bias0, c03 = bias0;
-  let c10 = bias1, c11 = bias1, c12 = bias1, c13 = bias1;
-  let c20 = bias2, c21 = bias2, c22 = bias2, c23 = bias2;
-  let c30 = bias3, c31 = bias3, c32 = bias3, c33 = bias3;
+  // Literal zeros, not the bias: V8 then keeps the sums unboxed in float64 registers
+  // (started from parameters, they stayed tagged and every += allocated: 3.5× slower).
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
   const step2 = 2 * step;
   const step3 = 3 * step;
-  for (let r = 0; r < depth; r++) {
-    const t = base + taps[r]!;
-    const x0 = s[t]!, x1 = s[t + step]!, x2 = s[t + step2]!, x3 = s[t + step3]!;
-    const w0 = s[weightIndex]!, w1 = s[weightIndex + 1]!, w2 = s[weightIndex + 2]!, w3 = s[weightIndex + 3]!;
-    weightIndex += 4;
-    c00 += w0 * x0; c01 += w0 * x1; c02 += w0 * x2; c03 += w0 * x3;
-    c10 += w1 * x0; c11 += w1 * x1; c12 += w1 * x2; c13 += w1 * x3;
-    c20 += w2 * x0; c21 += w2 * x1; c22 += w2 * x2; c23 += w2 * x3;
-    c30 += w3 * x0; c31 += w3 * x1; c32 += w3 * x2; c33 += w3 * x3;
+  for (let k = 0; k < kernelTaps.length; k++) {
+    let t = base + kernelTaps[k]!;
+    const end = t + groupChannels;
+    for (; t < end; t++) {
+      const x0 = s[t]!, x1 = s[t + step]!, x2 = s[t + step2]!, x3 = s[t + step3]!;
+      const w0 = s[weightIndex]!, w1 = s[weightIndex + 1]!, w2 = s[weightIndex + 2]!, w3 = s[weightIndex + 3]!;
+      weightIndex += 4;
+      c00 += w0 * x0; c01 += w0 * x1; c02 += w0 * x2; c03 += w0 * x3;
+      c10 += w1 * x0; c11 += w1 * x1; c12 += w1 * x2; c13 += w1 * x3;
+      c20 += w2 * x0; c21 += w2 * x1; c22 += w2 * x2; c23 += w2 * x3;
+      c30 += w3 * x0; c31 += w3 * x1; c32 += w3 * x2; c33 += w3 * x3;
+    }
   }
   let o = outputIndex;
-  output[o] = c00; output[o + 1] = c01; output[o + 2] = c02; output[o + 3] = c03;
+  output[o] = c00 + bias0; output[o + 1] = c01 + bias0; output[o + 2] = c02 + bias0; output[o + 3] = c03 + bias0;
   o += outputStride;
-  output[o] = c10; output[o + 1] = c11; output[o + 2] = c12; output[o + 3] = c13;
+  output[o] = c10 + bias1; output[o + 1] = c11 + bias1; output[o + 2] = c12 + bias1; output[o + 3] = c13 + bias1;
   o += outputStride;
-  output[o] = c20; output[o + 1] = c21; output[o + 2] = c22; output[o + 3] = c23;
+  output[o] = c20 + bias2; output[o + 1] = c21 + bias2; output[o + 2] = c22 + bias2; output[o + 3] = c23 + bias2;
   o += outputStride;
-  output[o] = c30; output[o + 1] = c31; output[o + 2] = c32; output[o + 3] = c33;
+  output[o] = c30 + bias3; output[o + 1] = c31 + bias3; output[o + 2] = c32 + bias3; output[o + 3] = c33 + bias3;
 }
 
 /**
@@ -234,18 +92,20 @@ export function directForward(
   const groupChannels = channels / groups;
   const groupOut = outChannels / groups;
   const blocks = Math.ceil(groupOut / 4);
-  const { padded, paddedVolume, outputVolume, outputLast, step, rowInput, rowOutput, taps } = layout(geometry, groupChannels);
-  const depth = taps.length;
+  const { padded, sampleLength, outputVolume, outputLast, step, rowInput, rowOutput, kernelTaps } = directLayout(
+    geometry, channels, groupChannels,
+  );
+  const depth = groupChannels * kernelTaps.length;
   let inputVolume = 1;
   for (const size of geometry.inputSize) inputVolume *= size;
   const weightLength = groups * blocks * depth * 4;
-  const s = scratchOf(weightLength + channels * paddedVolume);
-  packWeights(weight, outChannels, groups, depth, s);
+  const s = scratchOf(weightLength + sampleLength);
+  packWeights(weight, outChannels, groups, groupChannels, kernelTaps.length, s);
   const fullTiles = Math.floor(outputLast / 4) * 4;
   for (let n = 0; n < batch; n++) {
-    padSample(input, n * channels * inputVolume, channels, geometry.inputSize, geometry.padding, padded, s, weightLength, paddedVolume);
+    padSample(input, n * channels * inputVolume, channels, geometry.inputSize, geometry.padding, padded, s, weightLength);
     for (let g = 0; g < groups; g++) {
-      const channelBase = weightLength + g * groupChannels * paddedVolume;
+      const groupBase = weightLength + g * groupChannels;
       for (let b = 0; b < blocks; b++) {
         const weightIndex = (g * blocks + b) * depth * 4;
         const o0 = g * groupOut + b * 4;
@@ -256,15 +116,18 @@ export function directForward(
         const bias3 = bias === null || lanes < 4 ? 0 : bias[o0 + 3]!;
         const planeStart = (n * outChannels + o0) * outputVolume;
         for (let row = 0; row < rowInput.length; row++) {
-          const inputRow = channelBase + rowInput[row]!;
+          const inputRow = groupBase + rowInput[row]!;
           const outputRow = planeStart + rowOutput[row]!;
           if (lanes === 4) {
             for (let w = 0; w < fullTiles; w += 4) {
-              forwardTile(s, depth, taps, weightIndex, inputRow + w * step, step, output, outputRow + w, outputVolume, bias0, bias1, bias2, bias3);
+              forwardTile(
+                s, kernelTaps, groupChannels, weightIndex, inputRow + w * step, step,
+                output, outputRow + w, outputVolume, bias0, bias1, bias2, bias3,
+              );
             }
           }
           for (let w = lanes === 4 ? fullTiles : 0; w < outputLast; w += 4) {
-            forwardTile(s, depth, taps, weightIndex, inputRow + w * step, step, edgeTile, 0, 4, bias0, bias1, bias2, bias3);
+            forwardTile(s, kernelTaps, groupChannels, weightIndex, inputRow + w * step, step, edgeTile, 0, 4, bias0, bias1, bias2, bias3);
             const positions = Math.min(4, outputLast - w);
             for (let i = 0; i < lanes; i++) {
               for (let j = 0; j < positions; j++) output[outputRow + i * outputVolume + w + j] = edgeTile[i * 4 + j]!;
@@ -288,19 +151,23 @@ export function directBackwardWeight(
   const groupChannels = channels / groups;
   const groupOut = outChannels / groups;
   const blocks = Math.ceil(groupOut / 4);
-  const { padded, paddedVolume, outputVolume, outputLast, step, rowInput, rowOutput, taps } = layout(geometry, groupChannels);
+  const { padded, sampleLength, outputVolume, outputLast, step, rowInput, rowOutput, kernelTaps, taps } = directLayout(
+    geometry, channels, groupChannels,
+  );
+  const kernelVolume = kernelTaps.length;
   const depth = taps.length;
   let inputVolume = 1;
   for (const size of geometry.inputSize) inputVolume *= size;
   // Scratch: the gradient of 4 output channels packed [position][4], then the padded sample.
   const packedLength = outputVolume * 4;
-  const s = scratchOf(packedLength + channels * paddedVolume);
+  const s = scratchOf(packedLength + sampleLength);
+  // Sums by depth row r = k·groupChannels + c, the layout's order.
   const sums = new Float64Array(outChannels * depth);
   const rowBlock = Math.max(1, Math.floor(POSITION_BLOCK / outputLast));
   for (let n = 0; n < batch; n++) {
-    padSample(input, n * channels * inputVolume, channels, geometry.inputSize, geometry.padding, padded, s, packedLength, paddedVolume);
+    padSample(input, n * channels * inputVolume, channels, geometry.inputSize, geometry.padding, padded, s, packedLength);
     for (let g = 0; g < groups; g++) {
-      const channelBase = packedLength + g * groupChannels * paddedVolume;
+      const groupBase = packedLength + g * groupChannels;
       for (let b = 0; b < blocks; b++) {
         const o0 = g * groupOut + b * 4;
         const lanes = Math.min(4, groupOut - b * 4);
@@ -312,26 +179,33 @@ export function directBackwardWeight(
         for (let rowStart = 0; rowStart < rowInput.length; rowStart += rowBlock) {
           const rowEnd = Math.min(rowStart + rowBlock, rowInput.length);
           for (let r0 = 0; r0 < depth; r0 += 4) {
-            weightTile(s, sums, o0, lanes, depth, r0, taps, channelBase, step, outputLast, rowInput, rowOutput, rowStart, rowEnd);
+            weightTile(s, sums, o0, lanes, depth, r0, taps, groupBase, step, outputLast, rowInput, rowOutput, rowStart, rowEnd);
           }
         }
       }
     }
   }
-  for (let i = 0; i < sums.length; i++) result[i] = sums[i]!;
+  for (let o = 0; o < outChannels; o++) {
+    for (let k = 0; k < kernelVolume; k++) {
+      for (let c = 0; c < groupChannels; c++) result[(o * groupChannels + c) * kernelVolume + k] = sums[o * depth + k * groupChannels + c]!;
+    }
+  }
 }
 
-/** Adds Σ gradOutput[o0 + i] · column-matrix row (r0 + j) over the positions of rows [rowStart, rowEnd) to `sums`, for a 4×4 block. */
+/**
+ * Adds Σ gradOutput[o0 + i] · column-matrix row (r0 + j) over the positions
+ * of rows [rowStart, rowEnd) to `sums`, for a 4×4 block.
+ */
 function weightTile(
   s: Float64Array, sums: Float64Array, o0: number, lanes: number, depth: number, r0: number, taps: Int32Array,
-  channelBase: number, step: number, outputLast: number, rowInput: Int32Array, rowOutput: Int32Array, rowStart: number, rowEnd: number,
+  groupBase: number, step: number, outputLast: number, rowInput: Int32Array, rowOutput: Int32Array, rowStart: number, rowEnd: number,
 ): void {
   const rows = Math.min(4, depth - r0);
-  // A missing tap repeats the last one (valid memory); its sums are dropped.
-  const t0 = channelBase + taps[r0]!;
-  const t1 = channelBase + taps[r0 + Math.min(1, rows - 1)]!;
-  const t2 = channelBase + taps[r0 + Math.min(2, rows - 1)]!;
-  const t3 = channelBase + taps[r0 + Math.min(3, rows - 1)]!;
+  // A missing depth row repeats the last one (valid memory); its sums are dropped.
+  const t0 = groupBase + taps[r0]!;
+  const t1 = groupBase + taps[r0 + Math.min(1, rows - 1)]!;
+  const t2 = groupBase + taps[r0 + Math.min(2, rows - 1)]!;
+  const t3 = groupBase + taps[r0 + Math.min(3, rows - 1)]!;
   let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
   let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
   let c20 = 0, c21 = 0, c22 = 0, c23 = 0;

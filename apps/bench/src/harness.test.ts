@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type TimingPolicy, defaultTimingPolicy, measure, measureAsync, median, relativeDifference } from './harness.js';
+import { type TimingPolicy, defaultTimingPolicy, extrapolate, measure, measureAsync, median, relativeDifference } from './harness.js';
 
 /** A runner on a fake clock: each run() advances it by the next of `durations` (the last one repeats). */
 function fakeRunner(durations: readonly number[]): { runner: { run(): void }; clock: () => number; runs: () => number } {
@@ -135,5 +135,19 @@ describe('relativeDifference', () => {
 
   it('is Infinity for outputs of different lengths', () => {
     expect(relativeDifference(Float32Array.of(1), Float32Array.of(1, 2))).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe('extrapolate', () => {
+  it('scales both times by the factor, keeps the counts, and records what was timed', () => {
+    const part = { medianMs: 120, minMs: 110, reps: 1, warmups: 0, capped: false };
+    expect(extrapolate(part, 938 / 3, '3 of 938 steps')).toEqual({
+      medianMs: 37_520,
+      minMs: 110 * (938 / 3),
+      reps: 1,
+      warmups: 0,
+      capped: false,
+      estimatedFrom: '3 of 938 steps',
+    });
   });
 });

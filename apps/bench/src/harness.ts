@@ -55,6 +55,13 @@ export interface Measurement {
   capped: boolean;
   /** A line the runner reported after the timing (e.g. a test accuracy), printed under the table. */
   note?: string;
+  /** Set when the times are scaled up from a part of the workload (`Runner.extrapolation`): what was timed. */
+  estimatedFrom?: string;
+}
+
+/** A measurement of part of a workload scaled up to the whole: both times times `factor`. */
+export function extrapolate(measurement: Measurement, factor: number, basis: string): Measurement {
+  return { ...measurement, medianMs: measurement.medianMs * factor, minMs: measurement.minMs * factor, estimatedFrom: basis };
 }
 
 /** The median of a non-empty list (the mean of the middle two for an even count). */

@@ -1,5 +1,5 @@
 import { availableParallelism, cpus } from 'node:os';
-import { type Measurement, measure, measureAsync, relativeDifference } from './harness.js';
+import { type Measurement, extrapolate, measure, measureAsync, relativeDifference } from './harness.js';
 import type { BenchOptions } from './options.js';
 import { type TfjsBackendName, type TfjsPeer, loadTfjs } from './peers/tfjs.js';
 import { type TorchReport, runTorchPeer } from './peers/torch.js';
@@ -28,7 +28,8 @@ async function timeRunner(
     runner = makeRunner();
     const policy = { ...options.policy, ...workload.policy };
     const runAsync = runner.runAsync?.bind(runner);
-    const measurement: Measurement = runAsync === undefined ? measure(runner, policy) : await measureAsync(runAsync, policy);
+    let measurement: Measurement = runAsync === undefined ? measure(runner, policy) : await measureAsync(runAsync, policy);
+    if (runner.extrapolation !== undefined) measurement = extrapolate(measurement, runner.extrapolation.factor, runner.extrapolation.basis);
     const note = runner.note?.();
     if (note !== undefined) measurement.note = note;
     return { outcome: { kind: 'timed', measurement }, output: runner.output?.() };
@@ -165,7 +166,11 @@ export async function runBench(options: BenchOptions, log: Logger): Promise<Benc
     );
     for (const [peer, outcome] of Object.entries(outcomes)) {
       if (outcome.kind !== 'timed') report.notes.push(`${workload.id} on ${peer}: ${outcome.kind}: ${outcome.reason}`);
-      else if (outcome.measurement.note !== undefined) report.notes.push(`${workload.id} on ${peer}: ${outcome.measurement.note}`);
+      else {
+        const { note, estimatedFrom } = outcome.measurement;
+        if (estimatedFrom !== undefined) report.notes.push(`${workload.id} on ${peer}: ~ = estimated from ${estimatedFrom}`);
+        if (note !== undefined) report.notes.push(`${workload.id} on ${peer}: ${note}`);
+      }
     }
     if (result.check.kind === 'mismatch') {
       report.notes.push(

@@ -66,6 +66,18 @@ describe('tableRow', () => {
     ]);
   });
 
+  it('marks an estimated time with ~ and takes the ratio from it', () => {
+    const estimate = { kind: 'timed', measurement: { ...timed(40_000_000, 1, false).measurement, estimatedFrom: '3 of 938 steps' } } as const;
+    const result: WorkloadResult = {
+      id: 'fashion_mnist_epoch',
+      summary: '',
+      flop: undefined,
+      outcomes: { strata: timed(400_000, 1), 'tfjs-cpu': estimate },
+      check: { kind: 'none' },
+    };
+    expect(tableRow(result, ['tfjs-cpu'])).toEqual(['fashion_mnist_epoch', '400000', '—', '—', '~40000000', '0.010×']);
+  });
+
   it('flags a mismatch with its size', () => {
     const result: WorkloadResult = {
       id: 'matmul_256',

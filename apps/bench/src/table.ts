@@ -26,8 +26,9 @@ function timeCell(outcome: Outcome | undefined): string {
   if (outcome === undefined) return '—';
   if (outcome.kind === 'unsupported') return 'n/a';
   if (outcome.kind === 'failed') return 'failed';
-  const { medianMs, reps, capped } = outcome.measurement;
-  return capped ? `${formatMilliseconds(medianMs)} (${reps} rep${reps === 1 ? '' : 's'})` : formatMilliseconds(medianMs);
+  const { medianMs, reps, capped, estimatedFrom } = outcome.measurement;
+  const time = `${estimatedFrom === undefined ? '' : '~'}${formatMilliseconds(medianMs)}`;
+  return capped ? `${time} (${reps} rep${reps === 1 ? '' : 's'})` : time;
 }
 
 function checkCell(check: Check): string {

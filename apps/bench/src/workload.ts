@@ -25,6 +25,13 @@ export interface Runner {
   dispose?(): void;
   /** A line for under the table after the timing (e.g. a test accuracy), if any. */
   note?(): string | undefined;
+  /**
+   * For a peer too slow to do the whole workload: `run()` does a part of it,
+   * and its time is multiplied by `factor` (e.g. 938 / 3 for 3 of an
+   * epoch's 938 steps). `basis` says what was timed, for the notes; the table
+   * marks the time as an estimate.
+   */
+  readonly extrapolation?: { readonly factor: number; readonly basis: string };
 }
 
 /**

@@ -31,9 +31,10 @@ export async function loadTfjs(backends: readonly TfjsBackendName[]): Promise<Tf
   // Production mode skips TF.js's debug checks and its "install tfjs-node" banner.
   tf.enableProdMode();
   const descriptions: Record<TfjsBackendName, string> = { cpu: 'not loaded', wasm: 'not loaded' };
-  if (backends.includes('cpu')) {
+  if (backends.includes('cpu') || backends.includes('wasm')) {
+    // Loaded for wasm too: wasm borrows cpu's kernels where it has none (borrow.ts).
     await import('@tensorflow/tfjs-backend-cpu');
-    descriptions.cpu = 'pure JavaScript';
+    if (backends.includes('cpu')) descriptions.cpu = 'pure JavaScript';
   }
   if (backends.includes('wasm')) {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');

@@ -1,10 +1,14 @@
+import { fileURLToPath } from 'node:url';
 import { noGrad } from '@strata/autograd';
 import { Tensor } from '@strata/tensor';
 import { describe, expect, it } from 'vitest';
 import { relativeDifference } from '../harness.js';
 import { loadTfjs } from '../peers/tfjs.js';
-import { UnsupportedError } from '../workload.js';
-import { cnnWorkloads, setup, strataModel, tfjsCnn } from './cnn.js';
+import { tfjsBatch, tfjsCnn } from './cnn-tfjs.js';
+import { TFJS_EPOCH_STEPS, cnnWorkloads, setup, strataModel, tfjsEpoch } from './cnn.js';
+
+/** The Fashion-MNIST subset the demo ships: 6,000 training images, so 94 batches of 64. */
+const SHIPPED_SUBSET = fileURLToPath(new URL('../../../../examples/fashion-mnist/data', import.meta.url));
 
 const step = cnnWorkloads.find((workload) => workload.id === 'cnn_train_step')!;
 const epoch = cnnWorkloads.find((workload) => workload.id === 'fashion_mnist_epoch')!;
@@ -16,9 +20,11 @@ describe('cnn_train_step', () => {
     const ours = Float32Array.from(noGrad(() => strataModel(inputs, 0).forward(x)).contiguousData());
     const tfjs = await loadTfjs(['cpu']);
     await tfjs.use('cpu');
-    const model = tfjsCnn(tfjs.tf, inputs);
-    const theirs = tfjs.tf.tidy(() => Float32Array.from(model.forward(0).dataSync()));
+    const model = tfjsCnn(tfjs.tf, inputs.state);
+    const batch = tfjsBatch(tfjs.tf, inputs.x, inputs.labels, 10);
+    const theirs = tfjs.tf.tidy(() => Float32Array.from(model.forward(batch.x, 0).dataSync()));
     model.dispose();
+    tfjs.tf.dispose([batch.x, batch.targets]);
     expect(theirs.length).toBe(640);
     expect(relativeDifference(ours, theirs)).toBeLessThan(1e-5);
   });
@@ -33,19 +39,33 @@ describe('cnn_train_step', () => {
     expect(relativeDifference(after, before)).toBeGreaterThan(1e-3);
   });
 
-  it('TF.js wasm cannot: it has no Conv2DBackpropFilter kernel', async () => {
+  it('TF.js wasm runs it with the weight-gradient kernel borrowed from cpu, and gives the kernel back on dispose', async () => {
     const tfjs = await loadTfjs(['wasm']);
     await tfjs.use('wasm');
-    expect(() => step.prepare().tfjs(tfjs.tf)).toThrow(new UnsupportedError('TF.js wasm has no Conv2DBackpropFilter kernel (the weight gradient)'));
+    const runner = step.prepare().tfjs(tfjs.tf);
+    expect(tfjs.tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+    expect(runner.note?.()).toMatch(/^Conv2DBackpropFilter borrowed from TF.js cpu/);
+    runner.dispose!();
+    expect(tfjs.tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
   });
 });
 
 describe('fashion_mnist_epoch', () => {
-  it('runs only on request, once, without warm-up, and not on TF.js', async () => {
+  it('runs only on request, once, without warm-up', () => {
     expect(epoch.onlyOnRequest).toBe(true);
     expect(step.onlyOnRequest).toBe(false);
     expect(epoch.policy).toEqual({ warmups: 0, reps: 1, minSeconds: 0 });
+  });
+
+  it('TF.js is timed on the first steps of the epoch and scaled up to all of its batches', async () => {
     const tfjs = await loadTfjs(['cpu']);
-    expect(() => epoch.prepare().tfjs(tfjs.tf)).toThrow(UnsupportedError);
+    await tfjs.use('cpu');
+    const runner = tfjsEpoch(tfjs.tf, { folder: SHIPPED_SUBSET });
+    expect(runner.extrapolation).toEqual({
+      factor: 94 / TFJS_EPOCH_STEPS,
+      basis: `${TFJS_EPOCH_STEPS} of the epoch's 94 training steps (no data loading, no test pass)`,
+    });
+    expect(runner.note?.()).toBeUndefined();
+    runner.dispose!();
   });
 });

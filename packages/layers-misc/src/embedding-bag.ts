@@ -5,10 +5,10 @@
  * per-index embeddings.
  */
 import { type OpContext, defineOp, noGrad } from '@strata/autograd';
-import { Module, Parameter, normal_ } from '@strata/module';
-import { DTypeError, ShapeError, Tensor, empty, formatShape, getKernel, registerKernel } from '@strata/tensor';
+import { DTypeError, ShapeError, Tensor, formatShape, getKernel, registerKernel } from '@strata/tensor';
 import { embeddingExtraRepr } from './embedding.js';
 import { checkIndices, checkTensor, checkWeight, renormalizeRows } from './embedding-checks.js';
+import { EmbeddingTable, fromPretrainedTable } from './embedding-table.js';
 import {
   type BagMode,
   type EmbeddingBagResult,
@@ -22,8 +22,6 @@ import {
   type EmbeddingBagMode,
   type EmbeddingBagOptions,
   type ResolvedEmbeddingBagOptions,
-  checkBoolean,
-  checkSize,
   resolveEmbeddingBagOptions,
 } from './options.js';
 
@@ -228,9 +226,6 @@ export function embeddingBag(
   return embeddingBagLookup('embeddingBag', input, weight, offsets, perSampleWeights, resolved);
 }
 
-/** The tensor `EmbeddingBag.fromPretrained` hands to the constructor it calls (never set otherwise). */
-let pretrainedWeight: Tensor | null = null;
-
 /**
  * Sums, means or maxima of bags of embeddings, like `torch.nn.EmbeddingBag`
  * (see {@link embeddingBag}); `forward(input, offsets?, perSampleWeights?)`.
@@ -248,25 +243,7 @@ let pretrainedWeight: Tensor | null = null;
  * bags.toString(); // 'EmbeddingBag(10, 3, mode=sum)'
  * ```
  */
-export class EmbeddingBag extends Module {
-  /** The number of rows of the table: indices must lie in [0, numEmbeddings). PyTorch's `num_embeddings`. */
-  readonly numEmbeddings: number;
-  /** The size of each row, the last dimension of the output (PyTorch's `embedding_dim`). */
-  readonly embeddingDim: number;
-  /** The padding row, made non-negative, whose entries take no part in a bag (PyTorch's `padding_idx`), or `null`. */
-  readonly paddingIdx: number | null;
-  /**
-   * Looked-up rows whose `normType`-norm exceeds this are rescaled to it,
-   * in place in `weight`; `null` for none (PyTorch's `max_norm`).
-   */
-  readonly maxNorm: number | null;
-  /** The p of the p-norm that `maxNorm` bounds (PyTorch's `norm_type`, 2 by default). */
-  readonly normType: number;
-  /**
-   * Whether each row's gradient is divided by how often its index
-   * occurs in the batch (PyTorch's `scale_grad_by_freq`).
-   */
-  readonly scaleGradByFreq: boolean;
+export class EmbeddingBag extends EmbeddingTable<ResolvedEmbeddingBagOptions> {
   /** How each bag is reduced: `'sum'`, `'mean'` (the default) or `'max'` (PyTorch's `mode`). */
   readonly mode: EmbeddingBagMode;
   /**
@@ -274,27 +251,12 @@ export class EmbeddingBag extends Module {
    * end of the last one (PyTorch's `include_last_offset`).
    */
   readonly includeLastOffset: boolean;
-  /** The learnable table `[numEmbeddings, embeddingDim]`. */
-  weight: Parameter;
-  /** The constructor's options, checked and frozen (`paddingIdx` made non-negative, −1 for none). */
-  protected readonly options: ResolvedEmbeddingBagOptions;
 
   /** @throws RangeError for sizes that are not non-negative integers, or invalid options. */
   constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingBagOptions = {}) {
-    super();
-    const given = pretrainedWeight;
-    pretrainedWeight = null;
-    this.numEmbeddings = checkSize('EmbeddingBag', 'numEmbeddings', numEmbeddings);
-    this.embeddingDim = checkSize('EmbeddingBag', 'embeddingDim', embeddingDim);
-    this.options = resolveEmbeddingBagOptions('EmbeddingBag', numEmbeddings, options);
-    this.paddingIdx = this.options.paddingIdx < 0 ? null : this.options.paddingIdx;
-    this.maxNorm = this.options.maxNorm;
-    this.normType = this.options.normType;
-    this.scaleGradByFreq = this.options.scaleGradByFreq;
+    super('EmbeddingBag', numEmbeddings, embeddingDim, (rows) => resolveEmbeddingBagOptions('EmbeddingBag', rows, options));
     this.mode = this.options.mode;
     this.includeLastOffset = this.options.includeLastOffset;
-    this.weight = new Parameter(given ?? empty([numEmbeddings, embeddingDim]));
-    if (given === null) this.resetParameters();
   }
 
   /**
@@ -304,27 +266,8 @@ export class EmbeddingBag extends Module {
    * @throws RangeError for invalid options.
    */
   static fromPretrained(embeddings: Tensor, options: EmbeddingBagFromPretrainedOptions = {}): EmbeddingBag {
-    checkWeight('EmbeddingBag.fromPretrained', embeddings);
     const { freeze = true, ...layerOptions } = options;
-    const trainable = !checkBoolean('EmbeddingBag.fromPretrained', 'freeze', freeze);
-    pretrainedWeight = embeddings;
-    let layer: EmbeddingBag;
-    try {
-      layer = new EmbeddingBag(embeddings.shape[0]!, embeddings.shape[1]!, layerOptions);
-    } finally {
-      pretrainedWeight = null;
-    }
-    layer.weight.requiresGrad = trainable;
-    return layer;
-  }
-
-  /** PyTorch's initialization: the weight from N(0, 1), the padding row zeroed. */
-  resetParameters(): void {
-    normal_(this.weight);
-    if (this.paddingIdx !== null) {
-      const row = this.weight.select(0, this.paddingIdx);
-      noGrad(() => row.zero_());
-    }
+    return fromPretrainedTable('EmbeddingBag.fromPretrained', embeddings, freeze, (rows, size) => new EmbeddingBag(rows, size, layerOptions));
   }
 
   /**

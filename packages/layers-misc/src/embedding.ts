@@ -7,16 +7,14 @@
  * its own gradient is a lookup.
  */
 import { type OpContext, defineOp, noGrad } from '@strata/autograd';
-import { Module, Parameter, normal_ } from '@strata/module';
-import { type Tensor, empty, getKernel, registerKernel } from '@strata/tensor';
+import { type Tensor, getKernel, registerKernel } from '@strata/tensor';
 import { checkIndices, checkWeight, renormalizeRows } from './embedding-checks.js';
+import { EmbeddingTable, fromPretrainedTable } from './embedding-table.js';
 import { embeddingBackwardKernel, embeddingKernel, embeddingRowFactorsKernel } from './kernels/embedding.js';
 import {
   type EmbeddingFromPretrainedOptions,
   type EmbeddingOptions,
   type ResolvedEmbeddingOptions,
-  checkBoolean,
-  checkSize,
   resolveEmbeddingOptions,
 } from './options.js';
 import { formatPythonBool, formatPythonFloat } from './repr.js';
@@ -123,9 +121,6 @@ export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptio
   return embeddingLookup('embedding', input, weight, resolveEmbeddingOptions('embedding', weight.shape[0]!, options));
 }
 
-/** The tensor `Embedding.fromPretrained` hands to the constructor it calls (never set otherwise). */
-let pretrainedWeight: Tensor | null = null;
-
 /**
  * A lookup table of `numEmbeddings` vectors of size `embeddingDim`, like
  * `torch.nn.Embedding`: `forward(indices)` returns their rows.
@@ -142,44 +137,10 @@ let pretrainedWeight: Tensor | null = null;
  * table.toString(); // 'Embedding(10, 3, padding_idx=0)'
  * ```
  */
-export class Embedding extends Module {
-  /** The number of rows of the table: indices must lie in [0, numEmbeddings). PyTorch's `num_embeddings`. */
-  readonly numEmbeddings: number;
-  /** The size of each row, the last dimension of the output (PyTorch's `embedding_dim`). */
-  readonly embeddingDim: number;
-  /** The padding row, made non-negative (PyTorch's `padding_idx`), or `null`. */
-  readonly paddingIdx: number | null;
-  /**
-   * Looked-up rows whose `normType`-norm exceeds this are rescaled to it,
-   * in place in `weight`; `null` for none (PyTorch's `max_norm`).
-   */
-  readonly maxNorm: number | null;
-  /** The p of the p-norm that `maxNorm` bounds (PyTorch's `norm_type`, 2 by default). */
-  readonly normType: number;
-  /**
-   * Whether each row's gradient is divided by how often its index
-   * occurs in the batch (PyTorch's `scale_grad_by_freq`).
-   */
-  readonly scaleGradByFreq: boolean;
-  /** The learnable table `[numEmbeddings, embeddingDim]`. */
-  weight: Parameter;
-  /** The constructor's options, checked and frozen (`paddingIdx` made non-negative, −1 for none). */
-  protected readonly options: ResolvedEmbeddingOptions;
-
+export class Embedding extends EmbeddingTable<ResolvedEmbeddingOptions> {
   /** @throws RangeError for sizes that are not non-negative integers, or invalid options. */
   constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingOptions = {}) {
-    super();
-    const given = pretrainedWeight;
-    pretrainedWeight = null;
-    this.numEmbeddings = checkSize('Embedding', 'numEmbeddings', numEmbeddings);
-    this.embeddingDim = checkSize('Embedding', 'embeddingDim', embeddingDim);
-    this.options = resolveEmbeddingOptions('Embedding', numEmbeddings, options);
-    this.paddingIdx = this.options.paddingIdx < 0 ? null : this.options.paddingIdx;
-    this.maxNorm = this.options.maxNorm;
-    this.normType = this.options.normType;
-    this.scaleGradByFreq = this.options.scaleGradByFreq;
-    this.weight = new Parameter(given ?? empty([numEmbeddings, embeddingDim]));
-    if (given === null) this.resetParameters();
+    super('Embedding', numEmbeddings, embeddingDim, (rows) => resolveEmbeddingOptions('Embedding', rows, options));
   }
 
   /**
@@ -196,27 +157,8 @@ export class Embedding extends Module {
    * ```
    */
   static fromPretrained(embeddings: Tensor, options: EmbeddingFromPretrainedOptions = {}): Embedding {
-    checkWeight('Embedding.fromPretrained', embeddings);
     const { freeze = true, ...layerOptions } = options;
-    const trainable = !checkBoolean('Embedding.fromPretrained', 'freeze', freeze);
-    pretrainedWeight = embeddings;
-    let layer: Embedding;
-    try {
-      layer = new Embedding(embeddings.shape[0]!, embeddings.shape[1]!, layerOptions);
-    } finally {
-      pretrainedWeight = null;
-    }
-    layer.weight.requiresGrad = trainable;
-    return layer;
-  }
-
-  /** PyTorch's initialization: the weight from N(0, 1), the padding row zeroed. */
-  resetParameters(): void {
-    normal_(this.weight);
-    if (this.paddingIdx !== null) {
-      const row = this.weight.select(0, this.paddingIdx);
-      noGrad(() => row.zero_());
-    }
+    return fromPretrainedTable('Embedding.fromPretrained', embeddings, freeze, (rows, size) => new Embedding(rows, size, layerOptions));
   }
 
   /**

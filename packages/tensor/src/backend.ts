@@ -18,3 +18,4 @@ export {
 export { Storage } from './storage.js';
 export { Tensor } from './tensor.js';
 export { type DType, type DTypeStorageMap, type TypedArray, allocate } from './dtype.js';
+export { setWasmGemm, wasmGemmActive, wasmGemmTakes } from './kernels/wasm/gemm-wasm.js';

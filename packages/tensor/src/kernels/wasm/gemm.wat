@@ -1,0 +1,257 @@
+;; Float32 matrix product for WebAssembly SIMD (128-bit, no FMA).
+;;
+;; The Goto/BLIS scheme of matmul.ts, with everything after the copy into
+;; linear memory done here: B is packed in KC×NC blocks as 8-column
+;; micro-panels and A in MC×KC blocks as 4-row micro-panels (both p-major,
+;; edges zero-padded), and a 4×8 register tile (eight f32x4 accumulators, two
+;; B vectors, one broadcast A value: 11 of the 16 vector registers) streams
+;; them. Accumulation is in float32, as in every SIMD BLAS.
+;;
+;; Why 4×8: with no FMA each step is load32_splat + mul + add per half row,
+;; so the kernel is bound by instruction issue; 4×8 does 64 FLOP per 6 loads
+;; and stays spill-free in V8's register allocator.
+;;
+;; Addresses are byte offsets, strides are in elements (i32, may be zero or
+;; negative: i32 arithmetic wraps, and the final address is always in range).
+;; Bytes [0, 128) hold the edge-tile scratch.
+(module
+  (memory (export "memory") 1)
+
+  ;; The 4×8 tile: C[cp + i*ldcBytes + j*4] += Σ_p A[i][p]·B[p][j] over kc
+  ;; steps of one packed A micro-panel (ap) and B micro-panel (bp).
+  (func $kernel (param $kc i32) (param $ap i32) (param $bp i32) (param $cp i32) (param $ldc i32)
+    (local $a v128) (local $b0 v128) (local $b1 v128)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local $row i32)
+    (loop $steps
+      (local.set $b0 (v128.load (local.get $bp)))
+      (local.set $b1 (v128.load offset=16 (local.get $bp)))
+      (local.set $a (v128.load32_splat (local.get $ap)))
+      (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
+      (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $a) (local.get $b1))))
+      (local.set $a (v128.load32_splat offset=4 (local.get $ap)))
+      (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $a) (local.get $b0))))
+      (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $a) (local.get $b1))))
+      (local.set $a (v128.load32_splat offset=8 (local.get $ap)))
+      (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $a) (local.get $b0))))
+      (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $a) (local.get $b1))))
+      (local.set $a (v128.load32_splat offset=12 (local.get $ap)))
+      (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $a) (local.get $b0))))
+      (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $a) (local.get $b1))))
+      (local.set $ap (i32.add (local.get $ap) (i32.const 16)))
+      (local.set $bp (i32.add (local.get $bp) (i32.const 32)))
+      (br_if $steps (local.tee $kc (i32.sub (local.get $kc) (i32.const 1)))))
+    (local.set $row (local.get $cp))
+    (v128.store (local.get $row) (f32x4.add (v128.load (local.get $row)) (local.get $c00)))
+    (v128.store offset=16 (local.get $row) (f32x4.add (v128.load offset=16 (local.get $row)) (local.get $c01)))
+    (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+    (v128.store (local.get $row) (f32x4.add (v128.load (local.get $row)) (local.get $c10)))
+    (v128.store offset=16 (local.get $row) (f32x4.add (v128.load offset=16 (local.get $row)) (local.get $c11)))
+    (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+    (v128.store (local.get $row) (f32x4.add (v128.load (local.get $row)) (local.get $c20)))
+    (v128.store offset=16 (local.get $row) (f32x4.add (v128.load offset=16 (local.get $row)) (local.get $c21)))
+    (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+    (v128.store (local.get $row) (f32x4.add (v128.load (local.get $row)) (local.get $c30)))
+    (v128.store offset=16 (local.get $row) (f32x4.add (v128.load offset=16 (local.get $row)) (local.get $c31))))
+
+  ;; Copies an mc×kc block of A (element [i][p] at src + 4*(i*rs + p*cs)) to
+  ;; dst as 4-row micro-panels, p-major, padding the last panel with zeros.
+  (func $packA (param $src i32) (param $rs i32) (param $cs i32) (param $mc i32) (param $kc i32) (param $dst i32)
+    (local $i0 i32) (local $i i32) (local $rows i32) (local $p i32) (local $s i32) (local $t i32)
+    (local.set $rs (i32.shl (local.get $rs) (i32.const 2)))
+    (local.set $cs (i32.shl (local.get $cs) (i32.const 2)))
+    (block $done
+      (loop $panels
+        (br_if $done (i32.ge_s (local.get $i0) (local.get $mc)))
+        (local.set $rows (i32.sub (local.get $mc) (local.get $i0)))
+        (if (i32.gt_s (local.get $rows) (i32.const 4)) (then (local.set $rows (i32.const 4))))
+        (if (i32.and (i32.eq (local.get $rows) (i32.const 4)) (i32.eq (local.get $rs) (i32.const 4)))
+          (then
+            ;; Column-major A (a transposed view): one vector per step.
+            (local.set $s (i32.add (local.get $src) (i32.mul (local.get $i0) (local.get $rs))))
+            (local.set $t (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $i0) (local.get $kc)) (i32.const 2))))
+            (local.set $p (local.get $kc))
+            (loop $steps
+              (v128.store (local.get $t) (v128.load (local.get $s)))
+              (local.set $s (i32.add (local.get $s) (local.get $cs)))
+              (local.set $t (i32.add (local.get $t) (i32.const 16)))
+              (br_if $steps (local.tee $p (i32.sub (local.get $p) (i32.const 1))))))
+          (else
+            (local.set $i (i32.const 0))
+            (loop $rowsLoop
+              (local.set $t (i32.add (local.get $dst)
+                (i32.shl (i32.add (i32.mul (local.get $i0) (local.get $kc)) (local.get $i)) (i32.const 2))))
+              (local.set $p (local.get $kc))
+              (if (i32.lt_s (local.get $i) (local.get $rows))
+                (then
+                  ;; Walk one row of A along p, so a row-major A reads contiguously.
+                  (local.set $s (i32.add (local.get $src)
+                    (i32.mul (i32.add (local.get $i0) (local.get $i)) (local.get $rs))))
+                  (loop $steps
+                    (f32.store (local.get $t) (f32.load (local.get $s)))
+                    (local.set $s (i32.add (local.get $s) (local.get $cs)))
+                    (local.set $t (i32.add (local.get $t) (i32.const 16)))
+                    (br_if $steps (local.tee $p (i32.sub (local.get $p) (i32.const 1))))))
+                (else
+                  (loop $zeros
+                    (f32.store (local.get $t) (f32.const 0))
+                    (local.set $t (i32.add (local.get $t) (i32.const 16)))
+                    (br_if $zeros (local.tee $p (i32.sub (local.get $p) (i32.const 1)))))))
+              (br_if $rowsLoop (i32.lt_s
+                (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 4))))))
+        (local.set $i0 (i32.add (local.get $i0) (i32.const 4)))
+        (br $panels))))
+
+  ;; Copies a kc×nc block of B (element [p][j] at src + 4*(p*rs + j*cs)) to
+  ;; dst as 8-column micro-panels, p-major, padding the last panel with zeros.
+  (func $packB (param $src i32) (param $rs i32) (param $cs i32) (param $kc i32) (param $nc i32) (param $dst i32)
+    (local $j0 i32) (local $j i32) (local $columns i32) (local $p i32) (local $s i32) (local $t i32)
+    (local.set $rs (i32.shl (local.get $rs) (i32.const 2)))
+    (local.set $cs (i32.shl (local.get $cs) (i32.const 2)))
+    (block $done
+      (loop $panels
+        (br_if $done (i32.ge_s (local.get $j0) (local.get $nc)))
+        (local.set $columns (i32.sub (local.get $nc) (local.get $j0)))
+        (local.set $s (i32.add (local.get $src) (i32.mul (local.get $j0) (local.get $cs))))
+        (local.set $t (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $j0) (local.get $kc)) (i32.const 2))))
+        (local.set $p (local.get $kc))
+        (if (i32.ge_s (local.get $columns) (i32.const 8))
+          (then
+            (if (i32.eq (local.get $cs) (i32.const 4))
+              (then
+                ;; Row-major B: two vectors per step.
+                (loop $steps
+                  (v128.store (local.get $t) (v128.load (local.get $s)))
+                  (v128.store offset=16 (local.get $t) (v128.load offset=16 (local.get $s)))
+                  (local.set $s (i32.add (local.get $s) (local.get $rs)))
+                  (local.set $t (i32.add (local.get $t) (i32.const 32)))
+                  (br_if $steps (local.tee $p (i32.sub (local.get $p) (i32.const 1))))))
+              (else
+                (loop $steps
+                  (local.set $j (i32.const 0))
+                  (loop $lanes
+                    (f32.store (i32.add (local.get $t) (i32.shl (local.get $j) (i32.const 2)))
+                      (f32.load (i32.add (local.get $s) (i32.mul (local.get $j) (local.get $cs)))))
+                    (br_if $lanes (i32.lt_s
+                      (local.tee $j (i32.add (local.get $j) (i32.const 1))) (i32.const 8))))
+                  (local.set $s (i32.add (local.get $s) (local.get $rs)))
+                  (local.set $t (i32.add (local.get $t) (i32.const 32)))
+                  (br_if $steps (local.tee $p (i32.sub (local.get $p) (i32.const 1))))))))
+          (else
+            (loop $steps
+              (local.set $j (i32.const 0))
+              (loop $lanes
+                (f32.store (i32.add (local.get $t) (i32.shl (local.get $j) (i32.const 2)))
+                  (if (result f32) (i32.lt_s (local.get $j) (local.get $columns))
+                    (then (f32.load (i32.add (local.get $s) (i32.mul (local.get $j) (local.get $cs)))))
+                    (else (f32.const 0))))
+                (br_if $lanes (i32.lt_s
+                  (local.tee $j (i32.add (local.get $j) (i32.const 1))) (i32.const 8))))
+              (local.set $s (i32.add (local.get $s) (local.get $rs)))
+              (local.set $t (i32.add (local.get $t) (i32.const 32)))
+              (br_if $steps (local.tee $p (i32.sub (local.get $p) (i32.const 1)))))))
+        (local.set $j0 (i32.add (local.get $j0) (i32.const 8)))
+        (br $panels))))
+
+  ;; Every 4×8 tile of one packed A block (mc×kc) times one packed B block
+  ;; (kc×nc), added into C at c with row stride ldc elements. Edge tiles go
+  ;; through the scratch at address 0 so the kernel always writes a full tile.
+  (func $macro (param $mc i32) (param $nc i32) (param $kc i32) (param $aPack i32) (param $bPack i32)
+    (param $c i32) (param $ldc i32)
+    (local $i0 i32) (local $j0 i32) (local $rows i32) (local $columns i32) (local $bp i32) (local $cp i32)
+    (local $i i32) (local $j i32) (local $target i32)
+    (local.set $ldc (i32.shl (local.get $ldc) (i32.const 2)))
+    ;; B micro-panel outer, so it stays in L1 while A's panels stream from L2.
+    (block $columnsDone
+      (loop $columnPanels
+        (br_if $columnsDone (i32.ge_s (local.get $j0) (local.get $nc)))
+        (local.set $columns (i32.sub (local.get $nc) (local.get $j0)))
+        (local.set $bp (i32.add (local.get $bPack) (i32.shl (i32.mul (local.get $j0) (local.get $kc)) (i32.const 2))))
+        (local.set $i0 (i32.const 0))
+        (block $rowsDone
+          (loop $rowPanels
+            (br_if $rowsDone (i32.ge_s (local.get $i0) (local.get $mc)))
+            (local.set $rows (i32.sub (local.get $mc) (local.get $i0)))
+            (local.set $cp (i32.add (local.get $c)
+              (i32.add (i32.mul (local.get $i0) (local.get $ldc)) (i32.shl (local.get $j0) (i32.const 2)))))
+            (if (i32.and (i32.ge_s (local.get $rows) (i32.const 4)) (i32.ge_s (local.get $columns) (i32.const 8)))
+              (then
+                (call $kernel (local.get $kc)
+                  (i32.add (local.get $aPack) (i32.shl (i32.mul (local.get $i0) (local.get $kc)) (i32.const 2)))
+                  (local.get $bp) (local.get $cp) (local.get $ldc)))
+              (else
+                (local.set $i (i32.const 0))
+                (loop $clear
+                  (v128.store (local.get $i) (v128.const i32x4 0 0 0 0))
+                  (br_if $clear (i32.lt_s
+                    (local.tee $i (i32.add (local.get $i) (i32.const 16))) (i32.const 128))))
+                (call $kernel (local.get $kc)
+                  (i32.add (local.get $aPack) (i32.shl (i32.mul (local.get $i0) (local.get $kc)) (i32.const 2)))
+                  (local.get $bp) (i32.const 0) (i32.const 32))
+                (if (i32.gt_s (local.get $rows) (i32.const 4)) (then (local.set $rows (i32.const 4))))
+                (if (i32.gt_s (local.get $columns) (i32.const 8)) (then (local.set $columns (i32.const 8))))
+                (local.set $i (i32.const 0))
+                (loop $tileRows
+                  (local.set $j (i32.const 0))
+                  (loop $tileColumns
+                    (local.set $target (i32.add (local.get $cp)
+                      (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))))
+                    (f32.store (local.get $target) (f32.add (f32.load (local.get $target))
+                      (f32.load (i32.shl (i32.add (i32.shl (local.get $i) (i32.const 3)) (local.get $j)) (i32.const 2)))))
+                    (br_if $tileColumns (i32.lt_s
+                      (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $columns))))
+                  (br_if $tileRows (i32.lt_s
+                    (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $rows))))
+                (local.set $columns (i32.sub (local.get $nc) (local.get $j0)))))
+            (local.set $i0 (i32.add (local.get $i0) (i32.const 4)))
+            (br $rowPanels)))
+        (local.set $j0 (i32.add (local.get $j0) (i32.const 8)))
+        (br $columnPanels))))
+
+  ;; C[m×n] += A[m×k]·B[k×n]; a and b address element [0][0], c is dense with
+  ;; row stride n. aPack and bPack are scratch for one mcBlock×kcBlock block
+  ;; of A and one kcBlock×ncBlock block of B (rounded up to whole panels).
+  (func (export "gemm") (param $m i32) (param $n i32) (param $k i32)
+    (param $a i32) (param $ars i32) (param $acs i32)
+    (param $b i32) (param $brs i32) (param $bcs i32)
+    (param $c i32) (param $aPack i32) (param $bPack i32)
+    (param $mcBlock i32) (param $kcBlock i32) (param $ncBlock i32)
+    (local $jc i32) (local $pc i32) (local $ic i32) (local $mc i32) (local $nc i32) (local $kc i32)
+    (block $columnsDone
+      (loop $columnBlocks
+        (br_if $columnsDone (i32.ge_s (local.get $jc) (local.get $n)))
+        (local.set $nc (i32.sub (local.get $n) (local.get $jc)))
+        (if (i32.gt_s (local.get $nc) (local.get $ncBlock)) (then (local.set $nc (local.get $ncBlock))))
+        (local.set $pc (i32.const 0))
+        (block $depthDone
+          (loop $depthBlocks
+            (br_if $depthDone (i32.ge_s (local.get $pc) (local.get $k)))
+            (local.set $kc (i32.sub (local.get $k) (local.get $pc)))
+            (if (i32.gt_s (local.get $kc) (local.get $kcBlock)) (then (local.set $kc (local.get $kcBlock))))
+            (call $packB
+              (i32.add (local.get $b) (i32.shl
+                (i32.add (i32.mul (local.get $pc) (local.get $brs)) (i32.mul (local.get $jc) (local.get $bcs)))
+                (i32.const 2)))
+              (local.get $brs) (local.get $bcs) (local.get $kc) (local.get $nc) (local.get $bPack))
+            (local.set $ic (i32.const 0))
+            (block $rowsDone
+              (loop $rowBlocks
+                (br_if $rowsDone (i32.ge_s (local.get $ic) (local.get $m)))
+                (local.set $mc (i32.sub (local.get $m) (local.get $ic)))
+                (if (i32.gt_s (local.get $mc) (local.get $mcBlock)) (then (local.set $mc (local.get $mcBlock))))
+                (call $packA
+                  (i32.add (local.get $a) (i32.shl
+                    (i32.add (i32.mul (local.get $ic) (local.get $ars)) (i32.mul (local.get $pc) (local.get $acs)))
+                    (i32.const 2)))
+                  (local.get $ars) (local.get $acs) (local.get $mc) (local.get $kc) (local.get $aPack))
+                (call $macro (local.get $mc) (local.get $nc) (local.get $kc) (local.get $aPack) (local.get $bPack)
+                  (i32.add (local.get $c) (i32.shl
+                    (i32.add (i32.mul (local.get $ic) (local.get $n)) (local.get $jc)) (i32.const 2)))
+                  (local.get $n))
+                (local.set $ic (i32.add (local.get $ic) (local.get $mcBlock)))
+                (br $rowBlocks)))
+            (local.set $pc (i32.add (local.get $pc) (local.get $kcBlock)))
+            (br $depthBlocks)))
+        (local.set $jc (i32.add (local.get $jc) (local.get $ncBlock)))
+        (br $columnBlocks)))))

@@ -87,7 +87,7 @@ export async function runBench(options: BenchOptions, log: Logger): Promise<Benc
     notes: [],
   };
   if (options.peers.includes('strata')) {
-    report.environment.peers.strata = 'Strata (@strata/tensor), pure TypeScript, 1 thread';
+    report.environment.peers.strata = 'Strata (@strata/tensor), TypeScript with a WebAssembly SIMD float32 matrix product, 1 thread';
   }
 
   let torch: TorchReport | undefined;

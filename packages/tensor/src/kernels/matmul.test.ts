@@ -1,57 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
+import { type Layout, type Operand, makeOperand, seededRandom } from './gemm-test-support.js';
 import { gemm } from './matmul.js';
 
 type FloatArrayConstructor = Float32ArrayConstructor | Float64ArrayConstructor;
-
-/** How one operand is laid out in its buffer. */
-type Layout = 'rowMajor' | 'columnMajor' | 'spaced' | 'reversed' | 'broadcastRows';
-
-interface Operand {
-  data: Float32Array | Float64Array;
-  offset: number;
-  rowStride: number;
-  columnStride: number;
-}
-
-/** Deterministic generator so every failure reproduces (mulberry32). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
- * A rows×columns matrix with values in [-1, 1) stored in `layout` behind a
- * few junk leading elements, so offsets and strides are both exercised.
- */
-function makeOperand(
-  rows: number, columns: number, layout: Layout, ArrayType: FloatArrayConstructor, random: () => number,
-): Operand {
-  const lead = 3;
-  const size = lead + Math.max(1, rows * columns * 2);
-  const data = new ArrayType(size);
-  for (let index = 0; index < size; index++) data[index] = random() * 2 - 1;
-  switch (layout) {
-    case 'rowMajor':
-      return { data, offset: lead, rowStride: columns, columnStride: 1 };
-    case 'columnMajor':
-      return { data, offset: lead, rowStride: 1, columnStride: rows };
-    case 'spaced':
-      return { data, offset: lead, rowStride: 2 * columns, columnStride: 2 };
-    case 'reversed':
-      // Negative strides: element [0][0] is the last one of the block.
-      return { data, offset: lead + rows * columns - 1, rowStride: -columns, columnStride: -1 };
-    case 'broadcastRows':
-      // Every row is the same row, as an expanded view has it.
-      return { data, offset: lead, rowStride: 0, columnStride: 1 };
-  }
-}
 
 function element(operand: Operand, row: number, column: number): number {
   return operand.data[operand.offset + row * operand.rowStride + column * operand.columnStride]!;
@@ -80,8 +32,8 @@ function checkAgainstReference(testCase: Case): void {
   const bType = testCase.bType ?? aType;
   const cType = testCase.cType ?? aType;
   const random = seededRandom(seed * 7919 + m * 131 + n * 17 + k);
-  const a = makeOperand(m, k, testCase.aLayout ?? 'rowMajor', aType, random);
-  const b = makeOperand(k, n, testCase.bLayout ?? 'rowMajor', bType, random);
+  const a = makeOperand<Float32Array | Float64Array>(m, k, testCase.aLayout ?? 'rowMajor', aType, random);
+  const b = makeOperand<Float32Array | Float64Array>(k, n, testCase.bLayout ?? 'rowMajor', bType, random);
   const guard = 5;
   const c = new cType(guard + m * n + guard);
   for (let index = 0; index < c.length; index++) c[index] = random() * 2 - 1;

@@ -1,57 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { generateGemmModule, generatedPath } from '../../../scripts/build-wasm.mjs';
+import { type Layout, type Operand, makeOperand, seededRandom } from '../gemm-test-support.js';
 import { gemm } from '../matmul.js';
 import { gemmWasm, setWasmGemm, wasmGemmActive, wasmGemmTakes } from './gemm-wasm.js';
-
-/** How one operand is laid out in its buffer. */
-type Layout = 'rowMajor' | 'columnMajor' | 'spaced' | 'reversed' | 'broadcastRows' | 'scattered';
-
-interface Operand {
-  data: Float32Array;
-  offset: number;
-  rowStride: number;
-  columnStride: number;
-}
-
-/** Deterministic generator so every failure reproduces (mulberry32). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
- * A rows×columns float32 matrix with values in [-1, 1) behind a few junk
- * leading elements. 'scattered' rows lie far apart in a big buffer, so the
- * driver gathers them instead of copying the whole span.
- */
-function makeOperand(rows: number, columns: number, layout: Layout, random: () => number): Operand {
-  const lead = 3;
-  const spread = layout === 'scattered' ? 12 : 2;
-  const size = lead + Math.max(1, rows * columns * spread);
-  const data = new Float32Array(size);
-  for (let index = 0; index < size; index++) data[index] = random() * 2 - 1;
-  switch (layout) {
-    case 'rowMajor':
-      return { data, offset: lead, rowStride: columns, columnStride: 1 };
-    case 'columnMajor':
-      return { data, offset: lead, rowStride: 1, columnStride: rows };
-    case 'spaced':
-      return { data, offset: lead, rowStride: 2 * columns, columnStride: 2 };
-    case 'reversed':
-      return { data, offset: lead + rows * columns - 1, rowStride: -columns, columnStride: -1 };
-    case 'broadcastRows':
-      return { data, offset: lead, rowStride: 0, columnStride: 1 };
-    case 'scattered':
-      return { data, offset: lead, rowStride: 12 * columns, columnStride: 1 };
-  }
-}
 
 interface Case {
   m: number;
@@ -86,8 +38,8 @@ const GUARD = 5;
 function checkBothPaths(testCase: Case): void {
   const { m, n, k, accumulate = false, seed = 1 } = testCase;
   const random = seededRandom(seed * 7919 + m * 131 + n * 17 + k);
-  const a = makeOperand(m, k, testCase.aLayout ?? 'rowMajor', random);
-  const b = makeOperand(k, n, testCase.bLayout ?? 'rowMajor', random);
+  const a = makeOperand(m, k, testCase.aLayout ?? 'rowMajor', Float32Array, random);
+  const b = makeOperand(k, n, testCase.bLayout ?? 'rowMajor', Float32Array, random);
   const initial = new Float32Array(GUARD + m * n + GUARD);
   for (let index = 0; index < initial.length; index++) initial[index] = random() * 2 - 1;
   const fromWasm = run(testCase, a, b, initial, true);

@@ -90,6 +90,7 @@ export interface TfjsBatch {
   targets: TfTensor;
 }
 
+/** Copies a batch into TF.js: the images as {@link TfjsBatch.x}, the labels one-hot over `classes`. */
 export function tfjsBatch(tf: Tfjs, images: Float32Array, labels: Int32Array, classes: number): TfjsBatch {
   return {
     x: tf.tensor4d(images.slice(), [labels.length, 28, 28, 1], 'float32'),

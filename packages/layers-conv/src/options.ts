@@ -5,6 +5,7 @@
  * spatial dimension). Messages name the layer or op, the argument, what was
  * expected and what came.
  */
+import { checkOptionNames, describeOption } from '@strata/module';
 
 /** A size per spatial dimension: one number for all of them, or one each. */
 export type SizeArgument = number | readonly number[];
@@ -157,13 +158,7 @@ export interface ResolvedConvTransposeOptions {
 
 const PADDING_MODES: readonly PaddingMode[] = ['zeros', 'reflect', 'replicate', 'circular'];
 
-/** A value as messages show it: `[3, 0]`, `'full'`, `2.5`, `null`. */
-export function describeOption(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(describeOption).join(', ')}]`;
-  if (typeof value === 'string') return `'${value}'`;
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
-  return typeof value;
-}
+export { describeOption };
 
 /**
  * A size argument as one integer per spatial dimension, each at least `minimum`.
@@ -198,17 +193,6 @@ export const OPTION_NAMES = Object.freeze({
   convTransposeFunctional: Object.freeze(['stride', 'padding', 'outputPadding', 'groups', 'dilation', 'outputSize']),
 });
 
-/** Rejects option names the family does not have (a misspelt option would otherwise be ignored). */
-function checkKeys(name: string, options: object, known: readonly string[]): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`${name}: expected an options object, got ${describeOption(options)}`);
-  }
-  const unknown = Object.keys(options).filter((key) => !known.includes(key));
-  if (unknown.length > 0) {
-    throw new RangeError(`${name}: unknown option ${unknown.map((key) => `'${key}'`).join(', ')} (expected ${known.join(', ')})`);
-  }
-}
-
 /**
  * Checks and freezes the options of an N-d convolution (`rank` spatial
  * dimensions); `known` lists the option names the caller takes.
@@ -217,7 +201,7 @@ function checkKeys(name: string, options: object, known: readonly string[]): voi
 export function resolveConvOptions(
   name: string, rank: number, options: ConvOptions = {}, known: readonly string[] = OPTION_NAMES.conv,
 ): ResolvedConvOptions {
-  checkKeys(name, options, known);
+  checkOptionNames(name, options, known);
   const stride = expandSize(name, 'stride', options.stride ?? 1, rank, 1);
   const paddingValue = options.padding ?? 0;
   let padding: ResolvedConvOptions['padding'];
@@ -251,7 +235,7 @@ export function resolveConvTransposeOptions(
   name: string, rank: number, options: ConvTransposeOptions & ConvTransposeFunctionalOptions = {},
   known: readonly string[] = OPTION_NAMES.convTranspose,
 ): ResolvedConvTransposeOptions {
-  checkKeys(name, options, known);
+  checkOptionNames(name, options, known);
   const stride = expandSize(name, 'stride', options.stride ?? 1, rank, 1);
   const padding = expandSize(name, 'padding', options.padding ?? 0, rank, 0);
   const outputPadding = expandSize(name, 'outputPadding', options.outputPadding ?? 0, rank, 0);

@@ -6,6 +6,7 @@
  * argument, what was expected and what came; a size argument is checked by
  * the convolution family's `expandSize`, so both families word it alike.
  */
+import { checkOptionNames } from '@strata/module';
 import { type SizeArgument, describeOption, expandSize } from './options.js';
 
 /** Options of `MaxPool1d/2d/3d` and `MinPool1d/2d/3d` and their functional forms. */
@@ -223,22 +224,6 @@ export interface ResolvedFoldOptions {
   readonly padding: readonly number[];
   /** The step between blocks `[sH, sW]` (1 by default). */
   readonly stride: readonly number[];
-}
-
-/**
- * Rejects option names the kind does not have, as PyTorch rejects an unknown
- * keyword argument (a misspelt `return_indices` would otherwise be ignored).
- * @throws TypeError `MaxPool2d: expected an options object, got number`
- * @throws RangeError `MaxPool2d: unknown option 'return_indices' (expected stride, padding, dilation, returnIndices, ceilMode)`
- */
-function checkOptionNames(name: string, options: object, known: readonly string[]): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`${name}: expected an options object, got ${describeOption(options)}`);
-  }
-  const unknown = Object.keys(options).filter((key) => !known.includes(key));
-  if (unknown.length > 0) {
-    throw new RangeError(`${name}: unknown option ${unknown.map((key) => `'${key}'`).join(', ')} (expected ${known.join(', ')})`);
-  }
 }
 
 function checkBoolean(name: string, argument: string, value: unknown): boolean {

@@ -6,16 +6,11 @@
  * expected and what came.
  */
 import type { Tensor } from '@strata/tensor';
+import { checkOptionNames, describeOption } from '@strata/module';
 
 // ---- shared checks ----
 
-/** A value as messages show it: `[3, 0]`, `'full'`, `2.5`, `null`. */
-export function describeOption(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(describeOption).join(', ')}]`;
-  if (typeof value === 'string') return `'${value}'`;
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
-  return typeof value;
-}
+export { describeOption };
 
 /** @throws RangeError `Linear: bias must be a boolean, got 1` */
 export function checkBoolean(name: string, argument: string, value: unknown): boolean {
@@ -38,22 +33,6 @@ export function checkSize(name: string, argument: string, value: unknown, minimu
     throw new RangeError(`${name}: ${argument} must be ${kind} integer, got ${describeOption(value)}`);
   }
   return value as number;
-}
-
-/**
- * Rejects option names the layer or op does not have, as PyTorch rejects an
- * unknown keyword argument (a misspelt `padding_idx` would otherwise be ignored).
- * @throws TypeError `Embedding: expected an options object, got number`
- * @throws RangeError `Embedding: unknown option 'padding_idx' (expected paddingIdx, maxNorm, normType, scaleGradByFreq)`
- */
-function checkOptionNames(name: string, options: object, known: readonly string[]): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`${name}: expected an options object, got ${describeOption(options)}`);
-  }
-  const unknown = Object.keys(options).filter((key) => !known.includes(key));
-  if (unknown.length > 0) {
-    throw new RangeError(`${name}: unknown option ${unknown.map((key) => `'${key}'`).join(', ')} (expected ${known.join(', ')})`);
-  }
 }
 
 // ---- linear family (linear.ts) ----

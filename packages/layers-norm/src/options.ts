@@ -5,6 +5,7 @@
  * argument, what was expected and what came. Also the printing helpers that
  * make `extraRepr()` read like PyTorch's `extra_repr`.
  */
+import { checkOptionNames, describeOption } from '@strata/module';
 
 /** Options of `BatchNorm1d`, `BatchNorm2d`, `BatchNorm3d` (PyTorch's keyword arguments in camelCase). */
 export interface BatchNormOptions {
@@ -169,13 +170,7 @@ export interface ResolvedLocalResponseNormOptions {
   readonly k: number;
 }
 
-/** A value as messages show it: `[3, 0]`, `'full'`, `2.5`, `null`. */
-export function describeOption(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(describeOption).join(', ')}]`;
-  if (typeof value === 'string') return `'${value}'`;
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
-  return typeof value;
-}
+export { describeOption };
 
 /**
  * A count: an integer ≥ `minimum`.
@@ -212,23 +207,6 @@ export function checkFinite(name: string, argument: string, value: unknown, null
 export function checkBoolean(name: string, argument: string, value: unknown): boolean {
   if (typeof value === 'boolean') return value;
   throw new RangeError(`${name}: ${argument} must be a boolean, got ${describeOption(value)}`);
-}
-
-/**
- * Rejects option names the layer does not have, as PyTorch rejects an
- * unknown keyword argument (a misspelt `track_running_stats` would otherwise
- * be ignored).
- * @throws TypeError `BatchNorm2d: expected an options object, got number`
- * @throws RangeError `BatchNorm2d: unknown option 'track_running_stats' (expected eps, momentum, affine, trackRunningStats)`
- */
-function checkOptionNames(name: string, options: object, known: readonly string[]): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`${name}: expected an options object, got ${describeOption(options)}`);
-  }
-  const unknown = Object.keys(options).filter((key) => !known.includes(key));
-  if (unknown.length > 0) {
-    throw new RangeError(`${name}: unknown option ${unknown.map((key) => `'${key}'`).join(', ')} (expected ${known.join(', ')})`);
-  }
 }
 
 const BATCH_NORM_OPTION_NAMES = ['eps', 'momentum', 'affine', 'trackRunningStats'] as const;

@@ -43,3 +43,4 @@ export {
   readSafetensorsMetadata,
   saveSafetensors,
 } from './safetensors.js';
+export { checkOptionNames, describeOption } from './option-checks.js';

@@ -89,6 +89,35 @@ describe('grad mode', () => {
     expect(isGradEnabled()).toBe(true);
     expect(() => setGradEnabled(1 as never)).toThrow(new TypeError('setGradEnabled: expected a boolean, got number'));
   });
+
+  it('refuse an async function before running it, with the reason', () => {
+    let ran = false;
+    const asynchronous = async (): Promise<number> => {
+      ran = true;
+      await Promise.resolve();
+      return 1;
+    };
+    expect(() => noGrad(asynchronous)).toThrow(
+      new TypeError(
+        'noGrad: expected a synchronous function, got an async function. The grad mode is not carried across an await, ' +
+          'so the code after the first await would run with the wrong mode; call noGrad around the synchronous part ' +
+          '(e.g. `const output = noGrad(() => model.forward(x))`) instead',
+      ),
+    );
+    expect(() => enableGrad(asynchronous)).toThrow(/^enableGrad: expected a synchronous function, got an async function/);
+    expect(ran).toBe(false);
+    expect(isGradEnabled()).toBe(true);
+  });
+
+  it('refuse a callback that returns a promise, and restore the mode', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    expect(() => noGrad(() => Promise.resolve(x.mul(2)))).toThrow(
+      /^noGrad: expected a synchronous function, the function returned a promise\. The grad mode is not carried across an await/,
+    );
+    expect(() => enableGrad(() => ({ then: () => undefined }))).toThrow(/^enableGrad: expected a synchronous function, the function returned a promise/);
+    expect(isGradEnabled()).toBe(true);
+    expect(noGrad(() => x.mul(2)).requiresGrad).toBe(false);
+  });
 });
 
 describe('defineOp', () => {

@@ -103,8 +103,20 @@ class Context<State extends object> implements OpContext<State> {
     return this.saved !== null && this.saved.length > 0;
   }
 
+  /** Whether backward freed what this context held (it cannot run again). */
+  get released(): boolean {
+    return this.saved === null;
+  }
+
+  /**
+   * Frees the saved tensors after a backward without `retainGraph`, and with
+   * them `state`, which may hold tensors too (a node that saved nothing keeps
+   * its state: it may run again, as in PyTorch).
+   */
   release(): void {
-    if (this.savesTensors) this.saved = null;
+    if (!this.savesTensors) return;
+    this.saved = null;
+    for (const key of Object.keys(this.state)) delete (this.state as Record<string, unknown>)[key];
   }
 }
 
@@ -145,6 +157,7 @@ class CustomOpNode<Inputs extends readonly unknown[], Output extends OpOutput, S
   }
 
   apply(gradOutputs: readonly (Tensor | null)[]): readonly (Tensor | null | undefined)[] {
+    if (this.context.released) throw new Error(`${this.name} backward: ${SECOND_BACKWARD_MESSAGE}`);
     // Like PyTorch's materialized grads: an output nothing used gets zeros.
     const gradients = gradOutputs.map(
       (gradient, i) => gradient ?? zeros(this.outputShapes[i]!, { dtype: this.outputDTypes[i]! }),
@@ -268,6 +281,8 @@ export function defineOp<Inputs extends readonly unknown[], Output extends OpOut
         node.attachOutput(output, index);
       }
     });
+    // The marks were needed only to attach the outputs; holding them would keep the outputs alive with the graph.
+    context.nonDifferentiable = [];
     return (singleOutput ? distinct[0]! : distinct) as unknown as Output;
   };
   Object.defineProperty(op, 'name', { value: definition.name });

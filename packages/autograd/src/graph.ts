@@ -40,8 +40,14 @@ export abstract class BackwardNode implements GradientNode {
   readonly inputShapes: readonly (readonly number[])[];
   /** The dtype of each input at record time: each input's gradient is cast to it. */
   readonly inputDTypes: readonly DType[];
-  /** The outputs, held weakly: they are needed only for their hooks and `retainGrad`. */
-  private readonly outputs: (WeakRef<Tensor> | null)[];
+  /**
+   * The outputs that have hooks or retain their gradient, the only ones the
+   * node needs to find again. Other outputs are not referenced at all: a
+   * `WeakRef` per output would keep every step's tensors alive until the
+   * current task ends (the spec's KeepDuringJob list), so a synchronous
+   * training loop would never free anything.
+   */
+  private observedOutputs: (Tensor | null)[] | null = null;
 
   /**
    * Captures the input edges of `inputs` (an input that needs no gradient,
@@ -54,7 +60,6 @@ export abstract class BackwardNode implements GradientNode {
     this.outputCount = outputCount;
     this.inputShapes = inputs.map((input) => input.shape);
     this.inputDTypes = inputs.map((input) => input.dtype);
-    this.outputs = new Array<WeakRef<Tensor> | null>(outputCount).fill(null);
   }
 
   /** The nodes this one sends gradients to (PyTorch's `next_functions`). */
@@ -64,19 +69,30 @@ export abstract class BackwardNode implements GradientNode {
 
   /** Makes `tensor` output `index` of this node: sets its `gradFn`. */
   attachOutput(tensor: Tensor, index: number): void {
-    this.outputs[index] = new WeakRef(tensor);
     if (index === 0) outputIndices.delete(tensor);
     else outputIndices.set(tensor, index);
     tensor.setGradientNode(this);
+    if (tensor.retainsGrad || tensor.gradientHooks.length > 0) this.observeOutput(tensor);
   }
 
   /**
-   * Output `index`, if it is still alive and still produced by this node (an
-   * in-place op moves a tensor onto a newer node).
+   * Remembers `tensor`, one of this node's outputs, because a hook or
+   * `retainGrad()` needs its gradient. The node holds it strongly (as PyTorch's
+   * `grad_fn` holds a tensor's hooks): only for as long as the graph lives.
+   */
+  observeOutput(tensor: Tensor): void {
+    if (tensor.gradFn !== this) return;
+    this.observedOutputs ??= new Array<Tensor | null>(this.outputCount).fill(null);
+    this.observedOutputs[outputIndexOf(tensor)] = tensor;
+  }
+
+  /**
+   * Output `index`, if it has hooks or retains its gradient and is still
+   * produced by this node (an in-place op moves a tensor onto a newer node).
    */
   output(index: number): Tensor | null {
-    const tensor = this.outputs[index]?.deref();
-    return tensor !== undefined && tensor.gradFn === this && outputIndexOf(tensor) === index ? tensor : null;
+    const tensor = this.observedOutputs?.[index] ?? null;
+    return tensor !== null && tensor.gradFn === this && outputIndexOf(tensor) === index ? tensor : null;
   }
 
   /** The gradients with respect to the inputs, one per `nextEdges` entry, from one per output. */

@@ -98,8 +98,14 @@ function rebase(tensor: Tensor, source: Tensor): void {
   else tensor.setGradientNode(source.gradFn);
 }
 
+/** Lets the node that produced `tensor` find it again for its hooks and `retainGrad()`. */
+function observe(tensor: Tensor): void {
+  if (tensor.gradFn instanceof BackwardNode) tensor.gradFn.observeOutput(tensor);
+}
+
 /**
  * The recorder `@strata/autograd` installs into `@strata/tensor`. `rebase` is
- * for the in-place ops' history rebase (see {@link rebase}).
+ * for the in-place ops' history rebase (see {@link rebase}); `observe` for
+ * tensors that gain hooks or retain their gradient.
  */
-export const recorder: GradientRecorder = { record, backward, rebase };
+export const recorder: GradientRecorder = { record, backward, rebase, observe };

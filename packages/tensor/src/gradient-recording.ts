@@ -40,6 +40,12 @@ export interface GradientRecorder {
    * `retainGrad()` on `tensor` see its gradient.
    */
   rebase(tensor: Tensor, source: Tensor): void;
+  /**
+   * Called when a non-leaf `tensor` gains a hook or starts to retain its
+   * gradient, so the node that produced it can hand it its gradient (the graph
+   * holds no other reference to its outputs).
+   */
+  observe(tensor: Tensor): void;
 }
 
 let recorder: GradientRecorder | null = null;

@@ -280,7 +280,10 @@ export class Tensor {
     if (!this.requiresGrad) {
       throw new Error("retainGrad: can't retain the gradient of a tensor that does not require grad");
     }
-    if (this.gradFn !== null) this.retainsGrad = true;
+    if (this.gradFn !== null && !this.retainsGrad) {
+      this.retainsGrad = true;
+      gradientRecorder()?.observe(this);
+    }
     return this;
   }
 
@@ -294,6 +297,7 @@ export class Tensor {
       throw new Error("registerHook: can't register a hook on a tensor that doesn't require gradient");
     }
     this.gradientHooks.push(hook);
+    if (this.gradFn !== null) gradientRecorder()?.observe(this);
     return {
       remove: () => {
         const index = this.gradientHooks.indexOf(hook);

@@ -128,12 +128,11 @@ function runGenerators(train: Iterable<unknown>): Record<string, Generator> {
 }
 
 /**
- * Lets the current macrotask end. Within one task, the engine keeps every
- * object a `WeakRef` was made for alive (the spec's KeepDuringJob list, cleared
- * only when the task ends), and an awaited resolved promise does not end it:
- * a loop that never yields keeps every step's tensors that the autograd graph
- * refers to weakly. Yielding once per batch frees them, and keeps the process
- * responsive (Ctrl-C, a browser's page) during a long epoch.
+ * Lets the current macrotask end, so that a long epoch keeps the process
+ * responsive (Ctrl-C, timers, a browser's page). An awaited resolved promise
+ * does not end a task; this waits for the next turn of the event loop.
+ * Memory does not need it: the graph frees each step's saved tensors when
+ * `backward` has run.
  */
 export function yieldToEventLoop(): Promise<void> {
   const scheduler = globalThis as { setImmediate?: (callback: () => void) => unknown };

@@ -277,6 +277,7 @@ describe('activation records and methods', () => {
       record: (name, inputs, _output, attributes) => records.push({ name, inputs, attributes }),
       backward: () => undefined,
       rebase: (tensor, source) => tensor.setGradientNode(source.gradFn),
+      observe: () => undefined,
     });
   });
 

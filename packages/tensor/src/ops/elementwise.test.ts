@@ -358,6 +358,7 @@ describe('gradient recording', () => {
       record: (name, inputs, output, attributes) => calls.push({ name, inputs, output, attributes }),
       backward: () => undefined,
       rebase: (tensor, source) => tensor.setGradientNode(source.gradFn),
+      observe: () => undefined,
     };
     installGradientRecorder(recorder);
     return calls;

@@ -24,6 +24,7 @@ beforeAll(() => {
     rebase(tensor, source) {
       tensor.setGradientNode(source.gradFn);
     },
+    observe() {},
     backward() {
       throw new Error('not in these tests');
     },

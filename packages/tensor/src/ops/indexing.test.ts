@@ -34,6 +34,7 @@ function installLoggingRecorder(): Recorded[] {
     rebase(tensor, source) {
       tensor.setGradientNode(source.gradFn);
     },
+    observe() {},
     backward() {
       throw new Error('not in these tests');
     },

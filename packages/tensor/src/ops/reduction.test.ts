@@ -365,6 +365,7 @@ describe('reduction records and methods', () => {
       record: (name, inputs, output, attributes) => records.push({ name, inputs, output, attributes }),
       backward: () => undefined,
       rebase: (tensor, source) => tensor.setGradientNode(source.gradFn),
+      observe: () => undefined,
     });
   });
   beforeEach(() => {

@@ -1,4 +1,4 @@
-import { Tensor, formatShape, isFloatingPoint, isGradEnabled, setGradEnabled, zeros } from '@strata/tensor';
+import { Tensor, describeKind, isFloatingPoint, isGradEnabled, setGradEnabled, zeros } from '@strata/tensor';
 
 import { BackwardNode, SECOND_BACKWARD_MESSAGE, SavedTensor } from './graph.js';
 
@@ -166,7 +166,7 @@ class CustomOpNode<Inputs extends readonly unknown[], Output extends OpOutput, S
     const result = this.definition.backward(this.context, argument) as unknown;
     if (!Array.isArray(result)) {
       throw new TypeError(
-        `${this.name} backward: expected an array with one gradient (or null) per input of forward, got ${describe(result)}`,
+        `${this.name} backward: expected an array with one gradient (or null) per input of forward, got ${describeKind(result)}`,
       );
     }
     if (result.length > this.argumentCount) {
@@ -177,7 +177,7 @@ class CustomOpNode<Inputs extends readonly unknown[], Output extends OpOutput, S
     result.forEach((gradient: unknown, position) => {
       if (gradient === null || gradient === undefined) return;
       if (!(gradient instanceof Tensor)) {
-        throw new TypeError(`${this.name} backward: the gradient at position ${position} must be a Tensor or null, got ${describe(gradient)}`);
+        throw new TypeError(`${this.name} backward: the gradient at position ${position} must be a Tensor or null, got ${describeKind(gradient)}`);
       }
       if (!this.tensorPositions.includes(position)) {
         throw new Error(
@@ -292,14 +292,8 @@ export function defineOp<Inputs extends readonly unknown[], Output extends OpOut
 function checkOutputs(name: string, result: unknown, singleOutput: boolean): readonly Tensor[] {
   if (singleOutput) return [result as Tensor];
   if (!Array.isArray(result) || result.length === 0 || !result.every((output) => output instanceof Tensor)) {
-    throw new TypeError(`${name}: forward must return a Tensor or a non-empty array of Tensors, got ${describe(result)}`);
+    throw new TypeError(`${name}: forward must return a Tensor or a non-empty array of Tensors, got ${describeKind(result)}`);
   }
   return result as readonly Tensor[];
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (value instanceof Tensor) return `a Tensor of shape ${formatShape(value.shape)}`;
-  return typeof value;
-}

@@ -3,17 +3,11 @@
  * functional ops and the layers say the same thing: messages name the op
  * (`conv2d`) or the layer (`Conv2d`), what was expected and what came.
  */
-import { DTypeError, ShapeError, Tensor, formatShape, isFloatingPoint } from '@strata/tensor';
+import { DTypeError, ShapeError, Tensor, checkTensor, describeKind, formatShape, isFloatingPoint } from '@strata/tensor';
 import { describeOption } from './options.js';
 
 const SPATIAL_NAMES: readonly (readonly string[])[] = [['L'], ['H', 'W'], ['D', 'H', 'W']];
 const KERNEL_NAMES: readonly (readonly string[])[] = [['kL'], ['kH', 'kW'], ['kD', 'kH', 'kW']];
-
-function describeArgument(value: unknown): string {
-  if (value instanceof Tensor) return `a Tensor of shape ${formatShape(value.shape)}`;
-  if (value === null || value === undefined) return String(value);
-  return typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
-}
 
 /**
  * Checks the tensor arguments' types and dtypes: floating-point input, weight
@@ -21,11 +15,10 @@ function describeArgument(value: unknown): string {
  * @throws TypeError for a non-tensor; DTypeError for an integer input or mixed dtypes.
  */
 export function checkTensors(name: string, input: unknown, weight: unknown, bias: unknown): void {
-  for (const [argument, value] of [['input', input], ['weight', weight]] as const) {
-    if (!(value instanceof Tensor)) throw new TypeError(`${name}: expected ${argument} to be a Tensor, got ${describeArgument(value)}`);
-  }
+  checkTensor(name, 'input', input);
+  checkTensor(name, 'weight', weight);
   if (bias !== null && bias !== undefined && !(bias instanceof Tensor)) {
-    throw new TypeError(`${name}: expected bias to be a Tensor or null, got ${describeArgument(bias)}`);
+    throw new TypeError(`${name}: expected bias to be a Tensor or null, got ${describeKind(bias)}`);
   }
   const x = input as Tensor;
   if (!isFloatingPoint(x.dtype)) throw new DTypeError(`${name}: expected a floating-point input, got ${x.dtype}`);

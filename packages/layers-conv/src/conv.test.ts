@@ -249,7 +249,7 @@ describe('bad inputs throw in forward, naming the layer or op, and change nothin
     expect(() => conv2d(x, randn([2, 4, 3, 3]), randn([3]))).toThrow(new ShapeError('conv2d: expected bias of shape [2], got shape [3]'));
     expect(() => conv2d(x, randn([2, 2, 3, 3]), null, { groups: 2, padding: 'same', stride: 2 })).toThrow(
       new RangeError("conv2d: padding='same' is not supported for strided convolutions, got stride [2, 2]"));
-    expect(() => conv1d([1, 2] as unknown as Tensor, randn([2, 1, 3]))).toThrow(new TypeError('conv1d: expected input to be a Tensor, got Array'));
+    expect(() => conv1d([1, 2] as unknown as Tensor, randn([2, 1, 3]))).toThrow(new TypeError('conv1d: expected input to be a Tensor, got an array'));
     expect(() => conv3d(x.select(0, 0), randn([2, 4, 3, 3, 3]))).toThrow(
       new ShapeError('conv3d: expected a 4-D (unbatched) or 5-D (batched) input, got shape [4, 5, 5]'));
   });

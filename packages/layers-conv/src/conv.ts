@@ -3,7 +3,7 @@
  * layers `Conv1d`, `Conv2d`, `Conv3d`, like PyTorch's `F.conv*d` and
  * `nn.Conv*d`.
  */
-import { Module, Parameter, calculateFanInAndFanOut, kaimingUniform_, uniform_ } from '@strata/module';
+import { Module, Parameter, calculateFanInAndFanOut, formatPythonTuple, kaimingUniform_, uniform_ } from '@strata/module';
 import { type Tensor, empty } from '@strata/tensor';
 import { checkBias, checkInput, checkKernelFits, checkPaddingMode, checkTensors, checkWeight } from './checks.js';
 import { convolutionOf, convolutionPad } from './convolution.js';
@@ -18,7 +18,6 @@ import {
   resolveConvOptions,
   resolveLayerSizes,
 } from './options.js';
-import { formatTuple } from './repr.js';
 
 /**
  * The N-d convolution behind the functional ops and the layers, with
@@ -235,11 +234,11 @@ interface ReprFields {
 
 /** PyTorch's `_ConvNd.extra_repr`: the channels, kernel and stride, then only the non-default options. */
 export function convExtraRepr(layer: ReprFields, outputPadding: readonly number[] | null): string {
-  let text = `${layer.inChannels}, ${layer.outChannels}, kernel_size=${formatTuple(layer.kernelSize)}, stride=${formatTuple(layer.stride)}`;
+  let text = `${layer.inChannels}, ${layer.outChannels}, kernel_size=${formatPythonTuple(layer.kernelSize)}, stride=${formatPythonTuple(layer.stride)}`;
   if (typeof layer.padding === 'string') text += `, padding=${layer.padding}`;
-  else if (layer.padding.some((amount) => amount !== 0)) text += `, padding=${formatTuple(layer.padding)}`;
-  if (layer.dilation.some((step) => step !== 1)) text += `, dilation=${formatTuple(layer.dilation)}`;
-  if (outputPadding !== null && outputPadding.some((extra) => extra !== 0)) text += `, output_padding=${formatTuple(outputPadding)}`;
+  else if (layer.padding.some((amount) => amount !== 0)) text += `, padding=${formatPythonTuple(layer.padding)}`;
+  if (layer.dilation.some((step) => step !== 1)) text += `, dilation=${formatPythonTuple(layer.dilation)}`;
+  if (outputPadding !== null && outputPadding.some((extra) => extra !== 0)) text += `, output_padding=${formatPythonTuple(outputPadding)}`;
   if (layer.groups !== 1) text += `, groups=${layer.groups}`;
   if (layer.bias === null) text += ', bias=False';
   if (layer.paddingMode !== 'zeros') text += `, padding_mode=${layer.paddingMode}`;

@@ -190,7 +190,7 @@ describe('bad input', () => {
     expectThrow(() => maxPool2d(zeros([1, 0, 4, 4]), 2), ShapeError, 'maxPool2d: expected an input with non-zero sizes except the batch dimension, got shape [1, 0, 4, 4]');
     expectThrow(() => minPool2d(zeros([0, 4, 4]), 2), ShapeError, 'minPool2d: expected an input with non-zero sizes except the batch dimension, got shape [0, 4, 4]');
     expectThrow(() => maxPool2d(zeros([1, 4, 4], { dtype: 'int32' }), 2), DTypeError, 'maxPool2d: expected a floating-point input, got int32');
-    expectThrow(() => maxPool2d([1, 2] as unknown as Tensor, 2), TypeError, 'maxPool2d: expected input to be a Tensor, got Array');
+    expectThrow(() => maxPool2d([1, 2] as unknown as Tensor, 2), TypeError, 'maxPool2d: expected input to be a Tensor, got an array');
   });
 
   it('rejects an output size below 1', () => {

@@ -9,7 +9,7 @@
  * so an unbatched input `[C, ...spatial]` needs no reshaping.
  */
 import { type OpContext, defineOp } from '@strata/autograd';
-import { DTypeError, ShapeError, Tensor, formatShape, getKernel, isFloatingPoint, registerKernel } from '@strata/tensor';
+import { DTypeError, ShapeError, Tensor, checkTensor, formatShape, getKernel, isFloatingPoint, registerKernel } from '@strata/tensor';
 import type { ConvolutionGeometry } from './kernels/geometry.js';
 import { maxPoolBackwardKernel, maxUnpoolBackwardKernel } from './kernels/pooling-max.js';
 import type { ResolvedPoolWindow } from './pooling-options.js';
@@ -32,11 +32,6 @@ registerKernel('maxUnpoolBackward', maxUnpoolBackwardKernel);
 
 const SPATIAL_NAMES: readonly string[] = ['L', 'H, W', 'D, H, W'];
 
-function describeArgument(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  return typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
-}
-
 /** Which dtypes an op takes. */
 export type InputKinds = 'float' | 'float or int32';
 
@@ -49,7 +44,7 @@ export type InputKinds = 'float' | 'float or int32';
  * @throws DTypeError `maxPool2d: expected a floating-point input, got int32`
  */
 export function checkPoolingInput(name: string, rank: number, input: unknown, kinds: InputKinds = 'float'): Tensor {
-  if (!(input instanceof Tensor)) throw new TypeError(`${name}: expected input to be a Tensor, got ${describeArgument(input)}`);
+  checkTensor(name, 'input', input);
   if (input.ndim !== rank + 1 && input.ndim !== rank + 2) {
     const spatial = SPATIAL_NAMES[rank - 1]!;
     throw new ShapeError(

@@ -4,7 +4,7 @@
  * `Softsign`, `Hardswish`, `Hardsigmoid`, `Tanhshrink`, like PyTorch's
  * `torch/nn/modules/activation.py`.
  */
-import { Module } from '@strata/module';
+import { Module, formatPythonNumber } from '@strata/module';
 import {
   type GeluOptions,
   type SoftplusOptions,
@@ -22,7 +22,6 @@ import {
 } from '@strata/tensor';
 import { InplaceActivation, checkActivationInput } from './activation-base.js';
 import { type ActivationOptions, checkFiniteNumber, describeOption } from './options.js';
-import { formatPythonNumber } from './repr.js';
 
 /**
  * x · Φ(x), like `torch.nn.GELU`: exact (with erf) or, with

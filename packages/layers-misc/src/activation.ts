@@ -10,7 +10,7 @@
 import { type Tensor, celu, elu, hardtanh, leakyRelu, relu, relu6, selu, threshold } from '@strata/tensor';
 import { InplaceActivation, checkActivationInput, checkInPlaceTarget } from './activation-base.js';
 import { type ActivationOptions, checkFiniteNumber } from './options.js';
-import { formatPythonFloat } from './repr.js';
+import { formatPythonFloat } from '@strata/module';
 
 /**
  * max(x, 0) element-wise, like `torch.nn.ReLU`.

@@ -8,7 +8,7 @@
  * times the mask (plus a shift for alpha dropout), computed with recorded
  * tensor ops: the gradient flows through the mask.
  */
-import { Module } from '@strata/module';
+import { Module, formatPythonBool, formatPythonFloat } from '@strata/module';
 import {
   DTypeError,
   type Generator,
@@ -29,7 +29,6 @@ import {
   resolveDropoutFunctionalOptions,
   resolveDropoutOptions,
 } from './options.js';
-import { formatPythonBool, formatPythonFloat } from './repr.js';
 import { warnOnce } from './warnings.js';
 
 declare module '@strata/tensor' {

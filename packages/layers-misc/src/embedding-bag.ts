@@ -5,9 +5,9 @@
  * per-index embeddings.
  */
 import { type OpContext, defineOp, noGrad } from '@strata/autograd';
-import { DTypeError, ShapeError, Tensor, formatShape, getKernel, registerKernel } from '@strata/tensor';
+import { DTypeError, ShapeError, Tensor, checkTensor, formatShape, getKernel, registerKernel } from '@strata/tensor';
 import { embeddingExtraRepr } from './embedding.js';
-import { checkIndices, checkTensor, checkWeight, renormalizeRows } from './embedding-checks.js';
+import { checkIndices, checkWeight, renormalizeRows } from './embedding-checks.js';
 import { EmbeddingTable, fromPretrainedTable } from './embedding-table.js';
 import {
   type BagMode,

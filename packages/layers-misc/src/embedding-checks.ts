@@ -3,7 +3,7 @@
  * `embedding-bag.ts`), and the max-norm renormalization both run before
  * their lookup. Everything here runs before any state changes.
  */
-import { DTypeError, ShapeError, Tensor, formatShape, getKernel, isFloatingPoint, registerKernel } from '@strata/tensor';
+import { DTypeError, ShapeError, Tensor, checkTensor, formatShape, getKernel, isFloatingPoint, registerKernel } from '@strata/tensor';
 import { embeddingRenormKernel } from './kernels/embedding.js';
 
 declare module '@strata/tensor' {
@@ -18,13 +18,6 @@ declare module '@strata/tensor' {
 }
 
 registerKernel('embeddingRenorm', embeddingRenormKernel);
-
-/** @throws TypeError `embedding: expected weight to be a Tensor, got number` */
-export function checkTensor(name: string, argument: string, value: unknown): asserts value is Tensor {
-  if (!(value instanceof Tensor)) {
-    throw new TypeError(`${name}: expected ${argument} to be a Tensor, got ${value === null ? 'null' : typeof value}`);
-  }
-}
 
 /**
  * Checks an embedding table: a 2-D float tensor.

@@ -17,7 +17,7 @@ import {
   type ResolvedEmbeddingOptions,
   resolveEmbeddingOptions,
 } from './options.js';
-import { formatPythonBool, formatPythonFloat } from './repr.js';
+import { formatPythonBool, formatPythonFloat } from '@strata/module';
 
 declare module '@strata/tensor' {
   interface KernelRegistry {

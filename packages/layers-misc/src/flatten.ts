@@ -3,10 +3,9 @@
  * `torch/nn/modules/flatten.py`. Both return views when the input's layout
  * allows (always, for `Unflatten`).
  */
-import { Module } from '@strata/module';
+import { Module, formatPythonTuple } from '@strata/module';
 import { ShapeError, type Tensor, formatShape, normalizeDim } from '@strata/tensor';
 import { checkSize, describeOption } from './options.js';
-import { formatPythonTuple } from './repr.js';
 
 function checkDimArgument(name: string, argument: string, value: unknown): number {
   if (!Number.isInteger(value)) throw new RangeError(`${name}: ${argument} must be an integer, got ${describeOption(value)}`);

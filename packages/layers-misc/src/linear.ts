@@ -4,11 +4,22 @@
  * `F.bilinear` and `torch/nn/modules/linear.py`.
  */
 import { type OpContext, defineOp } from '@strata/autograd';
-import { Module, Parameter, calculateFanInAndFanOut, kaimingUniform_, uniform_ } from '@strata/module';
-import { DTypeError, ShapeError, Tensor, empty, formatShape, getKernel, isFloatingPoint, matmul, numelOf, registerKernel } from '@strata/tensor';
+import { Module, Parameter, calculateFanInAndFanOut, formatPythonBool, kaimingUniform_, uniform_ } from '@strata/module';
+import {
+  DTypeError,
+  ShapeError,
+  Tensor,
+  checkTensor,
+  empty,
+  formatShape,
+  getKernel,
+  isFloatingPoint,
+  matmul,
+  numelOf,
+  registerKernel,
+} from '@strata/tensor';
 import { linearKernel } from './kernels/linear.js';
 import { type LinearOptions, type ResolvedLinearOptions, checkSize, resolveLinearOptions } from './options.js';
-import { formatPythonBool } from './repr.js';
 
 declare module '@strata/tensor' {
   interface KernelRegistry {
@@ -38,10 +49,6 @@ const linearOp: (input: Tensor, weight: Tensor, bias: Tensor | null) => Tensor =
     ];
   },
 });
-
-function checkTensor(name: string, argument: string, value: unknown): asserts value is Tensor {
-  if (!(value instanceof Tensor)) throw new TypeError(`${name}: expected ${argument} to be a Tensor, got ${value === null ? 'null' : typeof value}`);
-}
 
 function checkSameFloatDType(name: string, tensors: readonly (readonly [string, Tensor | null])[]): void {
   const present = tensors.filter((entry): entry is readonly [string, Tensor] => entry[1] !== null);

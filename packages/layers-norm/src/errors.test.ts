@@ -140,7 +140,7 @@ describe('BatchNorm1d/2d/3d: bad input leaves the running statistics unchanged',
       DTypeError,
       'BatchNorm2d: expected weight of dtype float64 (the input\'s), got float32',
     );
-    expectRejected(norm, () => norm.forward([1, 2, 3] as unknown as Tensor), TypeError, 'BatchNorm2d: expected input to be a Tensor, got Array');
+    expectRejected(norm, () => norm.forward([1, 2, 3] as unknown as Tensor), TypeError, 'BatchNorm2d: expected input to be a Tensor, got an array');
   });
 
   it('rejects bad options in the constructor', () => {

@@ -6,7 +6,7 @@
  * statistics from it.
  */
 import { type OpContext, defineOp } from '@strata/autograd';
-import { Module, Parameter, init } from '@strata/module';
+import { Module, Parameter, formatPythonBool, formatPythonFloat, init } from '@strata/module';
 import { ShapeError, type Tensor, formatShape, getKernel, isGradEnabled, ones, registerKernel, zeros } from '@strata/tensor';
 import { batchStatisticsGradient, channelShape, dimsExcept } from './composite.js';
 import { groupNormBackwardKernel, groupNormKernel } from './kernels/group-norm.js';
@@ -14,8 +14,6 @@ import {
   type GroupNormOptions,
   checkCount,
   checkEps,
-  formatPythonBool,
-  formatPythonFloat,
   resolveGroupNormOptions,
 } from './options.js';
 import { blendRunning, unbiasedVariance } from './running-stats.js';

@@ -4,7 +4,7 @@
  * `torch.nn.LayerNorm` (with the `bias` option of PyTorch 2.1+).
  */
 import { type OpContext, defineOp } from '@strata/autograd';
-import { Module, Parameter, init } from '@strata/module';
+import { Module, Parameter, formatPythonBool, formatPythonFloat, formatPythonTuple, init } from '@strata/module';
 import { type Tensor, getKernel, isGradEnabled, ones, registerKernel, zeros } from '@strata/tensor';
 import { batchStatisticsGradient, sumOver } from './composite.js';
 import { layerNormBackwardKernel, layerNormKernel } from './kernels/layer-norm.js';
@@ -12,9 +12,6 @@ import {
   type LayerNormOptions,
   checkEps,
   checkNormalizedShape,
-  formatPythonBool,
-  formatPythonFloat,
-  formatPythonTuple,
   resolveLayerNormOptions,
 } from './options.js';
 import { checkFloatInput, checkOptionalTensor, checkTrailingShape } from './validation.js';

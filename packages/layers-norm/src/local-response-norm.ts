@@ -4,7 +4,7 @@
  * `torch.nn.functional.local_response_norm` and `torch.nn.LocalResponseNorm`.
  */
 import { type OpContext, defineOp } from '@strata/autograd';
-import { Module } from '@strata/module';
+import { Module, formatPythonFloat } from '@strata/module';
 import { type Tensor, cat, getKernel, isGradEnabled, registerKernel, zeros } from '@strata/tensor';
 import {
   type LocalResponseNormParameters,
@@ -14,7 +14,6 @@ import {
 import {
   type LocalResponseNormOptions,
   type ResolvedLocalResponseNormOptions,
-  formatPythonFloat,
   resolveLocalResponseNormOptions,
 } from './options.js';
 import { checkFloatInput, checkRank } from './validation.js';

@@ -3,9 +3,9 @@
  * options, the affine parameters, the running statistics and their resets,
  * and the printout.
  */
-import { Module, Parameter, init } from '@strata/module';
+import { Module, Parameter, formatPythonBool, formatPythonFloat, init } from '@strata/module';
 import { type Tensor, ones, zeros } from '@strata/tensor';
-import { type ResolvedBatchNormOptions, formatPythonBool, formatPythonFloat } from './options.js';
+import { type ResolvedBatchNormOptions } from './options.js';
 
 /**
  * Parameters `weight` and `bias` (`[numFeatures]`, with `affine`) and

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  formatPythonFloat,
-  formatPythonTuple,
   resolveBatchNormOptions,
   resolveGroupNormOptions,
   resolveInstanceNormOptions,
@@ -9,21 +7,6 @@ import {
   resolveLocalResponseNormOptions,
   resolveRMSNormOptions,
 } from './options.js';
-
-describe('formatPythonFloat', () => {
-  it("prints numbers as Python's repr of a float does", () => {
-    // Left: the numbers; right: /usr/bin/python3's repr() of the same floats.
-    const values = [1e-5, 0.1, 1, 0, -0, 1e-3, 0.0005, 1234567, 1e16, 1.2345678901234568e17, 1e-4, 0.75, 2, -2.5, 1.5e-10, 3.14159, 100, 1e15,
-      2 ** 53, 1 / 3, 2 ** -23];
-    const reprs = ['1e-05', '0.1', '1.0', '0.0', '-0.0', '0.001', '0.0005', '1234567.0', '1e+16', '1.2345678901234568e+17', '0.0001', '0.75',
-      '2.0', '-2.5', '1.5e-10', '3.14159', '100.0', '1000000000000000.0', '9007199254740992.0', '0.3333333333333333', '1.1920928955078125e-07'];
-    expect(values.map(formatPythonFloat)).toEqual(reprs);
-  });
-
-  it('prints tuples as Python does', () => {
-    expect([formatPythonTuple([]), formatPythonTuple([10]), formatPythonTuple([2, 3])]).toEqual(['()', '(10,)', '(2, 3)']);
-  });
-});
 
 describe('resolve…Options', () => {
   it('fills in PyTorch’s defaults and freezes the result', () => {

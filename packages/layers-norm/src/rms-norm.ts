@@ -4,7 +4,7 @@
  * `torch.nn.functional.rms_norm` and `torch.nn.RMSNorm`.
  */
 import { type OpContext, defineOp } from '@strata/autograd';
-import { Module, Parameter, init } from '@strata/module';
+import { Module, Parameter, formatPythonBool, formatPythonFloat, formatPythonTuple, init } from '@strata/module';
 import { type Tensor, getKernel, isGradEnabled, ones, registerKernel } from '@strata/tensor';
 import { sumOver } from './composite.js';
 import { rmsNormBackwardKernel, rmsNormKernel } from './kernels/layer-norm.js';
@@ -12,9 +12,6 @@ import {
   type RMSNormOptions,
   checkEps,
   checkNormalizedShape,
-  formatPythonBool,
-  formatPythonFloat,
-  formatPythonTuple,
   resolveRMSNormOptions,
 } from './options.js';
 import { checkFloatInput, checkOptionalTensor, checkTrailingShape } from './validation.js';

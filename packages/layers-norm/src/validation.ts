@@ -3,7 +3,7 @@
  * before anything is computed or written, with a message that names the op
  * or layer, what it expected and what it got.
  */
-import { DTypeError, ShapeError, Tensor, formatShape, isFloatingPoint } from '@strata/tensor';
+import { DTypeError, ShapeError, Tensor, checkTensor, describeKind, formatShape, isFloatingPoint } from '@strata/tensor';
 
 /**
  * `input` must be a floating-point tensor.
@@ -11,7 +11,7 @@ import { DTypeError, ShapeError, Tensor, formatShape, isFloatingPoint } from '@s
  * @throws DTypeError `layerNorm: expected a floating-point input (float32 or float64), got int32`
  */
 export function checkFloatInput(name: string, input: unknown): Tensor {
-  if (!(input instanceof Tensor)) throw new TypeError(`${name}: expected input to be a Tensor, got ${describeValue(input)}`);
+  checkTensor(name, 'input', input);
   if (!isFloatingPoint(input.dtype)) {
     throw new DTypeError(`${name}: expected a floating-point input (float32 or float64), got ${input.dtype}`);
   }
@@ -46,7 +46,7 @@ export function checkOptionalTensor(
   input: Tensor,
 ): Tensor | null {
   if (value === null || value === undefined) return null;
-  if (!(value instanceof Tensor)) throw new TypeError(`${name}: expected ${argument} to be a Tensor or null, got ${describeValue(value)}`);
+  if (!(value instanceof Tensor)) throw new TypeError(`${name}: expected ${argument} to be a Tensor or null, got ${describeKind(value)}`);
   if (value.shape.length !== shape.length || value.shape.some((size, d) => size !== shape[d])) {
     throw new ShapeError(`${name}: expected ${argument} of shape ${formatShape(shape)} (${reason}), got shape ${formatShape(value.shape)}`);
   }
@@ -88,10 +88,3 @@ export function spatialSize(shape: readonly number[], channelDim = 1): number {
   return size;
 }
 
-/** A value's kind as messages name it: `Tensor`, `number`, `null`. */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (value instanceof Tensor) return 'Tensor';
-  if (typeof value === 'object') return (value as { constructor?: { name?: string } }).constructor?.name ?? 'object';
-  return typeof value;
-}

@@ -4,8 +4,8 @@
  * (`MSELoss`), what was expected and what came. And the reduction step every
  * composed loss ends with.
  */
-import { DTypeError, ShapeError, Tensor, formatShape, isFloatingPoint } from '@strata/tensor';
-import { type KLDivReduction, describeValue } from './options.js';
+import { DTypeError, ShapeError, Tensor, checkTensor, formatShape, isFloatingPoint } from '@strata/tensor';
+import { type KLDivReduction } from './options.js';
 
 /**
  * Checks that `value` is a floating-point tensor.
@@ -15,14 +15,6 @@ import { type KLDivReduction, describeValue } from './options.js';
 export function checkFloatTensor(name: string, argument: string, value: unknown): asserts value is Tensor {
   checkTensor(name, argument, value);
   if (!isFloatingPoint(value.dtype)) throw new DTypeError(`${name}: expected a floating-point ${argument}, got ${value.dtype}`);
-}
-
-/**
- * Checks that `value` is a tensor.
- * @throws TypeError `nllLoss: expected target to be a Tensor, got an array`
- */
-export function checkTensor(name: string, argument: string, value: unknown): asserts value is Tensor {
-  if (!(value instanceof Tensor)) throw new TypeError(`${name}: expected ${argument} to be a Tensor, got ${describeValue(value)}`);
 }
 
 /**

@@ -4,10 +4,10 @@
  * it runs the fused `crossEntropy` kernel op (one pass forward, one
  * backward); with class probabilities it is `logSoftmax` and a weighted sum.
  */
-import { DTypeError, ShapeError, type Tensor, formatShape, isFloatingPoint, logSoftmax } from '@strata/tensor';
+import { DTypeError, ShapeError, type Tensor, checkTensor, formatShape, isFloatingPoint, logSoftmax } from '@strata/tensor';
 import { checkClassTargets, checkClassWeight, classIndexGeometry, targetShapeFor } from './class-index-checks.js';
 import { crossEntropyOp } from './class-index-ops.js';
-import { checkFloatTensor, checkTensor } from './checks.js';
+import { checkFloatTensor } from './checks.js';
 import { WeightedLoss } from './loss.js';
 import { type CrossEntropyLossOptions, type ResolvedClassIndexLossOptions, resolveCrossEntropyLossOptions } from './options.js';
 

@@ -4,8 +4,8 @@
  * PyTorch's. Each is PyTorch's composite formula written with the same
  * tensor ops, so autograd gives PyTorch's gradients, kinks included.
  */
-import { DTypeError, ShapeError, type Tensor, formatShape, minimum, norm, where } from '@strata/tensor';
-import { checkFloatTensor, checkPair, checkSameShape, checkTensor, reduceLoss } from './checks.js';
+import { DTypeError, ShapeError, type Tensor, checkTensor, formatShape, minimum, norm, where } from '@strata/tensor';
+import { checkFloatTensor, checkPair, checkSameShape, reduceLoss } from './checks.js';
 import { Loss } from './loss.js';
 import {
   type MarginLossOptions,

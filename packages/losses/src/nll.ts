@@ -1,3 +1,4 @@
+import { checkTensor } from '@strata/tensor';
 /**
  * The negative log-likelihood loss: `nllLoss` and `NLLLoss`, like PyTorch's
  * `F.nll_loss` and `nn.NLLLoss`, over the `nllLoss` kernel op.
@@ -5,7 +6,7 @@
 import type { Tensor } from '@strata/tensor';
 import { checkClassTargets, checkClassWeight, classIndexGeometry } from './class-index-checks.js';
 import { nllLossOp } from './class-index-ops.js';
-import { checkFloatTensor, checkTensor } from './checks.js';
+import { checkFloatTensor } from './checks.js';
 import { WeightedLoss } from './loss.js';
 import { type NLLLossOptions, type ResolvedClassIndexLossOptions, resolveNLLLossOptions } from './options.js';
 

@@ -5,7 +5,7 @@
  * spelled-out copy. Messages name the loss (`CrossEntropyLoss`) or the
  * functional op (`crossEntropy`), the option, what was expected and what came.
  */
-import { DTypeError, ShapeError, Tensor, formatShape, isFloatingPoint } from '@strata/tensor';
+import { DTypeError, ShapeError, Tensor, checkOptionNames, describeKind, describeValue, formatShape, isFloatingPoint } from '@strata/tensor';
 
 /**
  * How the per-element losses are combined: kept as they are (`'none'`),
@@ -239,29 +239,13 @@ export interface ResolvedTripletMarginLossOptions extends ResolvedMarginLossOpti
 const REDUCTIONS: readonly Reduction[] = ['none', 'mean', 'sum'];
 const KL_DIV_REDUCTIONS: readonly KLDivReduction[] = ['none', 'batchmean', 'sum', 'mean'];
 
-/** A value as messages show it: `'avg'`, `2.5`, `null`, `a Tensor of shape [3]`. */
-export function describeValue(value: unknown): string {
-  if (value instanceof Tensor) return `a Tensor of shape ${formatShape(value.shape)}`;
-  if (typeof value === 'string') return `'${value}'`;
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
-}
-
 /**
  * The options object itself: absent means all defaults; a key the loss
  * doesn't know (`ignore_index`, a typo) is an error rather than silently ignored.
  */
 function checkOptionsObject(name: string, options: unknown, known: readonly string[]): Record<string, unknown> {
   if (options === undefined || options === null) return {};
-  if (typeof options !== 'object' || Array.isArray(options) || options instanceof Tensor) {
-    throw new TypeError(`${name}: expected an options object, got ${describeValue(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw new RangeError(`${name}: unknown option '${key}' (expected one of ${known.join(', ')})`);
-    }
-  }
+  checkOptionNames(name, options, known);
   return options as Record<string, unknown>;
 }
 
@@ -293,7 +277,7 @@ function booleanOption(name: string, option: string, value: unknown): boolean {
  */
 function weightOption(name: string, option: string, value: unknown, perClass: boolean): Tensor | null {
   if (value === undefined || value === null) return null;
-  if (!(value instanceof Tensor)) throw new TypeError(`${name}: ${option} must be a Tensor or null, got ${describeValue(value)}`);
+  if (!(value instanceof Tensor)) throw new TypeError(`${name}: ${option} must be a Tensor or null, got ${describeKind(value)}`);
   if (!isFloatingPoint(value.dtype)) {
     throw new DTypeError(`${name}: ${option} must be a floating-point tensor, got ${value.dtype}`);
   }

@@ -93,8 +93,8 @@ describe('containers', () => {
 
 describe('init', () => {
   it('each initializer names itself, and leaves the tensor unchanged when it throws', () => {
-    expect(() => ones_(notATensor)).toThrow(new TypeError('ones_: expected a Tensor, got number'));
-    expect(() => zeros_(null as unknown as Tensor)).toThrow(new TypeError('zeros_: expected a Tensor, got null'));
+    expect(() => ones_(notATensor)).toThrow(new TypeError('ones_: expected tensor to be a Tensor, got number'));
+    expect(() => zeros_(null as unknown as Tensor)).toThrow(new TypeError('zeros_: expected tensor to be a Tensor, got null'));
     const vector = ones([3]);
     expect(() => xavierNormal_(vector)).toThrow(
       new ShapeError('xavierNormal_: fan in and fan out can not be computed for a tensor with fewer than 2 dimensions (got shape [3])'),

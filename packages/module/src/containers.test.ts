@@ -61,7 +61,7 @@ describe('Sequential', () => {
     expect(() => net.at(-2)).toThrow(new RangeError('Sequential.at: index -2 is out of range for 1 modules'));
     expect(() => net.insert(3, new ReLU())).toThrow(new RangeError('Sequential.insert: index 3 is out of range for 1 modules'));
     expect(() => new Sequential(tensor([1]) as unknown as Module)).toThrow(new TypeError('Sequential: expected a Module, got Tensor'));
-    expect(() => net.append({} as Module)).toThrow(new TypeError('Sequential.append: expected a Module, got Object'));
+    expect(() => net.append({} as Module)).toThrow(new TypeError('Sequential.append: expected a Module, got object'));
     expect(() => new Sequential().pop()).toThrow(new RangeError('Sequential.pop: index -1 is out of range for 0 modules'));
   });
 });

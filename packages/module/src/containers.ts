@@ -1,7 +1,7 @@
+import { describeKind } from '@strata/tensor';
 import type { Tensor } from '@strata/tensor';
 import { localState } from './local-state.js';
 import { Module } from './module.js';
-import { describeValue } from './values.js';
 
 /** The registered (non-null) children in order, duplicates kept, as PyTorch's `_modules.values()`. */
 function childList(container: Module): Module[] {
@@ -19,7 +19,7 @@ function resolveIndex(index: number, length: number, owner: string): number {
 }
 
 function checkModule(module: unknown, owner: string): asserts module is Module {
-  if (!(module instanceof Module)) throw new TypeError(`${owner}: expected a Module, got ${describeValue(module)}`);
+  if (!(module instanceof Module)) throw new TypeError(`${owner}: expected a Module, got ${describeKind(module)}`);
 }
 
 /** Renumbers the children `0 .. n-1` after one was removed, as PyTorch's `__delitem__`. */
@@ -219,7 +219,7 @@ export class ModuleList extends Module {
    */
   extend(modules: Iterable<Module>): this {
     if (modules === null || typeof (modules as Partial<Iterable<Module>>)[Symbol.iterator] !== 'function') {
-      throw new TypeError(`ModuleList.extend: expected an iterable of modules, got ${describeValue(modules)}`);
+      throw new TypeError(`ModuleList.extend: expected an iterable of modules, got ${describeKind(modules)}`);
     }
     for (const module of modules) this.append(module);
     return this;

@@ -44,3 +44,4 @@ export {
   saveSafetensors,
 } from './safetensors.js';
 export { checkOptionNames, describeOption } from './option-checks.js';
+export { formatPythonBool, formatPythonFloat, formatPythonNumber, formatPythonTuple } from './python-repr.js';

@@ -246,7 +246,7 @@ describe('initializer errors', () => {
     expect(() => dirac_(zeros([3, 2, 2]), 2)).toThrow(new RangeError('dirac_: dim 0 (size 3) must be divisible by groups, got groups=2'));
     expect(() => orthogonal_(zeros([4]))).toThrow(new ShapeError('orthogonal_: only tensors with 2 or more dimensions are supported, got shape [4]'));
     expect(() => constant_(zeros([1]), '1' as never)).toThrow(new TypeError('constant_: expected a number, got string'));
-    expect(() => zeros_([1, 2] as never)).toThrow(new TypeError('zeros_: expected a Tensor, got Array'));
+    expect(() => zeros_([1, 2] as never)).toThrow(new TypeError('zeros_: expected tensor to be a Tensor, got an array'));
   });
 
   it('change nothing when they throw', () => {

@@ -6,18 +6,8 @@
  *
  * @packageDocumentation
  */
-import {
-  DTypeError,
-  type Generator,
-  ShapeError,
-  Tensor,
-  contiguousStrides,
-  defaultGenerator,
-  formatShape,
-  isFloatingPoint,
-} from '@strata/tensor';
+import { checkTensor, contiguousStrides, defaultGenerator, describeKind, DTypeError, formatShape, type Generator, isFloatingPoint, ShapeError, Tensor } from '@strata/tensor';
 import { erfinv, normalCdf, orthonormalColumns } from './init-math.js';
-import { describeValue } from './values.js';
 import { withoutGrad, writeElements } from './tensor-write.js';
 
 /** The nonlinearities `calculateGain` knows: PyTorch's `nn.functional` names in camelCase. */
@@ -170,7 +160,7 @@ export function calculateFanInAndFanOut(tensor: Tensor): { fanIn: number; fanOut
 }
 
 function fans(tensor: Tensor, op: string): { fanIn: number; fanOut: number } {
-  checkTensor(tensor, op);
+  checkTensor(op, 'tensor', tensor);
   if (tensor.shape.length < 2) {
     throw new ShapeError(
       `${op}: fan in and fan out can not be computed for a tensor with fewer than 2 dimensions (got shape ${formatShape(tensor.shape)})`,
@@ -240,8 +230,8 @@ export function constant_(tensor: Tensor, value: number): Tensor {
 }
 
 function fillConstant(tensor: Tensor, value: number, op: string): Tensor {
-  checkTensor(tensor, op);
-  if (typeof value !== 'number') throw new TypeError(`${op}: expected a number, got ${describeValue(value)}`);
+  checkTensor(op, 'tensor', tensor);
+  if (typeof value !== 'number') throw new TypeError(`${op}: expected a number, got ${describeKind(value)}`);
   withoutGrad(() => tensor.fill_(value));
   return tensor;
 }
@@ -268,7 +258,7 @@ export function zeros_(tensor: Tensor): Tensor {
  * @throws ShapeError for a tensor that is not 2-d.
  */
 export function eye_(tensor: Tensor): Tensor {
-  checkTensor(tensor, 'eye_');
+  checkTensor('eye_', 'tensor', tensor);
   if (tensor.shape.length !== 2) {
     throw new ShapeError(`eye_: only tensors with 2 dimensions are supported, got shape ${formatShape(tensor.shape)}`);
   }
@@ -285,7 +275,7 @@ export function eye_(tensor: Tensor): Tensor {
  * @throws ShapeError for another rank; RangeError when dim 0 is not divisible by `groups`.
  */
 export function dirac_(tensor: Tensor, groups = 1): Tensor {
-  checkTensor(tensor, 'dirac_');
+  checkTensor('dirac_', 'tensor', tensor);
   const shape = tensor.shape;
   if (shape.length < 3 || shape.length > 5) {
     throw new ShapeError(`dirac_: only tensors with 3, 4, or 5 dimensions are supported, got shape ${formatShape(shape)}`);
@@ -419,12 +409,8 @@ function fillNormal(tensor: Tensor, mean: number, std: number, generator: Genera
   return withoutGrad(() => tensor.normal_(mean, std, { generator }));
 }
 
-function checkTensor(tensor: Tensor, op: string): void {
-  if (!(tensor instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${describeValue(tensor)}`);
-}
-
 function checkFloat(tensor: Tensor, op: string): void {
-  checkTensor(tensor, op);
+  checkTensor(op, 'tensor', tensor);
   if (!isFloatingPoint(tensor.dtype)) throw new DTypeError(`${op}: expected a floating point tensor, got ${tensor.dtype}`);
 }
 

@@ -1,10 +1,9 @@
-import { type DType, DTypeError, Tensor, isFloatingPoint } from '@strata/tensor';
+import { describeKind, type DType, DTypeError, isFloatingPoint, Tensor } from '@strata/tensor';
 import { type LocalState, localState } from './local-state.js';
 import type { NumParametersOptions, RegisterBufferOptions, ZeroGradOptions } from './module-options.js';
 import * as paths from './module-paths.js';
 import { formatModule } from './module-print.js';
 import { Parameter } from './parameter.js';
-import { describeValue } from './values.js';
 import { type LoadStateDictOptions, type LoadStateDictResult, type StateDictOptions, loadStateDict, stateDict } from './state-dict.js';
 import { withoutGrad } from './tensor-write.js';
 
@@ -69,7 +68,7 @@ export abstract class Module {
   registerParameter(name: string, parameter: Parameter | null): void {
     this.checkName(name, 'registerParameter', 'parameter');
     if (parameter !== null && !(parameter instanceof Parameter)) {
-      throw new TypeError(`registerParameter: cannot assign ${describeValue(parameter)} to parameter '${name}' (Parameter or null required)`);
+      throw new TypeError(`registerParameter: cannot assign ${describeKind(parameter)} to parameter '${name}' (Parameter or null required)`);
     }
     this.checkAttribute(name, 'registerParameter', this.registry.parameters);
     this.registry.parameters.set(name, parameter);
@@ -85,7 +84,7 @@ export abstract class Module {
   registerBuffer(name: string, buffer: Tensor | null, options: RegisterBufferOptions = {}): void {
     this.checkName(name, 'registerBuffer', 'buffer');
     if (buffer !== null && !(buffer instanceof Tensor)) {
-      throw new TypeError(`registerBuffer: cannot assign ${describeValue(buffer)} to buffer '${name}' (Tensor or null required)`);
+      throw new TypeError(`registerBuffer: cannot assign ${describeKind(buffer)} to buffer '${name}' (Tensor or null required)`);
     }
     if (buffer instanceof Parameter) {
       throw new TypeError(`registerBuffer: cannot assign a Parameter to buffer '${name}' (use registerParameter)`);
@@ -105,7 +104,7 @@ export abstract class Module {
   registerModule(name: string, module: Module | null): void {
     this.checkName(name, 'registerModule', 'module');
     if (module !== null && !(module instanceof Module)) {
-      throw new TypeError(`registerModule: ${describeValue(module)} is not a Module subclass (registering '${name}')`);
+      throw new TypeError(`registerModule: ${describeKind(module)} is not a Module subclass (registering '${name}')`);
     }
     this.checkAttribute(name, 'registerModule', this.registry.modules);
     this.registry.modules.set(name, module);
@@ -113,7 +112,7 @@ export abstract class Module {
   }
 
   private checkName(name: string, method: string, kind: string): void {
-    if (typeof name !== 'string') throw new TypeError(`${method}: ${kind} name should be a string, got ${describeValue(name)}`);
+    if (typeof name !== 'string') throw new TypeError(`${method}: ${kind} name should be a string, got ${describeKind(name)}`);
     if (name === '') throw new Error(`${method}: ${kind} name can't be empty string ""`);
     if (name.includes('.')) throw new Error(`${method}: ${kind} name can't contain ".", got "${name}"`);
   }
@@ -164,17 +163,17 @@ export abstract class Module {
         modules.set(name, value);
       } else if (parameters.has(name)) {
         if (value !== null && value !== undefined) {
-          throw new TypeError(`${this.getName()}: cannot assign ${describeValue(value)} as parameter '${name}' (Parameter or null expected)`);
+          throw new TypeError(`${this.getName()}: cannot assign ${describeKind(value)} as parameter '${name}' (Parameter or null expected)`);
         }
         parameters.set(name, null);
       } else if (modules.has(name)) {
         if (value !== null && value !== undefined) {
-          throw new TypeError(`${this.getName()}: cannot assign ${describeValue(value)} as child module '${name}' (Module or null expected)`);
+          throw new TypeError(`${this.getName()}: cannot assign ${describeKind(value)} as child module '${name}' (Module or null expected)`);
         }
         modules.set(name, null);
       } else if (buffers.has(name)) {
         if (value !== null && value !== undefined && !(value instanceof Tensor)) {
-          throw new TypeError(`${this.getName()}: cannot assign ${describeValue(value)} as buffer '${name}' (Tensor or null expected)`);
+          throw new TypeError(`${this.getName()}: cannot assign ${describeKind(value)} as buffer '${name}' (Tensor or null expected)`);
         }
         buffers.set(name, (value as Tensor | null | undefined) ?? null);
       }
@@ -348,7 +347,7 @@ export abstract class Module {
    * @throws TypeError when `mode` is not a boolean.
    */
   train(mode = true): this {
-    if (typeof mode !== 'boolean') throw new TypeError(`train: training mode is expected to be boolean, got ${describeValue(mode)}`);
+    if (typeof mode !== 'boolean') throw new TypeError(`train: training mode is expected to be boolean, got ${describeKind(mode)}`);
     this.training = mode;
     for (const child of this.children()) child.train(mode);
     return this;
@@ -395,7 +394,7 @@ export abstract class Module {
    * ```
    */
   apply(fn: (module: Module) => void): this {
-    if (typeof fn !== 'function') throw new TypeError(`apply: expected a function, got ${describeValue(fn)}`);
+    if (typeof fn !== 'function') throw new TypeError(`apply: expected a function, got ${describeKind(fn)}`);
     for (const child of this.children()) child.apply(fn);
     fn(this);
     return this;

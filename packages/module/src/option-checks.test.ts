@@ -27,7 +27,7 @@ describe('checkOptionNames', () => {
 
   it('rejects something that is not an options object', () => {
     expect(() => checkOptionNames('Embedding', 3 as unknown as object, known)).toThrow(
-      new TypeError('Embedding: expected an options object, got 3'),
+      new TypeError('Embedding: expected an options object, got number'),
     );
   });
 });

@@ -29,7 +29,7 @@ describe('Parameter', () => {
     expect(() => new Parameter(zeros([2], { dtype: 'int32' }))).toThrow(
       new DTypeError('Parameter: only tensors of floating point dtype can require gradients, got int32 (pass requiresGrad = false for a int32 parameter)'),
     );
-    expect(() => new Parameter([1, 2] as unknown as Tensor)).toThrow(new TypeError('Parameter: expected a Tensor, got Array'));
+    expect(() => new Parameter([1, 2] as unknown as Tensor)).toThrow(new TypeError('Parameter: expected a Tensor, got an array'));
   });
 
   it("prints as PyTorch: 'Parameter containing:' above the tensor", () => {

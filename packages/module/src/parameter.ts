@@ -1,5 +1,4 @@
-import { DTypeError, Tensor, isFloatingPoint } from '@strata/tensor';
-import { describeValue } from './values.js';
+import { describeKind, DTypeError, isFloatingPoint, Tensor } from '@strata/tensor';
 
 /**
  * A tensor that is a module's parameter, like `torch.nn.Parameter`: assigned
@@ -24,7 +23,7 @@ export class Parameter extends Tensor {
    */
   constructor(data: Tensor, requiresGrad = true) {
     if (!(data instanceof Tensor)) {
-      throw new TypeError(`Parameter: expected a Tensor, got ${describeValue(data)}`);
+      throw new TypeError(`Parameter: expected a Tensor, got ${describeKind(data)}`);
     }
     if (requiresGrad && !isFloatingPoint(data.dtype)) {
       throw new DTypeError(

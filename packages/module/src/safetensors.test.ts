@@ -74,7 +74,7 @@ describe('saveSafetensors: the bytes the Rust crate writes', () => {
   });
 
   it('rejects values that are not tensors, a tensor named __metadata__ and non-string metadata', () => {
-    expect(() => saveSafetensors({ a: [1] as unknown as Tensor })).toThrow(new TypeError("saveSafetensors: the value under 'a' is not a Tensor (got Array)"));
+    expect(() => saveSafetensors({ a: [1] as unknown as Tensor })).toThrow(new TypeError("saveSafetensors: the value under 'a' is not a Tensor (got an array)"));
     expect(() => saveSafetensors({ __metadata__: zeros([1]) })).toThrow(
       "saveSafetensors: '__metadata__' is reserved for the metadata and cannot name a tensor",
     );

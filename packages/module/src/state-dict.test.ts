@@ -160,7 +160,7 @@ describe('loadStateDict errors', () => {
     const linear = new Linear(1, 1);
     expect(() => linear.loadStateDict({ weight: [[1]] as unknown as Tensor, bias: ones([1]) })).toThrow(
       new TypeError(
-        'loadStateDict: Error(s) in loading state_dict for Linear:\n\tWhile copying the parameter named "weight", expected a Tensor from checkpoint but received Array',
+        'loadStateDict: Error(s) in loading state_dict for Linear:\n\tWhile copying the parameter named "weight", expected a Tensor from checkpoint but received an array',
       ),
     );
     expect(linear.bias!.tolist()).toEqual([0]);

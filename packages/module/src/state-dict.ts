@@ -1,7 +1,7 @@
-import { ShapeError, Tensor, formatShape, shapesEqual } from '@strata/tensor';
+import { describeKind, formatShape, ShapeError, shapesEqual, Tensor } from '@strata/tensor';
 import { localState } from './local-state.js';
 import type { Module } from './module.js';
-import { describeValue, setEntry } from './values.js';
+import { setEntry } from './values.js';
 import { withoutGrad } from './tensor-write.js';
 
 /** Options of `Module.stateDict`. */
@@ -90,7 +90,7 @@ export function loadStateDict(
       }
       const value = entries.get(key);
       if (!(value instanceof Tensor)) {
-        typeErrors.push(`While copying the parameter named "${key}", expected a Tensor from checkpoint but received ${describeValue(value)}`);
+        typeErrors.push(`While copying the parameter named "${key}", expected a Tensor from checkpoint but received ${describeKind(value)}`);
         continue;
       }
       // PyTorch loads a one-element 1-d tensor into a 0-d one (checkpoints from PyTorch 0.3).
@@ -139,7 +139,7 @@ export function loadStateDict(
 function stateEntries(state: Readonly<Record<string, Tensor>> | ReadonlyMap<string, Tensor>): Map<string, unknown> {
   if (state instanceof Map) return new Map<string, unknown>(state);
   if (typeof state !== 'object' || state === null || Array.isArray(state)) {
-    throw new TypeError(`loadStateDict: expected a state dict (a record or Map of tensors), got ${describeValue(state)}`);
+    throw new TypeError(`loadStateDict: expected a state dict (a record or Map of tensors), got ${describeKind(state)}`);
   }
   return new Map<string, unknown>(Object.entries(state));
 }

@@ -1,14 +1,7 @@
 /** Small helpers for error messages and records built from untrusted keys. */
 
-/** How error messages name a value of the wrong kind: `Tensor`, `Linear`, `number`, `null`. */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object' || typeof value === 'function') {
-    const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
-    return typeof name === 'string' && name !== '' ? name : 'object';
-  }
-  return typeof value;
-}
+/** How error messages name a value of the wrong kind: `Tensor`, `Linear`, `number`, `null` (see `describeKind`). */
+export { describeKind as describeValue } from '@strata/tensor';
 
 /**
  * Sets `record[key] = value` as an own data property even for keys such as

@@ -1,5 +1,5 @@
 import { noGrad } from '@strata/autograd';
-import { Tensor, clamp_, mul_ } from '@strata/tensor';
+import { Tensor, clamp_, describeKind, mul_ } from '@strata/tensor';
 import { describeValue, isIterable } from './options.js';
 import { floatData } from './state.js';
 
@@ -19,11 +19,11 @@ function gradientsOf(op: string, parameters: unknown): Tensor[] {
   if (parameters instanceof Tensor) list = [parameters];
   else if (isIterable(parameters)) list = Array.from(parameters);
   else {
-    throw new TypeError(`${op}: expected parameters to be a Tensor or an iterable of Tensors, got ${describeValue(parameters)}`);
+    throw new TypeError(`${op}: expected parameters to be a Tensor or an iterable of Tensors, got ${describeKind(parameters)}`);
   }
   const grads: Tensor[] = [];
   list.forEach((parameter, index) => {
-    if (!(parameter instanceof Tensor)) throw new TypeError(`${op}: parameter ${index} is ${describeValue(parameter)}, not a Tensor`);
+    if (!(parameter instanceof Tensor)) throw new TypeError(`${op}: parameter ${index} is ${describeKind(parameter)}, not a Tensor`);
     if (parameter.grad !== null) grads.push(parameter.grad);
   });
   return grads;

@@ -34,7 +34,7 @@ export class CosineAnnealingLR extends LRScheduler {
   /** The smallest learning rate. */
   etaMin: number;
 
-  /** @throws RangeError unless `tMax` is a positive number; TypeError for unknown options. */
+  /** @throws RangeError unless `tMax` is a positive number; RangeError for unknown options. */
   constructor(optimizer: Optimizer, tMax: number, options: CosineAnnealingLROptions = {}) {
     checkOptionKeys('CosineAnnealingLR', options, ['etaMin', 'lastEpoch']);
     if (typeof tMax !== 'number' || !(tMax > 0)) {

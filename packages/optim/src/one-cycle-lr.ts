@@ -123,7 +123,7 @@ export class OneCycleLR extends LRScheduler {
   /**
    * @param maxLr - the peak learning rate; a number or one per group.
    * @throws RangeError for missing or invalid step counts, pctStart outside [0, 1] or a list of the wrong length;
-   * TypeError for an unknown annealStrategy or option; Error when cycling momentum on an optimizer without one.
+   * TypeError for an unknown annealStrategy; RangeError for an unknown option; Error when cycling momentum on an optimizer without one.
    */
   constructor(optimizer: Optimizer, maxLr: number | readonly number[], options: OneCycleLROptions = {}) {
     const name = 'OneCycleLR';

@@ -81,7 +81,7 @@ describe('Optimizer parameter groups', () => {
     expect(() => new Adam([tensor([1, 2], { dtype: 'int32' })])).toThrow(
       'Adam: can only optimize floating point tensors, but parameter 0 of the group is int32',
     );
-    expect(() => new SGD([a, 3 as unknown as Tensor])).toThrow(new TypeError('SGD: can only optimize Tensors, but parameter 1 of the group is 3'));
+    expect(() => new SGD([a, 3 as unknown as Tensor])).toThrow(new TypeError('SGD: can only optimize Tensors, but parameter 1 of the group is number'));
     const expanded = zeros([1, 3]).expand([4, 3]);
     expect(() => new SGD([expanded])).toThrow(ShapeError);
   });
@@ -95,7 +95,7 @@ describe('Optimizer parameter groups', () => {
     expect(() => new SGD([{ params: [a] }, a] as never)).toThrow(TypeError);
     expect(() => new SGD([{ lr: 1 }] as never)).toThrow('SGD: a parameter group needs params');
     expect(() => new SGD([{ params: [a], weight_decay: 0.1 }] as never)).toThrow(
-      "SGD: unknown option 'weight_decay' in a parameter group (expected one of params, lr, momentum, dampening, weightDecay, nesterov, maximize, initialLr, maxLr, minLr, maxMomentum, baseMomentum)",
+      "SGD (a parameter group): unknown option 'weight_decay' (expected params, lr, momentum, dampening, weightDecay, nesterov, maximize, initialLr, maxLr, minLr, maxMomentum, baseMomentum)",
     );
   });
 });

@@ -3,14 +3,10 @@
 // option, says what was expected and shows what came, in PyTorch's words
 // where PyTorch has some ("invalid learning rate: -1").
 
-/** How a value reads in an error message. */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(describeValue).join(', ')}]`;
-  if (value === null) return 'null';
-  if (typeof value === 'object') return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
-  return String(value);
-}
+import { checkOptionNames, describeValue } from '@strata/tensor';
+
+/** How a value reads in an error message (one spelling for every package). */
+export { describeValue } from '@strata/tensor';
 
 /** Whether `value` is a plain options object (not null, an array or a class instance such as a Tensor). */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -26,16 +22,15 @@ export function isIterable(value: unknown): value is Iterable<unknown> {
 }
 
 /**
- * @throws TypeError when `options` is not a plain object or has a key outside `known`
- * (a misspelled or snake_case option would otherwise be ignored silently).
+ * Checks an options object (or a parameter group, named by `what`): a plain
+ * object whose keys are all `known` — a misspelled or snake_case option would
+ * otherwise be ignored silently.
+ * @throws TypeError when `options` is not a plain object.
+ * @throws RangeError when it has a key outside `known`, as `checkOptionNames` of `@strata/tensor` words it.
  */
 export function checkOptionKeys(owner: string, options: unknown, known: readonly string[], what = 'options'): Record<string, unknown> {
   if (!isPlainObject(options)) throw new TypeError(`${owner}: expected ${what} to be a plain object, got ${describeValue(options)}`);
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw new TypeError(`${owner}: unknown option '${key}' in ${what} (expected one of ${known.join(', ')})`);
-    }
-  }
+  checkOptionNames(what === 'options' ? owner : `${owner} (${what})`, options, known);
   return options;
 }
 

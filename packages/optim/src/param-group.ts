@@ -1,4 +1,4 @@
-import { DTypeError, ShapeError, Tensor, formatShape, isFloatingPoint } from '@strata/tensor';
+import { DTypeError, ShapeError, Tensor, describeKind, formatShape, isFloatingPoint } from '@strata/tensor';
 import { describeValue, isIterable, isPlainObject } from './options.js';
 
 /** The options every optimizer has. */
@@ -61,11 +61,11 @@ export function collectParameters(owner: string, params: unknown): Tensor[] {
   let list: unknown[];
   if (params instanceof Tensor) list = [params];
   else if (isIterable(params)) list = Array.from(params);
-  else throw new TypeError(`${owner}: expected the group's params to be a Tensor or an iterable of Tensors, got ${describeValue(params)}`);
+  else throw new TypeError(`${owner}: expected the group's params to be a Tensor or an iterable of Tensors, got ${describeKind(params)}`);
   const parameters: Tensor[] = [];
   list.forEach((parameter, index) => {
     if (!(parameter instanceof Tensor)) {
-      throw new TypeError(`${owner}: can only optimize Tensors, but parameter ${index} of the group is ${describeValue(parameter)}`);
+      throw new TypeError(`${owner}: can only optimize Tensors, but parameter ${index} of the group is ${describeKind(parameter)}`);
     }
     if (!isFloatingPoint(parameter.dtype)) {
       throw new DTypeError(`${owner}: can only optimize floating point tensors, but parameter ${index} of the group is ${parameter.dtype}`);

@@ -100,7 +100,7 @@ export class ReduceLROnPlateau extends LRScheduler {
 
   /**
    * @throws RangeError for a factor outside [0, 1), a negative patience, cooldown, threshold or eps, or a minLr list
-   * of the wrong length; TypeError for an unknown mode, thresholdMode or option.
+   * of the wrong length; TypeError for an unknown mode or thresholdMode; RangeError for an unknown option.
    */
   constructor(optimizer: Optimizer, options: ReduceLROnPlateauOptions = {}) {
     const name = 'ReduceLROnPlateau';

@@ -1,4 +1,4 @@
-import { DTypeError, ShapeError, Tensor, allocate, formatShape } from '@strata/tensor';
+import { DTypeError, ShapeError, Tensor, allocate, describeKind, formatShape } from '@strata/tensor';
 import { describeValue } from './options.js';
 
 /** The typed arrays behind floating-point tensors: what the update loops run over. */
@@ -87,7 +87,7 @@ export class SavedStateReader {
       throw new Error(`${this.owner}: loadStateDict: the state of parameter ${this.index} has no '${key}'`);
     }
     if (!(value instanceof Tensor)) {
-      throw new TypeError(`${this.owner}: loadStateDict: '${key}' of parameter ${this.index} should be a Tensor, got ${describeValue(value)}`);
+      throw new TypeError(`${this.owner}: loadStateDict: '${key}' of parameter ${this.index} should be a Tensor, got ${describeKind(value)}`);
     }
     const shape = this.parameter.shape;
     if (value.shape.length !== shape.length || value.shape.some((size, d) => size !== shape[d])) {

@@ -31,7 +31,7 @@ export class StepLR extends LRScheduler {
   gamma: number;
 
   /**
-   * @throws RangeError unless `stepSize` is a positive integer; TypeError for unknown options.
+   * @throws RangeError unless `stepSize` is a positive integer; RangeError for unknown options.
    */
   constructor(optimizer: Optimizer, stepSize: number, options: StepLROptions = {}) {
     checkOptionKeys('StepLR', options, ['gamma', 'lastEpoch']);
@@ -80,7 +80,7 @@ export class MultiStepLR extends LRScheduler {
   gamma: number;
 
   /**
-   * @throws TypeError unless `milestones` is an array of integers; TypeError for unknown options.
+   * @throws TypeError unless `milestones` is an array of integers; RangeError for unknown options.
    */
   constructor(optimizer: Optimizer, milestones: readonly number[], options: MultiStepLROptions = {}) {
     checkOptionKeys('MultiStepLR', options, ['gamma', 'lastEpoch']);
@@ -119,7 +119,7 @@ export class ExponentialLR extends LRScheduler {
   /** The decay factor. */
   gamma: number;
 
-  /** @throws TypeError, RangeError for a non-number gamma; TypeError for unknown options. */
+  /** @throws TypeError, RangeError for a non-number gamma; RangeError for unknown options. */
   constructor(optimizer: Optimizer, gamma: number, options: LRSchedulerOptions = {}) {
     checkOptionKeys('ExponentialLR', options, ['lastEpoch']);
     checkNumber('ExponentialLR', 'gamma', gamma);
@@ -168,7 +168,7 @@ export class ConstantLR extends LRScheduler {
   /** The epoch at which the factor stops applying. */
   totalIters: number;
 
-  /** @throws RangeError for a factor outside [0, 1] or a bad totalIters; TypeError for unknown options. */
+  /** @throws RangeError for a factor outside [0, 1] or a bad totalIters; RangeError for unknown options. */
   constructor(optimizer: Optimizer, options: ConstantLROptions = {}) {
     checkOptionKeys('ConstantLR', options, ['factor', 'totalIters', 'lastEpoch']);
     const factor = checkInInterval('ConstantLR', 'factor', options.factor ?? 1 / 3, 0, 1);
@@ -228,7 +228,7 @@ export class LinearLR extends LRScheduler {
   /** The number of epochs of the change. */
   totalIters: number;
 
-  /** @throws RangeError for a factor outside its interval or a bad totalIters; TypeError for unknown options. */
+  /** @throws RangeError for a factor outside its interval or a bad totalIters; RangeError for unknown options. */
   constructor(optimizer: Optimizer, options: LinearLROptions = {}) {
     checkOptionKeys('LinearLR', options, ['startFactor', 'endFactor', 'totalIters', 'lastEpoch']);
     const startFactor = checkInInterval('LinearLR', 'startFactor', options.startFactor ?? 1 / 3, 0, 1);
@@ -287,7 +287,7 @@ export class PolynomialLR extends LRScheduler {
   /** The power of the polynomial. */
   power: number;
 
-  /** @throws RangeError for a bad totalIters; TypeError for unknown options. */
+  /** @throws RangeError for a bad totalIters; RangeError for unknown options. */
   constructor(optimizer: Optimizer, options: PolynomialLROptions = {}) {
     checkOptionKeys('PolynomialLR', options, ['totalIters', 'power', 'lastEpoch']);
     const totalIters = checkPositiveInteger('PolynomialLR', 'totalIters', options.totalIters ?? 5);

@@ -1,7 +1,7 @@
 import { type DType, type TypedArray, allocate, dtypeOfArray, isDType, isFloatingPoint, unknownDType } from './dtype.js';
 import { DTypeError, ShapeError, formatShape } from './errors.js';
 import { type Generator, defaultGenerator } from './random.js';
-import { checkTensor } from './ops/promotion.js';
+import { checkTensor } from './checks.js';
 import { checkShape, numelOf } from './shape.js';
 import { type NestedArray, Tensor } from './tensor.js';
 
@@ -162,7 +162,7 @@ export function ones(shape: readonly number[], options: CreationOptions = {}): T
  * @throws DTypeError for an unknown dtype.
  */
 export function zerosLike(like: Tensor, options: CreationOptions = {}): Tensor {
-  checkTensor(like, 'zerosLike', 'like');
+  checkTensor('zerosLike', 'like', like);
   return filled('zerosLike', like.shape, 0, { dtype: like.dtype, ...options });
 }
 
@@ -172,7 +172,7 @@ export function zerosLike(like: Tensor, options: CreationOptions = {}): Tensor {
  * @throws DTypeError for an unknown dtype.
  */
 export function onesLike(like: Tensor, options: CreationOptions = {}): Tensor {
-  checkTensor(like, 'onesLike', 'like');
+  checkTensor('onesLike', 'like', like);
   return filled('onesLike', like.shape, 1, { dtype: like.dtype, ...options });
 }
 
@@ -182,7 +182,7 @@ export function onesLike(like: Tensor, options: CreationOptions = {}): Tensor {
  * @throws DTypeError for an unknown dtype.
  */
 export function fullLike(like: Tensor, value: number | boolean, options: CreationOptions = {}): Tensor {
-  checkTensor(like, 'fullLike', 'like');
+  checkTensor('fullLike', 'like', like);
   return filled('fullLike', like.shape, value, { dtype: like.dtype, ...options });
 }
 
@@ -315,7 +315,7 @@ export function randn(shape: readonly number[], options: RandomOptions = {}): Te
  * @throws DTypeError when the dtype is not floating point.
  */
 export function randLike(like: Tensor, options: RandomOptions = {}): Tensor {
-  checkTensor(like, 'randLike', 'like');
+  checkTensor('randLike', 'like', like);
   return randomFloats('randLike', like.shape, { dtype: like.dtype, ...options }, (generator) => generator.nextDouble());
 }
 
@@ -325,7 +325,7 @@ export function randLike(like: Tensor, options: RandomOptions = {}): Tensor {
  * @throws DTypeError when the dtype is not floating point.
  */
 export function randnLike(like: Tensor, options: RandomOptions = {}): Tensor {
-  checkTensor(like, 'randnLike', 'like');
+  checkTensor('randnLike', 'like', like);
   return randomFloats('randnLike', like.shape, { dtype: like.dtype, ...options }, (generator) => generator.nextNormal());
 }
 

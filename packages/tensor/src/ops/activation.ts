@@ -25,7 +25,7 @@ import {
 import { getKernel, registerKernel } from '../registry.js';
 import type { Tensor } from '../tensor.js';
 import { to } from './cast.js';
-import { checkTensor } from './promotion.js';
+import { checkTensor } from '../checks.js';
 import { requireFloatingPoint } from './softmax.js';
 
 export { glu, logSoftmax, softmax, softmin } from './softmax.js';
@@ -77,7 +77,7 @@ export interface SoftplusOptions {
 
 /** The ops PyTorch runs on integers too (relu, relu6, hardtanh, threshold) still reject bool. */
 function rejectBool(input: Tensor, op: string): void {
-  checkTensor(input, op);
+  checkTensor(op, 'input', input);
   if (input.dtype === 'bool') {
     throw new DTypeError(`${op}: bool inputs are not supported (expected float32, float64 or int32)`);
   }
@@ -85,7 +85,7 @@ function rejectBool(input: Tensor, op: string): void {
 
 /** Ops that PyTorch computes in float for integer input (sigmoid, tanh, ...): int32 and bool become float32. */
 function asFloat(input: Tensor, op: string): Tensor {
-  checkTensor(input, op);
+  checkTensor(op, 'input', input);
   return isFloatingPoint(input.dtype) ? input : to(input, 'float32');
 }
 

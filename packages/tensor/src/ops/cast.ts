@@ -4,7 +4,7 @@ import { copyStrided } from '../kernels/strided.js';
 import { registerKernel, getKernel } from '../registry.js';
 import { Storage } from '../storage.js';
 import { Tensor } from '../tensor.js';
-import { checkTensor } from './promotion.js';
+import { checkTensor } from '../checks.js';
 
 function copyKernel(input: Tensor, dtype: DType): Tensor {
   const count = input.numel();
@@ -29,7 +29,7 @@ registerKernel('copy', copyKernel);
  * @throws TypeError when `input` is not a Tensor.
  */
 export function clone(input: Tensor): Tensor {
-  checkTensor(input, 'clone');
+  checkTensor('clone', 'input', input);
   const result = getKernel('copy')(input, input.dtype);
   recordOperation('clone', [input], result, {});
   return result;
@@ -46,7 +46,7 @@ export function clone(input: Tensor): Tensor {
  * ```
  */
 export function contiguous(input: Tensor): Tensor {
-  checkTensor(input, 'contiguous');
+  checkTensor('contiguous', 'input', input);
   return input.isContiguous() ? input : clone(input);
 }
 
@@ -58,7 +58,7 @@ export function contiguous(input: Tensor): Tensor {
  * @throws TypeError when `input` is not a Tensor.
  */
 export function to(input: Tensor, dtype: DType): Tensor {
-  checkTensor(input, 'to');
+  checkTensor('to', 'input', input);
   if (!isDType(dtype)) throw unknownDType('to', dtype);
   if (dtype === input.dtype) return input;
   const result = getKernel('copy')(input, dtype);

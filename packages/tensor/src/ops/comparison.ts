@@ -4,7 +4,8 @@ import { UnaryCode, unaryKernel } from '../kernels/unary.js';
 import { getKernel, registerKernel } from '../registry.js';
 import { broadcastShapes, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { type TensorOrScalar, binaryOperands, checkTensor } from './promotion.js';
+import { checkTensor } from '../checks.js';
+import { type TensorOrScalar, binaryOperands } from './promotion.js';
 
 /** The binary ops with a bool result. */
 type ComparisonName = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'logicalAnd' | 'logicalOr' | 'logicalXor';
@@ -67,7 +68,7 @@ function compare(op: ComparisonName, input: TensorOrScalar, other: TensorOrScala
 }
 
 function predicate(op: PredicateName, input: Tensor): Tensor {
-  checkTensor(input, op, 'input');
+  checkTensor(op, 'input', input);
   return getKernel(op)(input);
 }
 
@@ -151,8 +152,8 @@ export function isclose(input: Tensor, other: Tensor, options: IsCloseOptions = 
 }
 
 function closeness(op: string, input: Tensor, other: Tensor, options: IsCloseOptions): Tensor {
-  checkTensor(input, op, 'input');
-  checkTensor(other, op, 'other');
+  checkTensor(op, 'input', input);
+  checkTensor(op, 'other', other);
   const rtol = options.rtol ?? 1e-5;
   const atol = options.atol ?? 1e-8;
   if (input.dtype !== other.dtype) {
@@ -192,8 +193,8 @@ export function allclose(input: Tensor, other: Tensor, options: IsCloseOptions =
  * different dtypes are compared as numbers; NaN equals nothing).
  */
 export function equal(input: Tensor, other: Tensor): boolean {
-  checkTensor(input, 'equal', 'input');
-  checkTensor(other, 'equal', 'other');
+  checkTensor('equal', 'input', input);
+  checkTensor('equal', 'other', other);
   if (!shapesEqual(input.shape, other.shape)) return false;
   return allTrue(getKernel('eq')(input, other));
 }

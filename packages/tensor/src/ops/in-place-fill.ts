@@ -7,7 +7,7 @@ import { Tensor } from '../tensor.js';
 import { where } from './elementwise.js';
 import { broadcastView, checkMask, fillValue, maskedFill } from './indexing.js';
 import { checkBroadcastInto, checkSelf, runInPlace, writeData, writeInto } from './in-place-support.js';
-import { checkTensor } from './promotion.js';
+import { checkTensor } from '../checks.js';
 
 // In-place ops that overwrite elements rather than combine them: fills,
 // copies, random draws and masked fills. When gradients flow they are
@@ -83,7 +83,7 @@ export function zero_(self: Tensor): Tensor {
  */
 export function copy_(self: Tensor, source: Tensor): Tensor {
   checkSelf('copy_', self);
-  checkTensor(source, 'copy_', 'source');
+  checkTensor('copy_', 'source', source);
   checkBroadcastInto('copy_', self, [source.shape]);
   return runInPlace(self, {
     op: 'copy_',

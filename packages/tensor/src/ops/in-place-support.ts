@@ -5,7 +5,7 @@ import { scatterStrided } from '../kernels/strided.js';
 import { broadcastShapes, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { clone, to } from './cast.js';
-import { checkTensor } from './promotion.js';
+import { checkTensor } from '../checks.js';
 
 // The machinery every in-place op shares: validation (shapes, dtypes,
 // autograd's rules), the write into the tensor's own storage, the version
@@ -13,7 +13,7 @@ import { checkTensor } from './promotion.js';
 
 /** @throws TypeError unless `self` is a Tensor. */
 export function checkSelf(op: string, self: unknown): asserts self is Tensor {
-  checkTensor(self, op, 'self');
+  checkTensor(op, 'self', self);
 }
 
 /**

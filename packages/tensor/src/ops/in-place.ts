@@ -4,7 +4,8 @@ import { Tensor } from '../tensor.js';
 import { relu } from './activation.js';
 import { type AddOptions, type ClampOptions, type DivOptions, add, clamp, div, mul, pow, sub } from './elementwise.js';
 import { checkBroadcastInto, checkCastable, checkSelf, isFastOperand, runInPlace, substitute } from './in-place-support.js';
-import { type TensorOrScalar, checkOperand, checkTensor, resultType, shapeOf } from './promotion.js';
+import { checkTensor } from '../checks.js';
+import { type TensorOrScalar, checkOperand, resultType, shapeOf } from './promotion.js';
 import { exp, neg, sqrt } from './unary.js';
 
 // In-place arithmetic. Each op validates everything first (operand kinds,
@@ -180,7 +181,7 @@ function checkAddc(op: string, self: Tensor, first: unknown, second: unknown): a
     [first, 'tensor1'],
     [second, 'tensor2'],
   ] as const) {
-    checkTensor(value, op, name);
+    checkTensor(op, name, value);
   }
   checkBroadcastInto(op, self, [(first as Tensor).shape, (second as Tensor).shape]);
   checkCastable(op, resultType(self, first as Tensor, second as Tensor), self);

@@ -1,6 +1,7 @@
 import { type DType, allocate, promoteTypes } from '../dtype.js';
 import { broadcastShapes } from '../shape.js';
 import { Storage } from '../storage.js';
+import { describeKind } from '../checks.js';
 import { Tensor } from '../tensor.js';
 import { to } from './cast.js';
 
@@ -65,10 +66,6 @@ export function resultType(...operands: readonly TensorOrScalar[]): DType {
 }
 
 /** How error messages name a value of the wrong kind: `null`, `an array`, `number`, `object`. */
-function describeKind(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
-}
-
 /**
  * Throws a TypeError naming the op and the argument unless `value` is a
  * tensor, a number or a boolean.
@@ -76,11 +73,6 @@ function describeKind(value: unknown): string {
 export function checkOperand(value: unknown, op: string, name: string): asserts value is TensorOrScalar {
   if (value instanceof Tensor || typeof value === 'number' || typeof value === 'boolean') return;
   throw new TypeError(`${op}: expected ${name} to be a Tensor, a number or a boolean, got ${describeKind(value)}`);
-}
-
-/** Throws a TypeError naming the op and the argument (`input` unless given) unless `value` is a tensor. */
-export function checkTensor(value: unknown, op: string, name = 'input'): asserts value is Tensor {
-  if (!(value instanceof Tensor)) throw new TypeError(`${op}: expected ${name} to be a Tensor, got ${describeKind(value)}`);
 }
 
 /**

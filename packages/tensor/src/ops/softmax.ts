@@ -5,7 +5,7 @@ import { gluKernel, logSoftmaxKernel, softmaxKernel, softminKernel } from '../ke
 import { getKernel, registerKernel } from '../registry.js';
 import { normalizeDim } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { checkTensor } from './promotion.js';
+import { checkTensor } from '../checks.js';
 
 registerKernel('softmax', softmaxKernel);
 registerKernel('logSoftmax', logSoftmaxKernel);
@@ -19,7 +19,7 @@ registerKernel('glu', gluKernel);
  * kernels of these ops do not implement either.
  */
 export function requireFloatingPoint(input: Tensor, op: string): void {
-  checkTensor(input, op);
+  checkTensor(op, 'input', input);
   if (!isFloatingPoint(input.dtype)) {
     throw new DTypeError(`${op}: not implemented for '${input.dtype}' (expected float32 or float64)`);
   }

@@ -4,7 +4,7 @@ import { recordOperation } from '../gradient-recording.js';
 import { UnaryCode, unaryKernel } from '../kernels/unary.js';
 import { getKernel, registerKernel } from '../registry.js';
 import type { Tensor } from '../tensor.js';
-import { checkTensor } from './promotion.js';
+import { checkTensor } from '../checks.js';
 
 /** The unary ops that compute in floating point: int32 and bool inputs give float32. */
 type FloatingUnaryName = 'exp' | 'log' | 'log2' | 'log1p' | 'expm1' | 'sqrt' | 'rsqrt' | 'reciprocal' | 'sin' | 'cos';
@@ -41,14 +41,14 @@ registerKernel('round', (input, dtype) => unaryKernel(isFloatingPoint(input.dtyp
 registerKernel('trunc', (input, dtype) => unaryKernel(isFloatingPoint(input.dtype) ? UnaryCode.Trunc : UnaryCode.Copy, input, dtype));
 
 function floatingUnary(op: FloatingUnaryName, input: Tensor): Tensor {
-  checkTensor(input, op);
+  checkTensor(op, 'input', input);
   const result = getKernel(op)(input, toFloatingPoint(input.dtype));
   recordOperation(op, [input], result, {});
   return result;
 }
 
 function dtypeKeepingUnary(op: DTypeKeepingUnaryName, input: Tensor, refusal: string | null): Tensor {
-  checkTensor(input, op);
+  checkTensor(op, 'input', input);
   if (refusal !== null && input.dtype === 'bool') throw new DTypeError(refusal);
   const result = getKernel(op)(input, input.dtype);
   recordOperation(op, [input], result, {});
@@ -84,7 +84,7 @@ export function sign(input: Tensor): Tensor {
 
 /** `input * input`, like `torch.square`. Integer squares stay int32 (and wrap); a bool tensor gives int32. Differentiable. */
 export function square(input: Tensor): Tensor {
-  checkTensor(input, 'square');
+  checkTensor('square', 'input', input);
   const dtype: DType = input.dtype === 'bool' ? 'int32' : input.dtype;
   const result = getKernel('square')(input, dtype);
   recordOperation('square', [input], result, {});

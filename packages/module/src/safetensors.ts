@@ -9,6 +9,7 @@ import {
   asBytes,
   parseHeader,
 } from './safetensors-header.js';
+import { quoteName } from './safetensors-json.js';
 import { setEntry } from './values.js';
 
 export type { SafetensorsDType, SafetensorsHeader, SafetensorsTensorInfo } from './safetensors-header.js';
@@ -251,13 +252,13 @@ function readIntegers(view: DataView, count: number, name: string, dtype: Safete
         const high = view.getInt32(8 * i + 4, true);
         if (high !== low >> 31) {
           const exact = dtype === 'I64' ? view.getBigInt64(8 * i, true) : view.getBigUint64(8 * i, true);
-          throw new RangeError(`loadSafetensors: tensor '${name}' (${dtype}) holds ${exact} at element ${i}, outside the int32 range Strata stores integers in`);
+          throw new RangeError(`loadSafetensors: tensor ${quoteName(name)} (${dtype}) holds ${exact} at element ${i}, outside the int32 range Strata stores integers in`);
         }
         value = low;
       }
     }
     if (value > 0x7fff_ffff) {
-      throw new RangeError(`loadSafetensors: tensor '${name}' (${dtype}) holds ${value} at element ${i}, outside the int32 range Strata stores integers in`);
+      throw new RangeError(`loadSafetensors: tensor ${quoteName(name)} (${dtype}) holds ${value} at element ${i}, outside the int32 range Strata stores integers in`);
     }
     values[i] = value;
   }

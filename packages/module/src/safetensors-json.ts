@@ -87,7 +87,7 @@ export function quoteJson(value: unknown): string {
   };
   if (write(value)) return parts.join('');
   const cut = cutText(parts.join(''));
-  if (Array.isArray(value)) return `${cut} (an array of ${value.length} elements)`;
+  if (Array.isArray(value)) return `${cut} (an array of ${value.length} ${value.length === 1 ? 'element' : 'elements'})`;
   if (typeof value === 'string') return `${cut} (a string of ${value.length} characters)`;
   return cut;
 }

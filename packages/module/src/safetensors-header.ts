@@ -9,6 +9,7 @@
  */
 
 import { formatShape } from '@strata/tensor';
+import { engineMessage, quoteJson, quoteName, scanHeaderJson } from './safetensors-json.js';
 
 /** The dtypes of the safetensors format, in the order of the Rust `Dtype` enum (writers sort by it). */
 export const SAFETENSORS_DTYPES = [
@@ -61,11 +62,17 @@ export function asBytes(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, op: s
 
 /**
  * Parses and validates the header of a safetensors file held in `bytes`.
+ * Every message starts with `op` and quotes names and values cut to a short
+ * prefix, so a hostile header cannot make a huge message.
  * @throws Error naming the problem: a buffer too short for the length
- * prefix, a header length past the buffer's end, a header that is not UTF-8
- * JSON object, an entry with an unknown dtype, a bad shape or bad offsets,
- * a shape whose size disagrees with its byte range, byte ranges outside the
- * data section, overlapping, or leaving bytes of it uncovered.
+ * prefix, a header length over 100,000,000 bytes or past the buffer's end,
+ * a header that is not a UTF-8 JSON object, nests arrays and objects more
+ * than 128 levels deep (`MAX_HEADER_DEPTH`) or repeats a key (in the header or in one
+ * entry), an entry with an unknown dtype, a bad shape (not an array of
+ * integers in [0, 2^53 - 1], or more elements than that) or bad offsets
+ * (not two such integers in order), a shape whose size disagrees with its
+ * byte range, byte ranges outside the data section, overlapping, or leaving
+ * bytes of it uncovered.
  */
 export function parseHeader(bytes: Uint8Array, op: string): SafetensorsHeader {
   if (bytes.length < 8) {
@@ -88,12 +95,15 @@ export function parseHeader(bytes: Uint8Array, op: string): SafetensorsHeader {
   if (!text.startsWith('{')) {
     throw new Error(`${op}: the header must be a JSON object starting with '{', got ${JSON.stringify(text.slice(0, 16))}`);
   }
+  // The scan bounds the depth before anything recursive sees the text; its duplicate is reported once the text is known to be JSON.
+  const duplicate = scanHeaderJson(text, op);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${op}: the header is not valid JSON (${(error as Error).message})`);
+    throw new Error(`${op}: the header is not valid JSON (${engineMessage(error)})`);
   }
+  if (duplicate !== null) throw new Error(duplicate);
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new Error(`${op}: the header must be a JSON object`);
   }
@@ -115,53 +125,75 @@ export function parseHeader(bytes: Uint8Array, op: string): SafetensorsHeader {
 
 function parseMetadata(value: unknown, op: string): Record<string, string> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error(`${op}: __metadata__ must be an object of strings, got ${JSON.stringify(value)}`);
+    throw new Error(`${op}: __metadata__ must be an object of strings, got ${quoteJson(value)}`);
   }
   const metadata: Record<string, string> = {};
   for (const [key, text] of Object.entries(value as Record<string, unknown>)) {
     if (typeof text !== 'string') {
-      throw new Error(`${op}: __metadata__ must map strings to strings, got ${JSON.stringify(text)} under '${key}'`);
+      throw new Error(`${op}: __metadata__ must map strings to strings, got ${quoteJson(text)} under ${quoteName(key)}`);
     }
     Object.defineProperty(metadata, key, { value: text, writable: true, enumerable: true, configurable: true });
   }
   return metadata;
 }
 
+/** A size or byte offset: an integer in [0, 2^53 - 1] (what the Rust crate's `usize` holds, as far as a JS number is exact). */
 function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
+/** A shape for a message: PyTorch's `[2, 3]`, cut after 16 dimensions. */
+function shapeText(shape: readonly number[]): string {
+  if (shape.length <= 16) return formatShape(shape);
+  return `${formatShape(shape.slice(0, 16)).slice(0, -1)}, …] (${shape.length} dimensions)`;
+}
+
 function parseTensorInfo(name: string, value: unknown, dataLength: number, op: string): SafetensorsTensorInfo {
+  const tensor = `tensor ${quoteName(name)}`;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error(`${op}: tensor '${name}' must be an object with dtype, shape and data_offsets, got ${JSON.stringify(value)}`);
+    throw new Error(`${op}: ${tensor} must be an object with dtype, shape and data_offsets, got ${quoteJson(value)}`);
   }
   const { dtype, shape, data_offsets: offsets } = value as Record<string, unknown>;
+  for (const [key, field] of [['dtype', dtype], ['shape', shape], ['data_offsets', offsets]] as const) {
+    if (field === undefined) throw new Error(`${op}: ${tensor} has no ${key} (expected an object with dtype, shape and data_offsets)`);
+  }
   if (typeof dtype !== 'string' || !(SAFETENSORS_DTYPES as readonly string[]).includes(dtype)) {
-    throw new Error(`${op}: tensor '${name}' has unknown dtype ${JSON.stringify(dtype)} (expected one of ${SAFETENSORS_DTYPES.join(', ')})`);
+    throw new Error(`${op}: ${tensor} has unknown dtype ${quoteJson(dtype)} (expected one of ${SAFETENSORS_DTYPES.join(', ')})`);
   }
   const knownDType = dtype as SafetensorsDType;
   if (!READABLE_DTYPES.has(knownDType)) {
-    throw new Error(`${op}: tensor '${name}' has dtype ${dtype}, which Strata cannot read`);
+    throw new Error(`${op}: ${tensor} has dtype ${dtype}, which Strata cannot read`);
   }
-  if (!Array.isArray(shape) || !shape.every(isCount)) {
-    throw new Error(`${op}: tensor '${name}' has an invalid shape ${JSON.stringify(shape)} (expected an array of non-negative integers)`);
+  const badDimension = Array.isArray(shape) ? (shape as unknown[]).findIndex((size) => !isCount(size)) : -1;
+  if (!Array.isArray(shape) || badDimension >= 0) {
+    const which = badDimension >= 0 ? `dimension ${badDimension} is ${quoteJson((shape as unknown[])[badDimension])}; ` : '';
+    throw new Error(`${op}: ${tensor} has an invalid shape ${quoteJson(shape)} (${which}expected an array of integers in [0, 2^53 - 1])`);
   }
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount) || offsets[0] > offsets[1]) {
-    throw new Error(`${op}: tensor '${name}' has invalid data_offsets ${JSON.stringify(offsets)} (expected [begin, end] with 0 <= begin <= end)`);
+    throw new Error(`${op}: ${tensor} has invalid data_offsets ${quoteJson(offsets)} (expected [begin, end], integers with 0 <= begin <= end <= 2^53 - 1)`);
   }
-  const [begin, end] = offsets as [number, number];
+  // `+ 0` turns JSON's -0 into 0.
+  const sizes = (shape as number[]).map((size) => size + 0);
+  const begin = (offsets[0] as number) + 0;
+  const end = (offsets[1] as number) + 0;
+  // Multiplied in order and checked at each step, as the Rust crate does, so a huge dimension before a 0 is still refused.
   let elements = 1;
-  for (const size of shape as number[]) elements *= size;
+  for (const size of sizes) {
+    elements *= size;
+    if (!Number.isSafeInteger(elements)) {
+      throw new Error(`${op}: ${tensor} has shape ${shapeText(sizes)}, whose element count exceeds 2^53 - 1`);
+    }
+  }
   const needed = elements * SAFETENSORS_DTYPE_SIZES[knownDType];
-  if (!Number.isSafeInteger(needed) || needed !== end - begin) {
+  if (needed !== end - begin) {
     throw new Error(
-      `${op}: tensor '${name}' of shape ${formatShape(shape as number[])} and dtype ${dtype} needs ${needed} bytes, but its data_offsets [${begin}, ${end}] span ${end - begin}`,
+      `${op}: ${tensor} of shape ${shapeText(sizes)} and dtype ${dtype} needs ${needed} bytes, but its data_offsets [${begin}, ${end}] span ${end - begin}`,
     );
   }
   if (end > dataLength) {
-    throw new Error(`${op}: tensor '${name}' has data_offsets [${begin}, ${end}] past the end of the data section (${dataLength} bytes)`);
+    throw new Error(`${op}: ${tensor} has data_offsets [${begin}, ${end}] past the end of the data section (${dataLength} bytes)`);
   }
-  return { dtype: knownDType, shape: [...(shape as number[])], dataOffsets: [begin, end] };
+  return { dtype: knownDType, shape: sizes, dataOffsets: [begin, end] };
 }
 
 /** The byte ranges must cover the data section exactly once: no gaps, no overlaps. */
@@ -172,10 +204,10 @@ function checkTiling(entries: [string, SafetensorsTensorInfo][], dataLength: num
   for (const [name, info] of entries) {
     const [begin, end] = info.dataOffsets;
     if (begin < covered) {
-      throw new Error(`${op}: tensors '${previous}' and '${name}' overlap (bytes [${begin}, ${Math.min(end, covered)}) of the data section belong to both)`);
+      throw new Error(`${op}: tensors ${quoteName(previous!)} and ${quoteName(name)} overlap (bytes [${begin}, ${Math.min(end, covered)}) of the data section belong to both)`);
     }
     if (begin > covered) {
-      const after = previous === null ? 'at the start of the data section' : `after tensor '${previous}'`;
+      const after = previous === null ? 'at the start of the data section' : `after tensor ${quoteName(previous)}`;
       throw new Error(`${op}: bytes [${covered}, ${begin}) of the data section belong to no tensor (${after})`);
     }
     covered = end;

@@ -9,6 +9,7 @@ import {
   asBytes,
   parseHeader,
 } from './safetensors-header.js';
+import { quoteName } from './safetensors-json.js';
 import { setEntry } from './values.js';
 
 export type { SafetensorsDType, SafetensorsHeader, SafetensorsTensorInfo } from './safetensors-header.js';
@@ -144,7 +145,8 @@ function writeData(bytes: Uint8Array, view: DataView, position: number, tensor: 
  * shape and byte range), validated as {@link loadSafetensors} does, without
  * reading the tensors.
  * @throws TypeError when `bytes` is not a Uint8Array or an ArrayBuffer.
- * @throws Error naming what is wrong with the file.
+ * @throws Error naming what is wrong with the file, as {@link loadSafetensors}
+ * does (with `readSafetensorsMetadata:` in front).
  * @example
  * ```ts
  * readSafetensorsMetadata(bytes).tensors['0.weight']; // { dtype: 'F32', shape: [4, 3], dataOffsets: [begin, end] }
@@ -160,10 +162,26 @@ export function readSafetensorsMetadata(bytes: Uint8Array | ArrayBuffer): Safete
  * and F64 become float32 and float64; F16 and BF16 become float32; the
  * integer dtypes become int32 (PyTorch's int64 buffers included); BOOL
  * becomes bool. The file is validated before anything is read (see
- * {@link readSafetensorsMetadata}).
+ * {@link readSafetensorsMetadata}), and treated as untrusted: the header's
+ * nesting depth is checked before `JSON.parse` sees it, and messages quote
+ * names and values cut to 64 characters, so a hostile file gets a short
+ * error as fast as its header parses.
  *
+ * Every error's message starts with `loadSafetensors:`.
  * @throws TypeError when `bytes` is not a Uint8Array or an ArrayBuffer.
- * @throws Error naming what is wrong with the file.
+ * @throws Error naming what is wrong with the file, the key and what was
+ * expected: a buffer shorter than the 8-byte length prefix; a header longer
+ * than 100,000,000 bytes (the Rust crate's limit) or than the buffer; a
+ * header that is not UTF-8, not JSON or not an object; arrays and objects
+ * nested more than 128 levels deep (the limit of `serde_json`, which the
+ * Rust crate parses with; a valid header nests 3); a key twice in the
+ * header, in `__metadata__` or in one tensor entry; metadata that is not
+ * strings; an entry without `dtype`, `shape` or `data_offsets`; an unknown
+ * dtype or an FP8 one; shape dimensions that are not integers in
+ * [0, 2^53 - 1], or whose product passes 2^53 - 1; `data_offsets` that are
+ * not two such integers in order; a byte range that does not match the
+ * shape and dtype; byte ranges past the data section, overlapping, or
+ * leaving bytes of it to no tensor.
  * @throws RangeError when an I64, U32 or U64 value does not fit in int32.
  * @example
  * ```ts
@@ -251,13 +269,13 @@ function readIntegers(view: DataView, count: number, name: string, dtype: Safete
         const high = view.getInt32(8 * i + 4, true);
         if (high !== low >> 31) {
           const exact = dtype === 'I64' ? view.getBigInt64(8 * i, true) : view.getBigUint64(8 * i, true);
-          throw new RangeError(`loadSafetensors: tensor '${name}' (${dtype}) holds ${exact} at element ${i}, outside the int32 range Strata stores integers in`);
+          throw new RangeError(`loadSafetensors: tensor ${quoteName(name)} (${dtype}) holds ${exact} at element ${i}, outside the int32 range Strata stores integers in`);
         }
         value = low;
       }
     }
     if (value > 0x7fff_ffff) {
-      throw new RangeError(`loadSafetensors: tensor '${name}' (${dtype}) holds ${value} at element ${i}, outside the int32 range Strata stores integers in`);
+      throw new RangeError(`loadSafetensors: tensor ${quoteName(name)} (${dtype}) holds ${value} at element ${i}, outside the int32 range Strata stores integers in`);
     }
     values[i] = value;
   }

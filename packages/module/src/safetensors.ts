@@ -1,5 +1,4 @@
-import { Tensor } from '@strata/tensor';
-import { describeValue } from './values.js';
+import { Tensor, describeKind } from '@strata/tensor';
 import {
   SAFETENSORS_DTYPES,
   SAFETENSORS_DTYPE_SIZES,
@@ -64,7 +63,7 @@ export function saveSafetensors(
   const int64Keys = options.int64Keys ?? defaultInt64Keys;
   const prepared: { name: string; tensor: Tensor; dtype: SafetensorsDType }[] = [];
   for (const [name, tensor] of Object.entries(tensors)) {
-    if (!(tensor instanceof Tensor)) throw new TypeError(`saveSafetensors: the value under '${name}' is not a Tensor (got ${describeValue(tensor)})`);
+    if (!(tensor instanceof Tensor)) throw new TypeError(`saveSafetensors: the value under '${name}' is not a Tensor (got ${describeKind(tensor)})`);
     if (name === '__metadata__') throw new Error("saveSafetensors: '__metadata__' is reserved for the metadata and cannot name a tensor");
     prepared.push({ name, tensor, dtype: fileDType(name, tensor, int64Keys) });
   }
@@ -77,7 +76,7 @@ export function saveSafetensors(
     for (const key of Object.keys(metadata).sort(compareUtf8)) {
       const value = metadata[key];
       if (typeof value !== 'string') {
-        throw new TypeError(`saveSafetensors: metadata values must be strings, got ${describeValue(value)} under '${key}'`);
+        throw new TypeError(`saveSafetensors: metadata values must be strings, got ${describeKind(value)} under '${key}'`);
       }
       metadataParts.push(`${JSON.stringify(key)}:${JSON.stringify(value)}`);
     }

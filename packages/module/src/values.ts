@@ -1,7 +1,4 @@
-/** Small helpers for error messages and records built from untrusted keys. */
-
-/** How error messages name a value of the wrong kind: `Tensor`, `Linear`, `number`, `null` (see `describeKind`). */
-export { describeKind as describeValue } from '@strata/tensor';
+/** Records built from untrusted keys. */
 
 /**
  * Sets `record[key] = value` as an own data property even for keys such as

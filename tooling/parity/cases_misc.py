@@ -291,7 +291,8 @@ class ModuleCases:
             computed = torch.autograd.grad(output, float_leaves + [p for _, p in named], upstream, allow_unused=True)
             found = iter(computed[: len(float_leaves)])
             grads = [next(found) if leaf is not None and leaf.is_floating_point() else None for leaf in leaves]
-            parameter_grads = {k: g for (k, _), g in zip(named, computed[len(float_leaves):])}
+            # A `sparse=True` embedding's weight gradient is a sparse tensor; Strata's is its dense form.
+            parameter_grads = {k: (g.to_dense() if g is not None and g.is_sparse else g) for (k, _), g in zip(named, computed[len(float_leaves):])}
         after = {k: p.detach().clone() for k, p in module.named_parameters()}
         return output, grads, parameter_grads, after, upstream
 
@@ -505,7 +506,21 @@ def build_modules() -> ModuleCases:
     dropout_layers(m)
     embedding_layers(m)
     activation_layers(m)
+    sparse_embedding_layers(m)
     return m
+
+
+def sparse_embedding_layers(m: ModuleCases) -> None:
+    """``sparse=True`` (PyTorch's own module tests build ``nn.Embedding(4, 3, sparse=True)``): the same numbers, densified."""
+    m.case("sparse", "Embedding", [4, 3, {"sparse": True}], lambda: nn.Embedding(4, 3, sparse=True), [long([[0, 2], [2, 3]])])
+    m.case("sparse_padding_idx", "Embedding", [6, 3, {"sparse": True, "paddingIdx": 1}],
+           lambda: nn.Embedding(6, 3, sparse=True, padding_idx=1), [long([1, 4, 1, 0])])
+    m.case("sparse_max_norm", "Embedding", [5, 2, {"sparse": True, "maxNorm": 1.0}],
+           lambda: nn.Embedding(5, 2, sparse=True, max_norm=1.0), [long([[1, 1, 4], [1, 0, 4]])])
+    m.case("sparse_sum", "EmbeddingBag", [6, 3, {"mode": "sum", "sparse": True}],
+           lambda: nn.EmbeddingBag(6, 3, mode="sum", sparse=True), [long([1, 2, 4, 5, 4, 3]), long([0, 2])])
+    m.case("sparse_mean", "EmbeddingBag", [6, 3, {"sparse": True}],
+           lambda: nn.EmbeddingBag(6, 3, sparse=True), [long([[0, 5, 5], [2, 3, 1]])])
 
 
 def main() -> None:

@@ -275,3 +275,29 @@ describe('dropout errors', () => {
     expect(new AlphaDropout(1).toString()).toBe('AlphaDropout(p=1.0, inplace=False)');
   });
 });
+
+describe('dropout refuses what is not a tensor, in both modes', () => {
+  const notTensors: [unknown, string][] = [
+    [undefined, 'undefined'],
+    [[1, 2], 'an array'],
+    [3, 'number'],
+    [null, 'null'],
+  ];
+  const layers = [new Dropout(0.5), new Dropout1d(), new Dropout2d(), new Dropout3d(), new AlphaDropout(0.2), new FeatureAlphaDropout(0.2)];
+  for (const layer of layers) {
+    for (const [value, kind] of notTensors) {
+      it(`${layer.constructor.name} (training and eval) on ${kind}`, () => {
+        const message = `${layer.constructor.name}: expected input to be a Tensor, got ${kind}`;
+        expect(() => layer.train().forward(value as Tensor)).toThrow(new TypeError(message));
+        expect(() => layer.eval().forward(value as Tensor)).toThrow(new TypeError(message));
+      });
+    }
+  }
+  it('the functional forms name themselves', () => {
+    expect(() => dropout(undefined as unknown as Tensor)).toThrow(new TypeError('dropout: expected input to be a Tensor, got undefined'));
+    expect(() => dropout2d([1] as unknown as Tensor)).toThrow(new TypeError('dropout2d: expected input to be a Tensor, got an array'));
+    expect(() => alphaDropout(2 as unknown as Tensor, { training: false })).toThrow(
+      new TypeError('alphaDropout: expected input to be a Tensor, got number'),
+    );
+  });
+});

@@ -9,17 +9,7 @@
  * tensor ops: the gradient flows through the mask.
  */
 import { Module, formatPythonBool, formatPythonFloat } from '@strata/module';
-import {
-  DTypeError,
-  type Generator,
-  ShapeError,
-  type Tensor,
-  defaultGenerator,
-  formatShape,
-  getKernel,
-  isFloatingPoint,
-  registerKernel,
-} from '@strata/tensor';
+import { DTypeError, type Generator, ShapeError, type Tensor, checkTensor, defaultGenerator, formatShape, getKernel, isFloatingPoint, registerKernel } from '@strata/tensor';
 import { checkInPlaceTarget } from './activation-base.js';
 import { dropoutNoiseKernel } from './kernels/dropout.js';
 import {
@@ -52,7 +42,8 @@ interface DropoutPlan {
   alpha: boolean;
 }
 
-function checkInput(name: string, input: Tensor): void {
+function checkInput(name: string, input: unknown): asserts input is Tensor {
+  checkTensor(name, 'input', input);
   if (!isFloatingPoint(input.dtype)) throw new DTypeError(`${name}: expected a floating point input, got ${input.dtype}`);
 }
 

@@ -32,6 +32,11 @@ export abstract class EmbeddingTable<Options extends ResolvedEmbeddingOptions> e
    * occurs in the batch (PyTorch's `scale_grad_by_freq`).
    */
   readonly scaleGradByFreq: boolean;
+  /**
+   * PyTorch's `sparse` option. Strata's gradient is always dense: the rows
+   * that were not looked up hold zeros (see `EmbeddingOptions.sparse`).
+   */
+  readonly sparse: boolean;
   /** The learnable table `[numEmbeddings, embeddingDim]`. */
   weight: Parameter;
   /** The constructor's options, checked and frozen (`paddingIdx` made non-negative, −1 for none). */
@@ -53,6 +58,7 @@ export abstract class EmbeddingTable<Options extends ResolvedEmbeddingOptions> e
     this.maxNorm = this.options.maxNorm;
     this.normType = this.options.normType;
     this.scaleGradByFreq = this.options.scaleGradByFreq;
+    this.sparse = this.options.sparse;
     this.weight = new Parameter(given ?? empty([numEmbeddings, embeddingDim]));
     if (given === null) this.resetParameters();
   }

@@ -2,7 +2,7 @@ import { gradcheck, gradgradcheck } from '@strata/autograd';
 import { normal_ } from '@strata/module';
 import { DTypeError, ShapeError, type Tensor, empty, manualSeed, ones, randint, randn, tensor } from '@strata/tensor';
 import { describe, expect, it } from 'vitest';
-import { Embedding, embedding } from './index.js';
+import { Embedding, EmbeddingBag, embedding } from './index.js';
 
 const int = (values: number[] | number[][]): Tensor => tensor(values, { dtype: 'int32' });
 
@@ -141,5 +141,25 @@ describe('Embedding', () => {
       const expected = counts.get(row) ?? 0;
       if (grad[row * 128] !== expected || grad[row * 128 + 127] !== expected) throw new Error(`row ${row}: ${grad[row * 128]} != ${expected}`);
     }
+  });
+});
+
+describe('Embedding with sparse: true (PyTorch tests build nn.Embedding(4, 3, sparse=True))', () => {
+  it('gives a dense gradient that only the looked-up rows fill, and says sparse=True', () => {
+    const layer = new Embedding(4, 3, { sparse: true });
+    expect(layer.sparse).toBe(true);
+    expect(layer.toString()).toBe('Embedding(4, 3, sparse=True)');
+    layer.forward(tensor([1, 1, 2], { dtype: 'int32' })).sum().backward();
+    expect(layer.weight.grad?.tolist()).toEqual([[0, 0, 0], [2, 2, 2], [1, 1, 1], [0, 0, 0]]);
+  });
+
+  it('refuses what PyTorch cannot do with sparse gradients, before changing anything', () => {
+    expect(() => new Embedding(4, 3, { sparse: true, scaleGradByFreq: true })).toThrow(
+      new RangeError('Embedding: scaleGradByFreq is not supported with sparse gradients (sparse and scaleGradByFreq cannot both be true)'),
+    );
+    expect(() => new EmbeddingBag(4, 3, { mode: 'max', sparse: true })).toThrow(
+      new RangeError('EmbeddingBag: max mode does not support sparse weights (sparse must be false)'),
+    );
+    expect(() => new Embedding(4, 3, { sparse: 1 as never })).toThrow(RangeError);
   });
 });

@@ -170,7 +170,8 @@ export class Embedding extends EmbeddingTable<ResolvedEmbeddingOptions> {
   }
 
   override extraRepr(): string {
-    return embeddingExtraRepr(this);
+    // PyTorch's Embedding prints `sparse=True`; its EmbeddingBag does not.
+    return this.sparse ? `${embeddingExtraRepr(this)}, sparse=${formatPythonBool(true)}` : embeddingExtraRepr(this);
   }
 }
 

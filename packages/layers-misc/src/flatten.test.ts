@@ -80,3 +80,11 @@ describe('Unflatten', () => {
     expect(() => new Unflatten(1, [])).toThrow(new RangeError('Unflatten: unflattenedSize must be a non-empty array of integers, got []'));
   });
 });
+
+describe('Flatten and Unflatten refuse what is not a tensor', () => {
+  it('name the layer and what came', () => {
+    expect(() => new Flatten().forward(undefined as never)).toThrow(new TypeError('Flatten: expected input to be a Tensor, got undefined'));
+    expect(() => new Flatten().forward([[1, 2]] as never)).toThrow(new TypeError('Flatten: expected input to be a Tensor, got an array'));
+    expect(() => new Unflatten(1, [2, 2]).forward(4 as never)).toThrow(new TypeError('Unflatten: expected input to be a Tensor, got number'));
+  });
+});

@@ -4,7 +4,7 @@
  * allows (always, for `Unflatten`).
  */
 import { Module, formatPythonTuple } from '@strata/module';
-import { ShapeError, type Tensor, formatShape, normalizeDim } from '@strata/tensor';
+import { ShapeError, type Tensor, checkTensor, formatShape, normalizeDim } from '@strata/tensor';
 import { checkSize, describeOption } from './options.js';
 
 function checkDimArgument(name: string, argument: string, value: unknown): number {
@@ -40,6 +40,7 @@ export class Flatten extends Module {
 
   /** @throws RangeError when a dim is out of range for the input, or `startDim` comes after `endDim`. */
   forward(input: Tensor): Tensor {
+    checkTensor('Flatten', 'input', input);
     const start = normalizeDim(this.startDim, input.ndim, 'Flatten');
     const end = normalizeDim(this.endDim, input.ndim, 'Flatten');
     if (start > end) {
@@ -92,6 +93,7 @@ export class Unflatten extends Module {
    * @throws ShapeError when the sizes don't multiply up to the size of `dim`.
    */
   forward(input: Tensor): Tensor {
+    checkTensor('Unflatten', 'input', input);
     const dim = normalizeDim(this.dim, input.ndim, 'Unflatten');
     const size = input.ndim === 0 ? 1 : input.shape[dim]!;
     const known = this.unflattenedSize.reduce((product, part) => (part === -1 ? product : product * part), 1);

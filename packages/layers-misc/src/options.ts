@@ -162,6 +162,17 @@ export interface EmbeddingOptions {
    * @defaultValue `false`
    */
   scaleGradByFreq?: boolean;
+  /**
+   * PyTorch's `sparse`: whether the weight's gradient is a sparse tensor.
+   * Strata has no sparse tensors; it accepts the option (so PyTorch code and
+   * configurations carry over) and gives the same numbers as a dense
+   * gradient in which only the looked-up rows are non-zero — what PyTorch's
+   * sparse gradient holds, densified. Optimizers then update every row
+   * (with zeros for the rows not looked up), as PyTorch's dense optimizers
+   * would after `grad.to_dense()`.
+   * @defaultValue `false`
+   */
+  sparse?: boolean;
 }
 
 /** Options of `Embedding.fromPretrained`. */
@@ -228,6 +239,8 @@ export interface ResolvedEmbeddingOptions {
    * occurs in the input (PyTorch's `scale_grad_by_freq`).
    */
   readonly scaleGradByFreq: boolean;
+  /** PyTorch's `sparse`, kept for `extraRepr` and state: the gradient itself is dense (see `EmbeddingOptions.sparse`). */
+  readonly sparse: boolean;
 }
 
 /** `EmbeddingBagOptions` checked and spelled out. */
@@ -242,7 +255,7 @@ export interface ResolvedEmbeddingBagOptions extends ResolvedEmbeddingOptions {
 }
 
 const BAG_MODES: readonly EmbeddingBagMode[] = ['sum', 'mean', 'max'];
-const EMBEDDING_OPTION_NAMES: readonly string[] = ['paddingIdx', 'maxNorm', 'normType', 'scaleGradByFreq'];
+const EMBEDDING_OPTION_NAMES: readonly string[] = ['paddingIdx', 'maxNorm', 'normType', 'scaleGradByFreq', 'sparse'];
 
 /**
  * Checks `paddingIdx` against the table size and makes it non-negative; `-1` for none.
@@ -278,7 +291,12 @@ export function resolveEmbeddingOptions(
     throw new RangeError(`${name}: normType must be a number, got ${describeOption(normType)}`);
   }
   const scaleGradByFreq = checkBoolean(name, 'scaleGradByFreq', options.scaleGradByFreq ?? false);
-  return Object.freeze({ paddingIdx, maxNorm, normType, scaleGradByFreq });
+  const sparse = checkBoolean(name, 'sparse', options.sparse ?? false);
+  if (sparse && scaleGradByFreq) {
+    // PyTorch fails in backward ("scale_grad_by_freq not supported with sparse gradients"); Strata says so up front.
+    throw new RangeError(`${name}: scaleGradByFreq is not supported with sparse gradients (sparse and scaleGradByFreq cannot both be true)`);
+  }
+  return Object.freeze({ paddingIdx, maxNorm, normType, scaleGradByFreq, sparse });
 }
 
 /**
@@ -296,6 +314,9 @@ export function resolveEmbeddingBagOptions(
   }
   if (mode === 'max' && base.scaleGradByFreq) {
     throw new RangeError(`${name}: max mode does not support scaling the gradient by the frequency (scaleGradByFreq must be false)`);
+  }
+  if (mode === 'max' && base.sparse) {
+    throw new RangeError(`${name}: max mode does not support sparse weights (sparse must be false)`);
   }
   const includeLastOffset = checkBoolean(name, 'includeLastOffset', options.includeLastOffset ?? false);
   return Object.freeze({ ...base, mode, includeLastOffset });

@@ -6,7 +6,7 @@
  */
 import { type OpContext, defineOp } from '@strata/autograd';
 import { Module } from '@strata/module';
-import { type Tensor, getKernel, registerKernel } from '@strata/tensor';
+import { type Tensor, checkOptionNames, getKernel, registerKernel } from '@strata/tensor';
 import { adaptiveAvgPoolBackwardKernel, adaptiveAvgPoolKernel, adaptiveMaxPoolKernel } from './kernels/pooling-adaptive.js';
 import type { IndicesOf, PoolResult } from './max-pooling.js';
 import { describeOption } from './options.js';
@@ -291,6 +291,7 @@ export abstract class AdaptiveMaxPoolNd<ReturnIndices extends boolean = false> e
 
   protected constructor(layerName: string, rank: number, outputSize: AdaptiveOutputSize, options: AdaptiveMaxPoolOptions) {
     super();
+    checkOptionNames(layerName, options, ['returnIndices']);
     this.resolved = resolveAdaptiveOutputSize(layerName, rank, outputSize);
     this.returnIndices = returnIndicesOf(layerName, options) as ReturnIndices;
     this.outputSize = keepArgument(outputSize);

@@ -5,7 +5,7 @@
  * convolution with respect to its input, and runs on the same kernels.
  */
 import { Module, Parameter } from '@strata/module';
-import { ShapeError, type Tensor, empty, formatShape } from '@strata/tensor';
+import { ShapeError, type Tensor, checkElementCount, empty, formatShape } from '@strata/tensor';
 import { checkBias, checkInput, checkTensors, checkWeight } from './checks.js';
 import { convExtraRepr, resetConvParameters } from './conv.js';
 import { transposeOf } from './convolution.js';
@@ -86,6 +86,7 @@ export function convolutionTransposeNd(
         `outputPadding ${formatShape(outputPadding)})`,
     );
   }
+  checkElementCount(name, [x.shape[0]!, outChannels, ...size]);
   // The geometry of the convolution this one transposes: its input is our output.
   const geometry: ConvolutionGeometry = Object.freeze({
     inputSize: Object.freeze(size), outputSize: Object.freeze(spatial), kernelSize: Object.freeze(kernelSize),

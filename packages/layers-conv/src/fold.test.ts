@@ -118,7 +118,7 @@ describe('bad input', () => {
     expectThrow(() => fold(zeros([2, 12, 3, 4]), [4, 5], 2), ShapeError, 'fold: expected a 2-D (unbatched) or 3-D (batched [N, C·K, L]) input, got shape [2, 12, 3, 4]');
     expectThrow(() => fold(zeros([1, 0, 12]), [4, 5], 2), ShapeError, 'fold: expected an input with non-zero sizes except the batch dimension, got shape [1, 0, 12]');
     expectThrow(() => unfold(zeros([1, 1, 4, 4], { dtype: 'int32' }), 2), DTypeError, 'unfold: expected a floating-point input, got int32');
-    expectThrow(() => fold('columns' as unknown as Tensor, 4, 2), TypeError, "fold: expected input to be a Tensor, got 'columns'");
+    expectThrow(() => fold('columns' as unknown as Tensor, 4, 2), TypeError, "fold: expected input to be a Tensor, got string");
   });
 
   it('accepts an empty batch', () => {

@@ -5,10 +5,10 @@
  */
 import { type OpContext, defineOp } from '@strata/autograd';
 import { Module } from '@strata/module';
-import { DTypeError, ShapeError, Tensor, formatShape, getKernel, isFloatingPoint, registerKernel } from '@strata/tensor';
+import { DTypeError, ShapeError, Tensor, checkTensor, formatShape, getKernel, isFloatingPoint, registerKernel } from '@strata/tensor';
 import { foldKernel, unfoldKernel } from './kernels/fold.js';
 import type { ConvolutionGeometry } from './kernels/geometry.js';
-import { type SizeArgument, describeOption, expandSize } from './options.js';
+import { type SizeArgument, expandSize } from './options.js';
 import { type FoldOptions, type ResolvedFoldOptions, keepArgument, pythonRepr, resolveFoldOptions } from './pooling-options.js';
 
 declare module '@strata/tensor' {
@@ -67,7 +67,7 @@ function geometryOf(inputSize: readonly number[], blocks: readonly number[], opt
 
 /** Checks a tensor argument: its rank (one of two), non-empty non-batch dimensions, a float dtype. */
 function checkBlockInput(name: string, input: unknown, rank: number, layout: string): Tensor {
-  if (!(input instanceof Tensor)) throw new TypeError(`${name}: expected input to be a Tensor, got ${describeOption(input)}`);
+  checkTensor(name, 'input', input);
   if (input.ndim !== rank && input.ndim !== rank + 1) {
     throw new ShapeError(`${name}: expected a ${rank}-D (unbatched) or ${rank + 1}-D (batched ${layout}) input, got shape ${formatShape(input.shape)}`);
   }

@@ -6,7 +6,7 @@
  */
 import { type OpContext, defineOp } from '@strata/autograd';
 import { Module } from '@strata/module';
-import { DTypeError, ShapeError, Tensor, formatShape, getKernel, registerKernel } from '@strata/tensor';
+import { DTypeError, ShapeError, Tensor, checkTensor, formatShape, getKernel, registerKernel } from '@strata/tensor';
 import { maxUnpoolKernel } from './kernels/pooling-max.js';
 import { type SizeArgument, describeOption } from './options.js';
 import { checkPoolingInput, gatherAtIndices } from './pooling.js';
@@ -93,7 +93,7 @@ function unpoolOutputSize(
  * @throws RangeError `maxUnpool2d: found an invalid max index 35 (the output planes are of size 4x4)`
  */
 function checkIndices(name: string, input: Tensor, indices: unknown, outputSize: readonly number[]): Tensor {
-  if (!(indices instanceof Tensor)) throw new TypeError(`${name}: expected indices to be a Tensor, got ${describeOption(indices)}`);
+  checkTensor(name, 'indices', indices);
   if (indices.dtype !== 'int32') throw new DTypeError(`${name}: expected int32 indices, got ${indices.dtype}`);
   if (indices.shape.length !== input.shape.length || indices.shape.some((size, d) => size !== input.shape[d])) {
     throw new ShapeError(`${name}: expected indices of the input's shape ${formatShape(input.shape)}, got shape ${formatShape(indices.shape)}`);

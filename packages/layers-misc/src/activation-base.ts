@@ -4,7 +4,7 @@
  * the base class that holds the `inplace` flag and prints it.
  */
 import { Module } from '@strata/module';
-import { DTypeError, Tensor, isFloatingPoint, isGradEnabled } from '@strata/tensor';
+import { DTypeError, Tensor, checkTensor, isFloatingPoint, isGradEnabled } from '@strata/tensor';
 import { type ActivationOptions, resolveActivationOptions } from './options.js';
 
 /** Which dtypes an activation takes: floats only, floats and int32, or any (int and bool become float32). */
@@ -15,7 +15,7 @@ export type AcceptedInput = 'float' | 'numeric' | 'any';
  * @throws TypeError for a non-tensor; DTypeError for a dtype the activation does not take.
  */
 export function checkActivationInput(name: string, input: unknown, accepted: AcceptedInput): asserts input is Tensor {
-  if (!(input instanceof Tensor)) throw new TypeError(`${name}: expected input to be a Tensor, got ${input === null ? 'null' : typeof input}`);
+  checkTensor(name, 'input', input);
   if (accepted === 'float' && !isFloatingPoint(input.dtype)) {
     throw new DTypeError(`${name}: not implemented for '${input.dtype}' (expected float32 or float64)`);
   }

@@ -4,7 +4,7 @@
  * `Softsign`, `Hardswish`, `Hardsigmoid`, `Tanhshrink`, like PyTorch's
  * `torch/nn/modules/activation.py`.
  */
-import { Module, formatPythonNumber } from '@strata/module';
+import { Module, checkOptionNames, formatPythonNumber } from '@strata/module';
 import {
   type GeluOptions,
   type SoftplusOptions,
@@ -44,6 +44,7 @@ export class GELU extends Module {
   /** @throws RangeError when `approximate` is neither `'none'` nor `'tanh'`. */
   constructor(options: GeluOptions = {}) {
     super();
+    checkOptionNames('GELU', options, ['approximate']);
     const approximate = options.approximate ?? 'none';
     if (approximate !== 'none' && approximate !== 'tanh') {
       throw new RangeError(`GELU: approximate must be 'none' or 'tanh', got ${describeOption(approximate)}`);
@@ -127,6 +128,7 @@ export class Softplus extends Module {
   /** @throws RangeError for a beta that is 0 or not finite, or a threshold that is not a number. */
   constructor(options: SoftplusOptions = {}) {
     super();
+    checkOptionNames('Softplus', options, ['beta', 'threshold']);
     this.beta = checkFiniteNumber('Softplus', 'beta', options.beta ?? 1);
     if (this.beta === 0) throw new RangeError('Softplus: beta cannot be 0 (it divides the result), got 0');
     const threshold = options.threshold ?? 20;

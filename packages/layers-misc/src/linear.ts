@@ -324,6 +324,7 @@ export class Identity extends Module {
 
   /** Returns `input` itself. */
   forward(input: Tensor): Tensor {
+    checkTensor('Identity', 'input', input);
     return input;
   }
 }

@@ -5,7 +5,18 @@
  */
 import { type OpContext, defineOp, sumToShape } from '@strata/autograd';
 import { Module, Parameter, constant_ } from '@strata/module';
-import { DTypeError, ShapeError, Tensor, empty, formatShape, getKernel, isFloatingPoint, registerKernel, where } from '@strata/tensor';
+import {
+  DTypeError,
+  ShapeError,
+  Tensor,
+  checkTensor,
+  empty,
+  formatShape,
+  getKernel,
+  isFloatingPoint,
+  registerKernel,
+  where,
+} from '@strata/tensor';
 import { preluKernel } from './kernels/prelu.js';
 import { checkFiniteNumber, checkSize } from './options.js';
 
@@ -44,7 +55,7 @@ const preluOp: (input: Tensor, weight: Tensor) => Tensor = defineOp({
 /** The checks and the computation of `prelu` and `PReLU` (`name` is what messages call it). */
 export function preluNd(name: string, input: Tensor, weight: Tensor): Tensor {
   for (const [argument, value] of [['input', input], ['weight', weight]] as const) {
-    if (!(value instanceof Tensor)) throw new TypeError(`${name}: expected ${argument} to be a Tensor, got ${value === null ? 'null' : typeof value}`);
+    checkTensor(name, argument, value);
   }
   if (weight.ndim > 1) throw new ShapeError(`${name}: expected weight to be a scalar or 1-D tensor, got shape ${formatShape(weight.shape)}`);
   const count = weight.numel();

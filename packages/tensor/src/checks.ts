@@ -73,6 +73,34 @@ function describeNested(value: unknown, depth: number): string {
 }
 
 /**
+ * The most elements one tensor may hold: kernels index storage with 32-bit
+ * integers, and a typed array of more elements than this either cannot be
+ * made or could not be addressed.
+ */
+export const MAX_TENSOR_ELEMENTS = 2 ** 31 - 1;
+
+/**
+ * Checks that a result of `shape` could be allocated, before any work is
+ * done: options such as a huge stride or padding would otherwise end in the
+ * engine's `Invalid typed array length`, naming nothing.
+ *
+ * @example
+ * ```ts
+ * checkElementCount('ConvTranspose2d', [1, 4, 2 ** 20, 2 ** 20]); // throws
+ * ```
+ * @throws RangeError `ConvTranspose2d: the output of shape [1, 4, 1048576, 1048576] would hold 4398046511104 elements, more than a tensor can (2147483647)`
+ */
+export function checkElementCount(owner: string, shape: readonly number[], what = 'the output'): void {
+  let count = 1;
+  for (const size of shape) count *= size;
+  if (count > MAX_TENSOR_ELEMENTS) {
+    throw new RangeError(
+      `${owner}: ${what} of shape [${shape.join(', ')}] would hold ${count} elements, more than a tensor can (${MAX_TENSOR_ELEMENTS})`,
+    );
+  }
+}
+
+/**
  * Checks that an argument is a tensor.
  *
  * @param owner - the layer or op the message names (`'Dropout'`, `'conv2d'`).

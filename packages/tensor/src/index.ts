@@ -5,7 +5,7 @@
  */
 export { type DType, type DTypeStorageMap, type TypedArray, DTYPES, allocate, isFloatingPoint, promoteTypes } from './dtype.js';
 export { DTypeError, ShapeError, formatShape } from './errors.js';
-export { checkOptionNames, checkTensor, describeKind, describeValue } from './checks.js';
+export { MAX_TENSOR_ELEMENTS, checkElementCount, checkOptionNames, checkTensor, describeKind, describeValue } from './checks.js';
 export { broadcastShapes, contiguousStrides, numelOf, normalizeDim, shapesEqual } from './shape.js';
 export { Storage } from './storage.js';
 export { type GradientHook, type NestedArray, type RemovableHandle, Tensor } from './tensor.js';

@@ -1,5 +1,6 @@
 import type { DType, TypedArray } from './dtype.js';
 import type { Tensor } from './tensor.js';
+import { describeKind } from './checks.js';
 
 // Printing follows PyTorch's torch/_tensor_str.py rule for rule, so a tensor
 // prints here exactly as the same tensor prints in PyTorch, apart from the
@@ -320,7 +321,7 @@ function backwardName(name: string): string {
 export function formatTensor(input: Tensor): string {
   // A structural check: print.ts may not import Tensor at run time (tensor.ts imports this module).
   if (typeof input !== 'object' || input === null || !('storage' in input)) {
-    throw new TypeError(`formatTensor: expected a Tensor, got ${input === null ? 'null' : typeof input}`);
+    throw new TypeError(`formatTensor: expected a Tensor, got ${describeKind(input)}`);
   }
   const options = printOptions;
   const prefix = 'tensor(';

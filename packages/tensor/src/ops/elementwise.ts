@@ -16,6 +16,7 @@ import {
   resultType,
   shapeOf,
 } from './promotion.js';
+import { describeKind } from '../checks.js';
 
 /** How `div` rounds: `'trunc'` toward zero, `'floor'` down; `null` for true division. */
 export type RoundingMode = 'trunc' | 'floor';
@@ -283,7 +284,7 @@ function boundIn(value: number, dtype: DType): number {
 function checkBound(value: unknown, name: string): Tensor | number | null {
   if (value === undefined || value === null) return null;
   if (value instanceof Tensor || typeof value === 'number') return value;
-  throw new TypeError(`clamp: expected ${name} to be a Tensor, a number or null, got ${typeof value}`);
+  throw new TypeError(`clamp: expected ${name} to be a Tensor, a number or null, got ${describeKind(value)}`);
 }
 
 /**

@@ -11,6 +11,7 @@ import { getKernel, registerKernel } from '../registry.js';
 import { broadcastShapes, contiguousStrides, normalizeDim, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { select, slice } from './views.js';
+import { describeKind } from '../checks.js';
 
 registerKernel('gather', gatherKernel);
 registerKernel('scatter', scatterKernel);
@@ -199,7 +200,7 @@ export function broadcastView(tensor: Tensor, shape: readonly number[]): Tensor 
 export function fillValue(value: number | boolean | Tensor, op: string): number {
   if (typeof value === 'number' || typeof value === 'boolean') return Number(value);
   if (!(value instanceof Tensor)) {
-    throw new TypeError(`${op}: expected value to be a number, a boolean or a 0-d Tensor, got ${value === null ? 'null' : typeof value}`);
+    throw new TypeError(`${op}: expected value to be a number, a boolean or a 0-d Tensor, got ${describeKind(value)}`);
   }
   if (value.ndim !== 0) {
     throw new ShapeError(`${op}: only supports a 0-dimensional value tensor, but got a tensor of shape ${formatShape(value.shape)}`);
@@ -209,7 +210,7 @@ export function fillValue(value: number | boolean | Tensor, op: string): number 
 
 /** @throws TypeError unless `mask` is a Tensor; DTypeError unless it is bool. */
 export function checkMask(mask: Tensor, op: string): void {
-  if (!(mask instanceof Tensor)) throw new TypeError(`${op}: expected mask to be a bool Tensor, got ${mask === null ? 'null' : typeof mask}`);
+  if (!(mask instanceof Tensor)) throw new TypeError(`${op}: expected mask to be a bool Tensor, got ${describeKind(mask)}`);
   if (mask.dtype !== 'bool') throw new DTypeError(`${op}: expected mask to have dtype bool, got ${mask.dtype}`);
 }
 

@@ -26,6 +26,7 @@ export * from '@strata/module';
 export * from '@strata/layers-conv';
 export * from '@strata/layers-misc';
 export * from '@strata/layers-norm';
+export * from '@strata/layers-recurrent';
 export * from '@strata/losses';
 export * from '@strata/optim';
 export * from '@strata/train';

@@ -1,0 +1,9 @@
+/**
+ * The recurrent layers for Strata, with their functional forms.
+ *
+ * @packageDocumentation
+ */
+// ---- options (options.ts) ----
+export { type ResolvedScaleOptions, type ScaleOptions, resolveScaleOptions } from './options.js';
+// ---- per-feature scale (scale.ts) ----
+export { RecurrentScale, recurrentScale } from './scale.js';

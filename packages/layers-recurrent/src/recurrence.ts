@@ -6,7 +6,9 @@
  * - the caller projects the whole input sequence with one matrix product
  *   (`xw = x · W_ihᵀ + b_ih`, recorded, so its gradients flow to the input,
  *   `W_ih` and `b_ih` by the product's own formula);
- * - the op runs the recurrence: per step one product `h · W_hhᵀ` and one
+ * - the op runs the recurrence: per step one product `h · W_hhᵀ` (with
+ *   `W_hhᵀ` copied contiguous once per call: the per-step products then
+ *   read its rows in order, measurably faster than through the transposed view) and one
  *   fused pointwise kernel (plus the projection `· W_hrᵀ` for an LSTM with
  *   `projSize`);
  * - its backward runs the steps in reverse, one product per step for the
@@ -109,8 +111,8 @@ export const lstmRecurrence: (
     ctx: OpContext<LSTMState>, xw: Tensor, h0: Tensor, c0: Tensor, weightHH: Tensor, biasHH: Tensor | null, weightHR: Tensor | null, pass: RecurrencePass,
   ): [Tensor, Tensor, Tensor] {
     const length = xw.shape[0]!;
-    const recurrentT = weightHH.t();
-    const projectionT = weightHR === null ? null : weightHR.t();
+    const recurrentT = weightHH.t().contiguous();
+    const projectionT = weightHR === null ? null : weightHR.t().contiguous();
     const cell = getKernel('lstmCell');
     const state: LSTMState = { pass, hPrevious: [], cPrevious: [], gates: [], c: [], m: [] };
     const outputs: Tensor[] = new Array<Tensor>(length);
@@ -180,7 +182,7 @@ export const gruRecurrence: (
   name: 'gru',
   forward(ctx: OpContext<GRUState>, xw: Tensor, h0: Tensor, weightHH: Tensor, biasHH: Tensor | null, pass: RecurrencePass): [Tensor, Tensor] {
     const length = xw.shape[0]!;
-    const recurrentT = weightHH.t();
+    const recurrentT = weightHH.t().contiguous();
     const cell = getKernel('gruCell');
     const state: GRUState = { pass, hPrevious: [], saved: [] };
     const outputs: Tensor[] = new Array<Tensor>(length);
@@ -239,7 +241,7 @@ export const rnnRecurrence: (
   name: 'rnn',
   forward(ctx: OpContext<RNNState>, xw: Tensor, h0: Tensor, weightHH: Tensor, biasHH: Tensor | null, pass: RecurrencePass): [Tensor, Tensor] {
     const length = xw.shape[0]!;
-    const recurrentT = weightHH.t();
+    const recurrentT = weightHH.t().contiguous();
     const cell = getKernel('rnnCell');
     const state: RNNState = { pass, hPrevious: [], h: [] };
     let h = h0;

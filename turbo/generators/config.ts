@@ -11,7 +11,7 @@
  */
 import type { PlopTypes } from '@turbo/gen';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
@@ -22,9 +22,18 @@ function run(root: string, command: string, args: string[]): string {
   return `${command} ${args.join(' ')}`;
 }
 
+/** The umbrella package: the folder of packages/ that holds scripts/sync-packages.mjs, and its npm name. */
+function umbrellaOf(root: string): { folder: string; name: string } {
+  const folder = readdirSync(join(root, 'packages')).find((entry) => existsSync(join(root, 'packages', entry, 'scripts', 'sync-packages.mjs')));
+  if (folder === undefined) throw new Error('layer-package: no umbrella package (packages/*/scripts/sync-packages.mjs) found');
+  const manifest = JSON.parse(readFileSync(join(root, 'packages', folder, 'package.json'), 'utf8')) as { name: string };
+  return { folder: `packages/${folder}`, name: manifest.name };
+}
+
 export default function generators(plop: PlopTypes.NodePlopAPI): void {
   // The repository root: @turbo/gen sets it as plop's destination.
   const root = (): string => plop.getDestBasePath();
+  const umbrella = umbrellaOf(root());
 
   plop.setGenerator('layer-package', {
     description: 'A new layer package packages/layers-<name> with a working op, its tests and its PyTorch fixture hook',
@@ -58,9 +67,10 @@ export default function generators(plop: PlopTypes.NodePlopAPI): void {
         type: 'add',
         path: '.changeset/layers-{{name}}-initial.md',
         templateFile: 'templates/changeset.md.hbs',
+        data: { umbrella: umbrella.name },
       },
       // The umbrella re-exports every package: its index and dependencies are regenerated.
-      () => run(root(), process.execPath, ['packages/strata/scripts/sync-packages.mjs']),
+      () => run(root(), process.execPath, [`${umbrella.folder}/scripts/sync-packages.mjs`]),
       // The parity fixture comes from real PyTorch (Debian's python3-torch).
       (answers) => run(root(), '/usr/bin/python3', ['tooling/parity/generate.py', '--family', String(answers.name).replaceAll('-', '_')]),
       () => 'next: pnpm install, then pnpm --filter @strata/layers-<name> test (see CONTRIBUTING.md)',

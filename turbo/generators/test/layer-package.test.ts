@@ -5,7 +5,7 @@
  * lint, test and package-check it, and check that the umbrella found it.
  */
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,8 @@ const SKIPPED = new Set(['node_modules', '.turbo', '.git', '.vitest-result.json'
 const name = 'probe-kit';
 const folder = `packages/layers-${name}`;
 let workspace = '';
+// The umbrella is the package that keeps itself in step with the others (scripts/sync-packages.mjs).
+const umbrella = `packages/${readdirSync(join(repositoryRoot, 'packages')).find((entry) => existsSync(join(repositoryRoot, 'packages', entry, 'scripts', 'sync-packages.mjs')))}`;
 
 function run(command: string, args: string[]): SpawnSyncReturns<string> {
   const result = spawnSync(command, args, { cwd: workspace, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
@@ -58,9 +60,11 @@ describe('pnpm gen layer-package', () => {
   });
 
   it('wires it into the umbrella without a hand-kept list', () => {
-    expect(read('packages/strata/src/index.ts')).toContain(`export * from '@strata/layers-${name}';`);
-    expect(JSON.parse(read('packages/strata/package.json')).dependencies[`@strata/layers-${name}`]).toBe('workspace:^');
-    run('node', ['packages/strata/scripts/sync-packages.mjs', '--check']);
+    expect(read(`${umbrella}/src/index.ts`)).toContain(`export * from '@strata/layers-${name}';`);
+    const umbrellaManifest = JSON.parse(read(`${umbrella}/package.json`)) as { name: string; dependencies: Record<string, string> };
+    expect(umbrellaManifest.dependencies[`@strata/layers-${name}`]).toBe('workspace:^');
+    expect(read(`.changeset/layers-${name}-initial.md`)).toContain(`"${umbrellaManifest.name}": minor`);
+    run('node', [`${umbrella}/scripts/sync-packages.mjs`, '--check']);
   });
 
   it('builds, type-checks, lints and passes the package check', () => {
@@ -80,7 +84,7 @@ describe('pnpm gen layer-package', () => {
     const report = JSON.parse(read(`${folder}/.vitest-result.json`)) as { numPassedTests: number; numFailedTests: number };
     expect(report.numFailedTests).toBe(0);
     expect(report.numPassedTests).toBeGreaterThanOrEqual(10);
-    run('pnpm', ['--filter', './packages/strata', 'exec', 'vitest', 'run', 'src/umbrella.test.ts', 'src/api-packages.test.ts']);
+    run('pnpm', ['--filter', `./${umbrella}`, 'exec', 'vitest', 'run', 'src/umbrella.test.ts', 'src/api-packages.test.ts']);
   });
 
   it('refuses a package that exists', () => {

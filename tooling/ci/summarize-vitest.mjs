@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const roots = ['packages', 'apps', 'examples'];
+const roots = ['packages', 'apps', 'examples', 'turbo'];
 let passed = 0;
 let failed = 0;
 for (const root of roots) {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from pathlib import Path
 
@@ -37,6 +38,12 @@ PACKAGE_FAMILIES.update({"norm": "layers-norm", "norm_modules": "layers-norm"})
 PACKAGE_FAMILIES.update({"losses": "losses"})
 # ---- optim ----
 PACKAGE_FAMILIES.update({"optim": "optim"})
+# ---- discovered: a cases_<family>.py with a line `PACKAGE = "<folder>"` writes that package's fixture
+# (how `pnpm gen layer-package` wires a new package in without editing this file) ----
+for cases_file in sorted(HERE.glob("cases_*.py")):
+    declared = re.search(r'^PACKAGE = "([a-z0-9-]+)"$', cases_file.read_text(), re.MULTILINE)
+    if declared is not None:
+        PACKAGE_FAMILIES.setdefault(cases_file.stem[len("cases_"):], declared.group(1))
 FAMILIES += list(PACKAGE_FAMILIES)
 
 

@@ -191,6 +191,29 @@ def embedding_fwd_bwd(torch):
     return run
 
 
+# ---- recurrent (apps/bench/src/workloads/recurrent.ts) ----
+
+
+@workload("lstm_fwd_bwd")
+def lstm_fwd_bwd(torch):
+    """Times nn.LSTM(128, 256, batch_first=True) on [32, 64, 128] from h0/c0 and the gradients of x, h0, c0 and the weights."""
+    generator = torch.Generator().manual_seed(71)
+    layer = torch.nn.LSTM(128, 256, batch_first=True)
+    x = torch.randn(32, 64, 128, generator=generator, requires_grad=True)
+    h0 = torch.randn(1, 32, 256, generator=generator, requires_grad=True)
+    c0 = torch.randn(1, 32, 256, generator=generator, requires_grad=True)
+    upstream = torch.randn(32, 64, 256, generator=generator)
+
+    def run():
+        for leaf in (x, h0, c0):
+            leaf.grad = None
+        layer.zero_grad(set_to_none=True)
+        output, _ = layer(x, (h0, c0))
+        output.backward(upstream)
+
+    return run
+
+
 # ---- training (apps/bench/src/workloads/training.ts) ----
 
 

@@ -15,16 +15,19 @@
  *
  * @packageDocumentation
  */
-export * from '@strata/tensor';
 // Both @strata/tensor (in-place fills) and @strata/module (initializers) export
 // these names; an explicit re-export settles the ambiguity in the tensor
 // package's favour. The initializers stay reachable as `init.uniform_`, `init.normal_`.
 export { normal_, uniform_ } from '@strata/tensor';
+// ---- every @strata package (written by scripts/sync-packages.mjs; do not edit by hand) ----
+export * from '@strata/tensor';
 export * from '@strata/autograd';
 export * from '@strata/module';
 export * from '@strata/layers-conv';
-export * from '@strata/layers-norm';
 export * from '@strata/layers-misc';
+export * from '@strata/layers-norm';
+export * from '@strata/layers-recurrent';
 export * from '@strata/losses';
 export * from '@strata/optim';
 export * from '@strata/train';
+// ---- end of the packages ----

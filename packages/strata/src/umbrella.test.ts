@@ -1,26 +1,24 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import * as autograd from '@strata/autograd';
-import * as layersConv from '@strata/layers-conv';
-import * as layersMisc from '@strata/layers-misc';
-import * as layersNorm from '@strata/layers-norm';
-import * as losses from '@strata/losses';
-import * as module from '@strata/module';
-import * as optim from '@strata/optim';
-import * as tensorPackage from '@strata/tensor';
-import * as train from '@strata/train';
 import * as strata from 'strata';
 
-const packages: Record<string, Record<string, unknown>> = {
-  '@strata/tensor': tensorPackage,
-  '@strata/autograd': autograd,
-  '@strata/module': module,
-  '@strata/layers-conv': layersConv,
-  '@strata/layers-norm': layersNorm,
-  '@strata/layers-misc': layersMisc,
-  '@strata/losses': losses,
-  '@strata/optim': optim,
-  '@strata/train': train,
-};
+// The packages are found, not listed: every public @strata/* package under packages/.
+const umbrellaDirectory = fileURLToPath(new URL('..', import.meta.url));
+const umbrellaName = (JSON.parse(readFileSync(join(umbrellaDirectory, 'package.json'), 'utf8')) as { name: string }).name;
+const packageNames = readdirSync(join(umbrellaDirectory, '..'))
+  .map((folder) => join(umbrellaDirectory, '..', folder, 'package.json'))
+  .filter((path) => existsSync(path))
+  .map((path) => JSON.parse(readFileSync(path, 'utf8')) as { name: string; private?: boolean })
+  .filter((manifest) => manifest.private !== true && manifest.name.startsWith('@strata/') && manifest.name !== umbrellaName)
+  .map((manifest) => manifest.name);
+const packages: Record<string, Record<string, unknown>> = Object.fromEntries(
+  await Promise.all(packageNames.map(async (name) => [name, (await import(name)) as Record<string, unknown>] as const)),
+);
+const tensorPackage = packages['@strata/tensor']!;
+const module = packages['@strata/module'] as typeof import('@strata/module');
 
 /** The names API.md's package table lists (its `...` left out), per package. */
 const mainNames: Record<string, string[]> = {
@@ -64,9 +62,14 @@ const mainNames: Record<string, string[]> = {
 const shadowed: Record<string, string> = { uniform_: '@strata/tensor', normal_: '@strata/tensor' };
 
 describe('strata (the umbrella)', () => {
+  it('finds the packages by itself, and the umbrella re-exports and depends on exactly those (sync-packages --check)', () => {
+    expect(packageNames).toEqual(expect.arrayContaining(['@strata/tensor', '@strata/autograd', '@strata/module']));
+    expect(() => execFileSync('node', [join(umbrellaDirectory, 'scripts', 'sync-packages.mjs'), '--check'], { stdio: 'pipe' })).not.toThrow();
+  });
+
   it.each(Object.keys(packages))('exports the main names of %s', (name) => {
     const exports = packages[name]!;
-    for (const exported of mainNames[name]!) {
+    for (const exported of mainNames[name] ?? []) {
       expect(exports[exported], `${name} exports ${exported}`).toBeDefined();
       expect((strata as Record<string, unknown>)[exported], `strata exports ${exported}`).toBe(exports[exported]);
     }

@@ -5,6 +5,7 @@ import { embeddingWorkloads } from './embedding.js';
 import { matmulWorkloads } from './matmul.js';
 import { normWorkloads } from './norm.js';
 import { poolingWorkloads } from './pooling.js';
+import { recurrentWorkloads } from './recurrent.js';
 import { trainingWorkloads } from './training.js';
 
 /**
@@ -12,7 +13,13 @@ import { trainingWorkloads } from './training.js';
  * file. A new family adds its file beside `matmul.ts` and its list here (and
  * the same ids to `python/peer.py`).
  */
-export const workloads: readonly Workload[] = [...matmulWorkloads, ...convWorkloads, ...poolingWorkloads, ...normWorkloads, ...embeddingWorkloads, ...trainingWorkloads, ...cnnWorkloads];
+export const workloads: readonly Workload[] = [
+  ...matmulWorkloads, ...convWorkloads, ...poolingWorkloads, ...normWorkloads, ...embeddingWorkloads, ...trainingWorkloads,
+  ...cnnWorkloads.filter((workload) => workload.id !== 'fashion_mnist_epoch'),
+  // WORKLOADS.md lists lstm_fwd_bwd between cnn_train_step and fashion_mnist_epoch.
+  ...recurrentWorkloads,
+  ...cnnWorkloads.filter((workload) => workload.id === 'fashion_mnist_epoch'),
+];
 
 /**
  * The workloads whose ids are listed, in registry order; throws on an

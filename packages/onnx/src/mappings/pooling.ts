@@ -1,0 +1,94 @@
+import type { AvgPoolNd, ExtremumPoolNd } from '@strata/layers-conv';
+import type { Module } from '@strata/module';
+import { expandSize } from '../module-types.js';
+import { type OnnxMapping, type OnnxMappingContext, spatialRank } from '../onnx-mapping.js';
+
+function maxPoolNode(context: OnnxMappingContext<ExtremumPoolNd<boolean>>, rank: number, input: string): string {
+  const layer = context.module;
+  if (layer.returnIndices) {
+    context.fail('returnIndices has no ONNX mapping (ONNX MaxPool indices are flat over the whole tensor, not per plane)');
+  }
+  const padding = expandSize(layer.padding, rank);
+  return context.graph.op('MaxPool', [input], context.name('pooled'), {
+    kernel_shape: expandSize(layer.kernelSize, rank),
+    strides: expandSize(layer.stride, rank),
+    pads: [...padding, ...padding],
+    dilations: expandSize(layer.dilation, rank),
+    ceil_mode: layer.ceilMode ? 1 : 0,
+  });
+}
+
+/** `MaxPool1d/2d/3d` as ONNX `MaxPool` with kernel, stride, padding, dilation and `ceilMode`. */
+export function maxPoolMapping(rank: number): OnnxMapping<ExtremumPoolNd<boolean>> {
+  return (context) => maxPoolNode(context, spatialRank(context, rank), context.inputs[0]!);
+}
+
+/** `MinPool1d/2d/3d` as `-MaxPool(-x)`. */
+export function minPoolMapping(rank: number): OnnxMapping<ExtremumPoolNd<boolean>> {
+  return (context) => {
+    spatialRank(context, rank);
+    const negated = context.graph.op('Neg', [context.inputs[0]!], context.name('negated'));
+    const pooled = maxPoolNode(context, rank, negated);
+    return context.graph.op('Neg', [pooled], context.name('output'));
+  };
+}
+
+/**
+ * `AvgPool1d/2d/3d` as ONNX `AveragePool` with `ceilMode` and
+ * `countIncludePad`. A `divisorOverride` d is the window sum over d: the
+ * average over the whole window (padding counted) times its size over d,
+ * exact when every window lies inside the padded input (no `ceilMode`).
+ */
+export function avgPoolMapping(rank: number): OnnxMapping<AvgPoolNd> {
+  return (context) => {
+    spatialRank(context, rank);
+    const layer = context.module;
+    const kernel = expandSize(layer.kernelSize, rank);
+    const padding = expandSize(layer.padding, rank);
+    const divisor = layer.divisorOverride;
+    if (divisor !== null && layer.ceilMode) {
+      context.fail('divisorOverride together with ceilMode has no ONNX mapping (ONNX AveragePool has no divisor option)');
+    }
+    const pooled = context.graph.op('AveragePool', [context.inputs[0]!], context.name('pooled'), {
+      kernel_shape: kernel,
+      strides: expandSize(layer.stride, rank),
+      pads: [...padding, ...padding],
+      ceil_mode: layer.ceilMode ? 1 : 0,
+      count_include_pad: layer.countIncludePad || divisor !== null ? 1 : 0,
+    });
+    if (divisor === null) return pooled;
+    const windowSize = kernel.reduce((product, size) => product * size, 1);
+    const scale = context.graph.scalar(context.name('divisor_scale'), windowSize / divisor, context.floatType);
+    return context.graph.op('Mul', [pooled, scale], context.name('output'));
+  };
+}
+
+/**
+ * `AdaptiveAvgPool1d/2d/3d` and `AdaptiveMaxPool1d/2d/3d`: an output of
+ * size 1 everywhere is `GlobalAveragePool` / `GlobalMaxPool`; otherwise each
+ * input size must be a multiple of its output size, and the layer is a
+ * plain pooling with kernel = stride = input / output (ONNX has no adaptive
+ * pooling).
+ */
+export function adaptivePoolMapping(rank: number, kind: 'average' | 'max'): OnnxMapping<Module & { returnIndices?: boolean }> {
+  return (context) => {
+    spatialRank(context, rank);
+    if (context.module.returnIndices === true) context.fail('returnIndices has no ONNX mapping');
+    const inputSize = context.inputTensors[0]!.shape.slice(2);
+    const outputSize = context.outputTensors[0]!.shape.slice(2);
+    if (outputSize.every((size) => size === 1)) {
+      return context.graph.op(kind === 'average' ? 'GlobalAveragePool' : 'GlobalMaxPool', [context.inputs[0]!], context.name('output'));
+    }
+    if (inputSize.some((size, d) => size % outputSize[d]! !== 0)) {
+      context.fail(
+        `ONNX has no adaptive pooling; it is exported as a plain pooling when each input size is a multiple of the output size, ` +
+          `got input [${inputSize.join(', ')}] and output [${outputSize.join(', ')}]`,
+      );
+    }
+    const kernel = inputSize.map((size, d) => size / outputSize[d]!);
+    return context.graph.op(kind === 'average' ? 'AveragePool' : 'MaxPool', [context.inputs[0]!], context.name('output'), {
+      kernel_shape: kernel,
+      strides: kernel,
+    });
+  };
+}

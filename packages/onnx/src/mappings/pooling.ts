@@ -3,18 +3,44 @@ import type { Module } from '@strata/module';
 import { expandSize } from '../module-types.js';
 import { type OnnxMapping, type OnnxMappingContext, spatialRank } from '../onnx-mapping.js';
 
+/**
+ * The `pads` and `ceil_mode` of a pooling node. PyTorch's `ceilMode` drops
+ * a last window that would start in the right padding; opset 17's output
+ * size formula does not, so where the two differ the node is written without
+ * `ceil_mode` and with the right padding that gives PyTorch's size (exact
+ * whenever padding does not count: max pooling, or `countIncludePad: false`).
+ */
+function poolingPads(
+  context: OnnxMappingContext, kernel: readonly number[], stride: readonly number[], padding: readonly number[],
+  dilation: readonly number[], ceilMode: boolean, paddingCounts: boolean,
+): { pads: number[]; ceil_mode: number } {
+  const inputSize = context.inputTensors[0]!.shape.slice(2);
+  const outputSize = context.outputTensors[0]!.shape.slice(2);
+  const extents = kernel.map((size, d) => dilation[d]! * (size - 1) + 1);
+  const onnxSize = inputSize.map((size, d) => {
+    const steps = (size + 2 * padding[d]! - extents[d]!) / stride[d]!;
+    return (ceilMode ? Math.ceil(steps) : Math.floor(steps)) + 1;
+  });
+  if (!ceilMode || paddingCounts || onnxSize.every((size, d) => size === outputSize[d])) {
+    return { pads: [...padding, ...padding], ceil_mode: ceilMode ? 1 : 0 };
+  }
+  const after = outputSize.map((size, d) => Math.max(0, (size - 1) * stride[d]! + extents[d]! - inputSize[d]! - padding[d]!));
+  return { pads: [...padding, ...after], ceil_mode: 0 };
+}
+
 function maxPoolNode(context: OnnxMappingContext<ExtremumPoolNd<boolean>>, rank: number, input: string): string {
   const layer = context.module;
   if (layer.returnIndices) {
     context.fail('returnIndices has no ONNX mapping (ONNX MaxPool indices are flat over the whole tensor, not per plane)');
   }
-  const padding = expandSize(layer.padding, rank);
+  const kernel = expandSize(layer.kernelSize, rank);
+  const stride = expandSize(layer.stride, rank);
+  const dilation = expandSize(layer.dilation, rank);
   return context.graph.op('MaxPool', [input], context.name('pooled'), {
-    kernel_shape: expandSize(layer.kernelSize, rank),
-    strides: expandSize(layer.stride, rank),
-    pads: [...padding, ...padding],
-    dilations: expandSize(layer.dilation, rank),
-    ceil_mode: layer.ceilMode ? 1 : 0,
+    kernel_shape: kernel,
+    strides: stride,
+    dilations: dilation,
+    ...poolingPads(context, kernel, stride, expandSize(layer.padding, rank), dilation, layer.ceilMode, false),
   });
 }
 
@@ -49,12 +75,13 @@ export function avgPoolMapping(rank: number): OnnxMapping<AvgPoolNd> {
     if (divisor !== null && layer.ceilMode) {
       context.fail('divisorOverride together with ceilMode has no ONNX mapping (ONNX AveragePool has no divisor option)');
     }
+    const stride = expandSize(layer.stride, rank);
+    const countIncludePad = layer.countIncludePad || divisor !== null;
     const pooled = context.graph.op('AveragePool', [context.inputs[0]!], context.name('pooled'), {
       kernel_shape: kernel,
-      strides: expandSize(layer.stride, rank),
-      pads: [...padding, ...padding],
-      ceil_mode: layer.ceilMode ? 1 : 0,
-      count_include_pad: layer.countIncludePad || divisor !== null ? 1 : 0,
+      strides: stride,
+      count_include_pad: countIncludePad ? 1 : 0,
+      ...poolingPads(context, kernel, stride, padding, kernel.map(() => 1), layer.ceilMode, countIncludePad),
     });
     if (divisor === null) return pooled;
     const windowSize = kernel.reduce((product, size) => product * size, 1);

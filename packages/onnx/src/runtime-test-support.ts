@@ -5,25 +5,13 @@
  */
 import { noGrad } from '@strata/autograd';
 import type { Module } from '@strata/module';
-import { type Tensor, rand, randn } from '@strata/tensor';
+import type { Tensor } from '@strata/tensor';
 import * as ort from 'onnxruntime-node';
 import { expect } from 'vitest';
 import { type ExportOnnxOptions, exportOnnx } from './export-onnx.js';
 
 /** The largest |Strata − ONNX Runtime| seen so far, and where. */
 export const largestDifference = { value: 0, where: '' };
-
-/** Gives every floating-point parameter and buffer random values (variances positive), so no weight is trivially 1 or 0. */
-export function randomizeWeights(model: Module): void {
-  const state = model.stateDict();
-  const replacement: Record<string, Tensor> = {};
-  for (const [key, tensor] of Object.entries(state)) {
-    if (tensor.dtype !== 'float32') replacement[key] = tensor;
-    else if (key.endsWith('running_var')) replacement[key] = rand(tensor.shape as number[]).add(0.5);
-    else replacement[key] = randn(tensor.shape as number[]).mul(0.5);
-  }
-  model.loadStateDict(replacement);
-}
 
 function toRuntimeTensor(tensor: Tensor): ort.Tensor {
   const data = tensor.toTypedArray();

@@ -63,6 +63,8 @@ const pooling: LayerCase[] = [
   ['AvgPool2d ceilMode, countIncludePad false', () => new AvgPool2d([3, 2], { stride: 2, padding: 1, ceilMode: true, countIncludePad: false }), () => randn([2, 3, 8, 9])],
   ['AvgPool2d ceilMode, countIncludePad, last window dropped', () => new AvgPool2d([3, 2], { stride: 2, padding: 1, ceilMode: true }), () => randn([2, 3, 8, 9])],
   ['AvgPool2d ceilMode without padding', () => new AvgPool2d(2, { stride: 2, ceilMode: true }), () => randn([2, 3, 7, 9])],
+  ['AvgPool2d divisorOverride, ceilMode', () => new AvgPool2d(3, { stride: 2, padding: 1, divisorOverride: 5, ceilMode: true }), () => randn([2, 3, 8, 9])],
+  ['AvgPool1d ceilMode, countIncludePad, window past the padding', () => new AvgPool1d(4, { stride: 3, padding: 1, ceilMode: true }), () => randn([2, 3, 10])],
   ['AvgPool2d divisorOverride', () => new AvgPool2d(3, { stride: 2, padding: 1, divisorOverride: 4 }), () => randn([2, 3, 8, 8])],
   ['AvgPool3d kernel 2, stride 2, padding 1, countIncludePad false', () => new AvgPool3d(2, { stride: 2, padding: 1, countIncludePad: false }), () => randn([1, 2, 5, 4, 6])],
   ['AdaptiveAvgPool1d 4', () => new AdaptiveAvgPool1d(4), () => randn([2, 3, 12])],

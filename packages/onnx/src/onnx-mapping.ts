@@ -5,6 +5,7 @@ import type { OnnxElementType, OnnxGraph } from './onnx-graph.js';
 
 /** Thrown when a model cannot be exported: the message names the layer and why. */
 export class OnnxExportError extends Error {
+  /** The error's name in stack traces: `'OnnxExportError'`. */
   override name = 'OnnxExportError';
 }
 

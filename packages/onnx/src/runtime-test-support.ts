@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-node';
 import { expect } from 'vitest';
 import { type ExportOnnxOptions, exportOnnx } from './export-onnx.js';
 
-/** The largest |Strata − ONNX Runtime| seen so far, and where. */
+/** The largest |Strata − ONNX Runtime| seen so far, and where (with the largest |output| of that case). */
 export const largestDifference = { value: 0, where: '' };
 
 function toRuntimeTensor(tensor: Tensor): ort.Tensor {
@@ -57,6 +57,7 @@ export async function expectRuntimeMatch(label: string, model: Module, inputs: r
   const expected = (Array.isArray(result) ? result : [result]) as Tensor[];
   expect(outputs.length).toBe(expected.length);
   let largest = 0;
+  let largestOutput = 0;
   expected.forEach((tensor, i) => {
     const actual = outputs[i]!;
     expect([...actual.dims], `${label}: output ${i} shape`).toEqual([...tensor.shape]);
@@ -64,12 +65,13 @@ export async function expectRuntimeMatch(label: string, model: Module, inputs: r
     const got = actual.data as ArrayLike<number>;
     let scale = 0;
     for (let j = 0; j < want.length; j++) scale = Math.max(scale, Math.abs(Number(want[j])));
+    largestOutput = Math.max(largestOutput, scale);
     for (let j = 0; j < want.length; j++) largest = Math.max(largest, Math.abs(Number(want[j]) - Number(got[j])));
     expect(largest, `${label}: largest difference`).toBeLessThanOrEqual((options.tolerance ?? 1e-5) + 1e-5 * scale);
   });
   if (largest > largestDifference.value) {
     largestDifference.value = largest;
-    largestDifference.where = label;
+    largestDifference.where = `${label}, outputs up to ${largestOutput.toFixed(1)}`;
   }
   return largest;
 }

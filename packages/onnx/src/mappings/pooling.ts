@@ -4,28 +4,46 @@ import { expandSize } from '../module-types.js';
 import { type OnnxMapping, type OnnxMappingContext, spatialRank } from '../onnx-mapping.js';
 
 /**
- * The `pads` and `ceil_mode` of a pooling node. PyTorch's `ceilMode` drops
- * a last window that would start in the right padding; opset 17's output
- * size formula does not, so where the two differ the node is written without
- * `ceil_mode` and with the right padding that gives PyTorch's size (exact
- * whenever padding does not count: max pooling, or `countIncludePad: false`).
+ * The `pads` of a pooling node. `ceilMode` is written as explicit right
+ * padding instead of ONNX's `ceil_mode`: PyTorch drops a last window that
+ * would start in the right padding and opset 17's size formula does not, so
+ * the node gets the right padding that makes its floor-mode size PyTorch's
+ * (the traced size), and every window lies inside the padded input. For
+ * max pooling and for averages that do not count padding this is exact;
+ * {@link clippedWindowCorrection} fixes the averages that do.
  */
 function poolingPads(
   context: OnnxMappingContext, kernel: readonly number[], stride: readonly number[], padding: readonly number[],
-  dilation: readonly number[], ceilMode: boolean, paddingCounts: boolean,
-): { pads: number[]; ceil_mode: number } {
+  dilation: readonly number[], ceilMode: boolean,
+): number[] {
+  if (!ceilMode) return [...padding, ...padding];
   const inputSize = context.inputTensors[0]!.shape.slice(2);
   const outputSize = context.outputTensors[0]!.shape.slice(2);
   const extents = kernel.map((size, d) => dilation[d]! * (size - 1) + 1);
-  const onnxSize = inputSize.map((size, d) => {
-    const steps = (size + 2 * padding[d]! - extents[d]!) / stride[d]!;
-    return (ceilMode ? Math.ceil(steps) : Math.floor(steps)) + 1;
-  });
-  if (!ceilMode || paddingCounts || onnxSize.every((size, d) => size === outputSize[d])) {
-    return { pads: [...padding, ...padding], ceil_mode: ceilMode ? 1 : 0 };
-  }
-  const after = outputSize.map((size, d) => Math.max(0, (size - 1) * stride[d]! + extents[d]! - inputSize[d]! - padding[d]!));
-  return { pads: [...padding, ...after], ceil_mode: 0 };
+  const after = outputSize.map((size, d) => Math.max(padding[d]!, (size - 1) * stride[d]! + extents[d]! - inputSize[d]! - padding[d]!));
+  return [...padding, ...after];
+}
+
+/**
+ * With `ceilMode` and `countIncludePad`, PyTorch divides a window that runs
+ * past the padding by the part inside input and padding only; the ONNX node
+ * (every window inside its padded input, see {@link poolingPads}) divides by
+ * the whole window. The ratio is a product of one factor per dimension, a
+ * constant of the output's spatial shape; `null` when it is 1 everywhere.
+ */
+function clippedWindowCorrection(context: OnnxMappingContext, kernel: readonly number[], stride: readonly number[], padding: readonly number[]): string | null {
+  const inputSize = context.inputTensors[0]!.shape.slice(2);
+  const outputSize = context.outputTensors[0]!.shape.slice(2);
+  const factors = outputSize.map((size, d) =>
+    Array.from({ length: size }, (_, i) => {
+      const start = i * stride[d]! - padding[d]!;
+      return kernel[d]! / (Math.min(start + kernel[d]!, inputSize[d]! + padding[d]!) - start);
+    }),
+  );
+  if (factors.every((factor) => factor.every((value) => value === 1))) return null;
+  let values = [1];
+  for (const factor of factors) values = values.flatMap((value) => factor.map((f) => value * f));
+  return context.graph.constant(context.name('window_correction'), context.floatType, outputSize, values);
 }
 
 function maxPoolNode(context: OnnxMappingContext<ExtremumPoolNd<boolean>>, rank: number, input: string): string {
@@ -40,7 +58,7 @@ function maxPoolNode(context: OnnxMappingContext<ExtremumPoolNd<boolean>>, rank:
     kernel_shape: kernel,
     strides: stride,
     dilations: dilation,
-    ...poolingPads(context, kernel, stride, expandSize(layer.padding, rank), dilation, layer.ceilMode, false),
+    pads: poolingPads(context, kernel, stride, expandSize(layer.padding, rank), dilation, layer.ceilMode),
   });
 }
 
@@ -63,7 +81,7 @@ export function minPoolMapping(rank: number): OnnxMapping<ExtremumPoolNd<boolean
  * `AvgPool1d/2d/3d` as ONNX `AveragePool` with `ceilMode` and
  * `countIncludePad`. A `divisorOverride` d is the window sum over d: the
  * average over the whole window (padding counted) times its size over d,
- * exact when every window lies inside the padded input (no `ceilMode`).
+ * exact because every window lies inside the node's padded input.
  */
 export function avgPoolMapping(rank: number): OnnxMapping<AvgPoolNd> {
   return (context) => {
@@ -72,18 +90,18 @@ export function avgPoolMapping(rank: number): OnnxMapping<AvgPoolNd> {
     const kernel = expandSize(layer.kernelSize, rank);
     const padding = expandSize(layer.padding, rank);
     const divisor = layer.divisorOverride;
-    if (divisor !== null && layer.ceilMode) {
-      context.fail('divisorOverride together with ceilMode has no ONNX mapping (ONNX AveragePool has no divisor option)');
-    }
     const stride = expandSize(layer.stride, rank);
     const countIncludePad = layer.countIncludePad || divisor !== null;
     const pooled = context.graph.op('AveragePool', [context.inputs[0]!], context.name('pooled'), {
       kernel_shape: kernel,
       strides: stride,
       count_include_pad: countIncludePad ? 1 : 0,
-      ...poolingPads(context, kernel, stride, padding, kernel.map(() => 1), layer.ceilMode, countIncludePad),
+      pads: poolingPads(context, kernel, stride, padding, kernel.map(() => 1), layer.ceilMode),
     });
-    if (divisor === null) return pooled;
+    if (divisor === null) {
+      const correction = layer.countIncludePad && layer.ceilMode ? clippedWindowCorrection(context, kernel, stride, padding) : null;
+      return correction === null ? pooled : context.graph.op('Mul', [pooled, correction], context.name('output'));
+    }
     const windowSize = kernel.reduce((product, size) => product * size, 1);
     const scale = context.graph.scalar(context.name('divisor_scale'), windowSize / divisor, context.floatType);
     return context.graph.op('Mul', [pooled, scale], context.name('output'));

@@ -6,6 +6,7 @@ import { type PyTorchConstructor, type PyTorchWriter, pytorchLayers } from './py
 
 /** Thrown when a model has no `torch.nn` equivalent: the message names the module. */
 export class PyTorchExportError extends Error {
+  /** The error's name in stack traces: `'PyTorchExportError'`. */
   override name = 'PyTorchExportError';
 }
 

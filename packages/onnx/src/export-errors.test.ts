@@ -1,8 +1,9 @@
 /** What the exporter refuses, and how it says so; and what it leaves behind. */
 import '@strata/autograd';
-import { Conv2d, MaxPool2d } from '@strata/layers-conv';
+import { Conv2d, LPPool2d, MaxPool2d } from '@strata/layers-conv';
 import { Linear, ReLU } from '@strata/layers-misc';
-import { GroupNorm } from '@strata/layers-norm';
+import { LocalResponseNorm } from '@strata/layers-norm';
+
 import { Module, Sequential } from '@strata/module';
 import { type Tensor, manualSeed, randn } from '@strata/tensor';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -42,10 +43,10 @@ beforeEach(() => manualSeed(1));
 
 describe('exportOnnx refuses what it cannot write, naming the layer', () => {
   it('a layer without a mapping', () => {
-    const model = new Sequential(new Conv2d(4, 4, 3), new GroupNorm(2, 4));
+    const model = new Sequential(new Conv2d(4, 4, 3), new LPPool2d(2, 2));
     expect(() => exportOnnx(model, randn([1, 4, 6, 6]))).toThrow(OnnxExportError);
     expect(() => exportOnnx(model, randn([1, 4, 6, 6]))).toThrow(
-      `exportOnnx: no ONNX mapping for GroupNorm at '1'; layers with a mapping: ${onnxMappedTypes().join(', ')} (registerOnnxMapping adds one)`,
+      `exportOnnx: no ONNX mapping for LPPool2d at '1'; layers with a mapping: ${onnxMappedTypes().join(', ')} (registerOnnxMapping adds one)`,
     );
   });
 
@@ -70,6 +71,9 @@ describe('exportOnnx refuses what it cannot write, naming the layer', () => {
     expect(() => exportOnnx(new Sequential(new MaxPool2d(2, { returnIndices: true })), randn([1, 2, 4, 4]))).toThrow(
       "exportOnnx: MaxPool2d at '0': returnIndices has no ONNX mapping (ONNX MaxPool indices are flat over the whole tensor, not per plane)",
     );
+    expect(() => exportOnnx(new Sequential(new LocalResponseNorm(2)), randn([1, 4, 3, 3]))).toThrow(
+      "exportOnnx: LocalResponseNorm at '0': an even size (2) has no ONNX mapping: ONNX LRN centres an even window one channel earlier than PyTorch",
+    );
     expect(() => exportOnnx(new Conv2d(2, 2, 3), randn([2, 5, 5]))).toThrow(
       'exportOnnx: Conv2d (the model itself): ONNX needs a batched input [N, C, ...] of 4 dimensions, got shape [2, 5, 5]',
     );
@@ -88,7 +92,7 @@ describe('exportOnnx refuses what it cannot write, naming the layer', () => {
   });
 
   it('leaves the model as it was, even when it throws', () => {
-    const model = new Sequential(new Conv2d(4, 4, 3), new ReLU(), new GroupNorm(2, 4));
+    const model = new Sequential(new Conv2d(4, 4, 3), new ReLU(), new LPPool2d(2, 2));
     expect(() => exportOnnx(model, randn([1, 4, 6, 6]))).toThrow(OnnxExportError);
     expect(model.modules().every((module) => module.training && !Object.hasOwn(module, 'forward'))).toBe(true);
   });

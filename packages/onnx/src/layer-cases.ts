@@ -12,7 +12,9 @@ import {
   Hardsigmoid, Hardswish, Hardtanh, Identity, LeakyReLU, Linear, LogSoftmax, Mish, PReLU, ReLU, ReLU6, SELU, SiLU, Sigmoid,
   Softmax, Softmin, Softplus, Softsign, Tanh, Tanhshrink, Threshold, Unflatten,
 } from '@strata/layers-misc';
-import { BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm } from '@strata/layers-norm';
+import {
+  BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LayerNorm, LocalResponseNorm, RMSNorm,
+} from '@strata/layers-norm';
 import { type Module, Sequential } from '@strata/module';
 import { type Tensor, rand, randint, randn } from '@strata/tensor';
 
@@ -81,6 +83,14 @@ const normalization: LayerCase[] = [
   ['BatchNorm2d affine false', () => new BatchNorm2d(3, { affine: false }), () => randn([2, 3, 4, 5])],
   ['BatchNorm2d trackRunningStats false', () => new BatchNorm2d(3, { trackRunningStats: false }), () => randn([2, 3, 4, 5])],
   ['BatchNorm3d', () => new BatchNorm3d(2), () => randn([2, 2, 3, 4, 3])],
+  ['InstanceNorm1d', () => new InstanceNorm1d(3), () => randn([2, 3, 7])],
+  ['InstanceNorm2d affine', () => new InstanceNorm2d(3, { affine: true }), () => randn([2, 3, 4, 5])],
+  ['InstanceNorm3d trackRunningStats', () => new InstanceNorm3d(2, { trackRunningStats: true, affine: true }), () => randn([2, 2, 3, 3, 4])],
+  ['GroupNorm 2 groups of 3', () => new GroupNorm(2, 6), () => randn([2, 6, 4, 3])],
+  ['GroupNorm affine false, eps 1e-3', () => new GroupNorm(3, 6, { affine: false, eps: 1e-3 }), () => randn([2, 6, 5])],
+  ['RMSNorm last dim', () => new RMSNorm(8), () => randn([2, 5, 8])],
+  ['RMSNorm [4, 8], eps 1e-3, no affine', () => new RMSNorm([4, 8], { eps: 1e-3, elementwiseAffine: false }), () => randn([3, 4, 8])],
+  ['LocalResponseNorm size 3', () => new LocalResponseNorm(3, { alpha: 0.01, beta: 0.75, k: 2 }), () => randn([2, 6, 4, 4])],
   ['LayerNorm last dim', () => new LayerNorm(8), () => randn([2, 5, 8])],
   ['LayerNorm [4, 8], eps 1e-3', () => new LayerNorm([4, 8], { eps: 1e-3 }), () => randn([3, 4, 8])],
   ['LayerNorm elementwiseAffine false', () => new LayerNorm(6, { elementwiseAffine: false }), () => randn([3, 6])],
@@ -169,6 +179,6 @@ export function randomizeWeights(model: Module): void {
 export function prepareCase([label, build, input]: LayerCase): { model: Sequential; input: Tensor } {
   const layer = build();
   randomizeWeights(layer);
-  if (label.startsWith('BatchNorm')) for (let step = 0; step < 3; step++) layer.forward(input());
+  if (label.startsWith('BatchNorm') || label.includes('trackRunningStats')) for (let step = 0; step < 3; step++) layer.forward(input());
   return { model: new Sequential(layer), input: input() };
 }

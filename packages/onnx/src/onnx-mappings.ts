@@ -2,7 +2,9 @@ import type { Module } from '@strata/module';
 import { activationModules } from './mappings/activations.js';
 import { convolutionMapping, convolutionTransposeMapping } from './mappings/convolution.js';
 import { embeddingMapping, flattenMapping, identityModules, linearMapping, unflattenMapping } from './mappings/linear-and-shape.js';
-import { batchNormMapping, layerNormMapping } from './mappings/normalization.js';
+import {
+  batchNormMapping, groupNormMapping, instanceNormMapping, layerNormMapping, localResponseNormMapping, rmsNormMapping,
+} from './mappings/normalization.js';
 import { adaptivePoolMapping, avgPoolMapping, maxPoolMapping, minPoolMapping } from './mappings/pooling.js';
 import { lookupByClass } from './module-types.js';
 import type { OnnxMapping } from './onnx-mapping.js';
@@ -41,7 +43,13 @@ const builtinMappings: Record<string, OnnxMapping<never>> = {
   BatchNorm1d: batchNormMapping,
   BatchNorm2d: batchNormMapping,
   BatchNorm3d: batchNormMapping,
+  InstanceNorm1d: instanceNormMapping,
+  InstanceNorm2d: instanceNormMapping,
+  InstanceNorm3d: instanceNormMapping,
   LayerNorm: layerNormMapping,
+  GroupNorm: groupNormMapping,
+  RMSNorm: rmsNormMapping,
+  LocalResponseNorm: localResponseNormMapping,
   // @strata/layers-misc
   Linear: linearMapping,
   Flatten: flattenMapping,

@@ -5,7 +5,7 @@ import type {
   CELU, DropoutNd, ELU, Embedding, Flatten, GELU, GLU, Hardtanh, InplaceActivation, LeakyReLU, Linear, PReLU, Softmax, Softplus, Threshold,
   Unflatten,
 } from '@strata/layers-misc';
-import type { GroupNorm, LayerNorm, NormBase } from '@strata/layers-norm';
+import type { GroupNorm, LayerNorm, LocalResponseNorm, NormBase, RMSNorm } from '@strata/layers-norm';
 import type { Module } from '@strata/module';
 import { type PythonValue, pythonArguments, pythonFloat } from './python-literals.js';
 
@@ -131,6 +131,11 @@ export const pytorchLayers: Record<string, PyTorchWriter<never>> = {
   InstanceNorm3d: normalization('InstanceNorm3d'),
   LayerNorm: layerNorm,
   GroupNorm: groupNorm,
+  // nn.RMSNorm exists from PyTorch 2.4 on.
+  RMSNorm: (layer: RMSNorm) =>
+    call('nn.RMSNorm', [layer.normalizedShape], { eps: layer.eps === null ? null : pythonFloat(layer.eps), elementwise_affine: layer.elementwiseAffine }),
+  LocalResponseNorm: (layer: LocalResponseNorm) =>
+    call('nn.LocalResponseNorm', [layer.size], { alpha: pythonFloat(layer.alpha), beta: pythonFloat(layer.beta), k: pythonFloat(layer.k) }),
   Linear: (layer: Linear) => call('nn.Linear', [layer.inFeatures, layer.outFeatures], { bias: layer.bias !== null }),
   Identity: plain('Identity'),
   Flatten: (layer: Flatten) => call('nn.Flatten', [], { start_dim: layer.startDim, end_dim: layer.endDim }),

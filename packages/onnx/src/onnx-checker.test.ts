@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { exportOnnx } from './export-onnx.js';
+import { exportOnnxFile } from './node.js';
 import { layerCases, prepareCase } from './layer-cases.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -49,7 +49,7 @@ describe.skipIf(!hasOnnx && process.env.CI === undefined)('exported files pass t
         // The output's first dimension is the batch unless the model flattens it away (Flatten(0, -1)): then ONNX names it itself (null).
         const keepsBatch = output.shape[0] === input.shape[0];
         const dynamicAxes: Record<string, Record<number, string>> = keepsBatch ? { input: { 0: 'batch' }, output: { 0: 'batch' } } : { input: { 0: 'batch' } };
-        writeFileSync(join(directory, file), exportOnnx(model, input, { dynamicAxes }));
+        exportOnnxFile(join(directory, file), model, input, { dynamicAxes });
         return { label, file, outputs: [output.shape.map((size, dim) => (dim === 0 ? (keepsBatch ? 'batch' : null) : size))] };
       });
       writeFileSync(join(directory, 'models.json'), JSON.stringify(manifest));

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LayerCase, layerCases, prepareCase } from '../layer-cases.js';
+import { writePyTorch } from '../node.js';
 import { toPyTorch } from './to-pytorch.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -130,9 +131,8 @@ describe.skipIf(!hasTorch && process.env.CI === undefined)('toPyTorch, checked i
     manualSeed(5);
     const model = benchmarkCnn();
     const initial = model.getParameter('0.weight').clone();
-    const written = toPyTorch(model);
-    writeFileSync(join(directory, 'net.py'), written.source);
-    writeFileSync(join(directory, 'net.safetensors'), written.safetensors);
+    const files = writePyTorch(directory, model);
+    expect(files).toEqual({ source: join(directory, 'net.py'), weights: join(directory, 'net.safetensors') });
     writeFileSync(join(directory, 'train.safetensors'), saveSafetensors({ inputs: randn([24, 1, 28, 28]), targets: randint(0, 10, [24]) }));
     const checkInput = randn([4, 1, 28, 28]);
     writeFileSync(join(directory, 'check.safetensors'), saveSafetensors({ input: checkInput }));

@@ -4,7 +4,8 @@
 
 DIRECTORY/cases.json lists the cases: each names a Python file written by
 toPyTorch (defining its class and load_file), the safetensors of the weights
-and a safetensors file with Strata's `input` and `output`. Every case is
+and a safetensors file with Strata's `input` (or `input0`, `input1`, ...)
+and `output`. Every case is
 built with `Net()`, loaded with `load_state_dict(load_file(...))` (strict),
 run in evaluation mode, and compared; the result is printed as JSON:
 {"cases": [{"label", "maxDifference"} | {"label", "error"}]}.
@@ -36,8 +37,9 @@ def main(directory):
             model.load_state_dict(generated.load_file(f"{directory}/{case['weights']}"), strict=True)
             model.eval()
             check = generated.load_file(f"{directory}/{case['check']}")
+            inputs = [check["input"]] if "input" in check else [check[f"input{i}"] for i in range(len(check) - 1)]
             with torch.no_grad():
-                output = model(check["input"])
+                output = model(*inputs)
             difference = (output.double() - check["output"].double()).abs().max().item() if output.numel() > 0 else 0.0
             if list(output.shape) != list(check["output"].shape):
                 raise ValueError(f"shape {list(output.shape)} != {list(check['output'].shape)}")

@@ -8,7 +8,7 @@ import {
   MaxPool1d, MaxPool2d, MaxPool3d, MinPool1d, MinPool2d, MinPool3d,
 } from '@strata/layers-conv';
 import {
-  AlphaDropout, CELU, Dropout, Dropout1d, Dropout2d, Dropout3d, ELU, Embedding, FeatureAlphaDropout, Flatten, GELU, GLU,
+  AlphaDropout, Bilinear, CELU, Dropout, Dropout1d, Dropout2d, Dropout3d, ELU, Embedding, FeatureAlphaDropout, Flatten, GELU, GLU,
   Hardsigmoid, Hardswish, Hardtanh, Identity, LeakyReLU, Linear, LogSoftmax, Mish, PReLU, ReLU, ReLU6, SELU, SiLU, Sigmoid,
   Softmax, Softmin, Softplus, Softsign, Tanh, Tanhshrink, Threshold, Unflatten,
 } from '@strata/layers-misc';
@@ -18,8 +18,8 @@ import {
 import { type Module, Sequential } from '@strata/module';
 import { type Tensor, rand, randint, randn } from '@strata/tensor';
 
-/** A labelled layer and a function making an input for it. */
-export type LayerCase = [label: string, build: () => Module, input: () => Tensor];
+/** A labelled layer and a function making its input (or inputs, for a layer of two inputs). */
+export type LayerCase = [label: string, build: () => Module, input: () => Tensor | Tensor[]];
 
 const conv: LayerCase[] = [
   ['Conv1d default', () => new Conv1d(4, 6, 3), () => randn([2, 4, 11])],
@@ -29,6 +29,7 @@ const conv: LayerCase[] = [
   ['Conv1d reflect', () => new Conv1d(3, 4, 3, { padding: 2, paddingMode: 'reflect' }), () => randn([2, 3, 8])],
   ['Conv1d replicate', () => new Conv1d(3, 4, 3, { padding: 2, paddingMode: 'replicate' }), () => randn([2, 3, 8])],
   ['Conv1d circular', () => new Conv1d(3, 4, 3, { padding: 2, paddingMode: 'circular' }), () => randn([2, 3, 8])],
+  ['Conv1d unbatched [C, L]', () => new Conv1d(4, 6, 3, { padding: 1, dilation: 2 }), () => randn([4, 9])],
   ['Conv2d default', () => new Conv2d(3, 5, 3), () => randn([2, 3, 9, 8])],
   ['Conv2d stride [2, 1], padding [1, 2], dilation [1, 2], groups 2', () => new Conv2d(4, 6, [3, 2], { stride: [2, 1], padding: [1, 2], dilation: [1, 2], groups: 2 }), () => randn([2, 4, 9, 8])],
   ['Conv2d depthwise', () => new Conv2d(4, 8, 3, { groups: 4, padding: 1 }), () => randn([2, 4, 7, 7])],
@@ -41,6 +42,8 @@ const conv: LayerCase[] = [
   ['Conv3d dilation 2, groups 2', () => new Conv3d(4, 2, [2, 3, 2], { dilation: 2, groups: 2 }), () => randn([1, 4, 6, 7, 5])],
   ['Conv3d circular', () => new Conv3d(2, 3, 3, { padding: 1, paddingMode: 'circular' }), () => randn([1, 2, 4, 5, 4])],
   ['Conv3d reflect', () => new Conv3d(2, 3, 3, { padding: [1, 2, 1], paddingMode: 'reflect' }), () => randn([1, 2, 4, 5, 4])],
+  ['Conv2d unbatched [C, H, W]', () => new Conv2d(3, 4, 3, { stride: 2 }), () => randn([3, 7, 8])],
+  ['ConvTranspose2d unbatched', () => new ConvTranspose2d(3, 2, 3, { stride: 2 }), () => randn([3, 4, 5])],
   ['ConvTranspose1d default', () => new ConvTranspose1d(4, 3, 3), () => randn([2, 4, 7])],
   ['ConvTranspose1d stride 2, padding 1, output padding 1, dilation 2, groups 2', () => new ConvTranspose1d(4, 6, 3, { stride: 2, padding: 1, outputPadding: 1, dilation: 2, groups: 2 }), () => randn([2, 4, 7])],
   ['ConvTranspose2d stride 2, padding 1 (the benchmark)', () => new ConvTranspose2d(6, 4, 4, { stride: 2, padding: 1 }), () => randn([2, 6, 5, 5])],
@@ -55,6 +58,8 @@ const pooling: LayerCase[] = [
   ['MaxPool2d [3, 2], stride [2, 1], padding [1, 0], ceilMode', () => new MaxPool2d([3, 2], { stride: [2, 1], padding: [1, 0], ceilMode: true }), () => randn([2, 3, 9, 7])],
   ['MaxPool2d dilation 2, ceilMode', () => new MaxPool2d(2, { stride: 2, dilation: 2, ceilMode: true }), () => randn([2, 3, 9, 8])],
   ['MaxPool3d kernel 2, padding 1', () => new MaxPool3d(2, { padding: 1 }), () => randn([1, 2, 5, 6, 5])],
+  ['MaxPool2d unbatched, ceilMode', () => new MaxPool2d(3, { stride: 2, ceilMode: true }), () => randn([3, 8, 9])],
+  ['AvgPool1d unbatched', () => new AvgPool1d(2), () => randn([3, 9])],
   ['MinPool1d kernel 2', () => new MinPool1d(2), () => randn([2, 3, 10])],
   ['MinPool2d kernel 3, stride 2, padding 1, ceilMode', () => new MinPool2d(3, { stride: 2, padding: 1, ceilMode: true }), () => randn([2, 3, 8, 9])],
   ['MinPool3d kernel 2', () => new MinPool3d(2), () => randn([1, 2, 4, 4, 6])],
@@ -84,6 +89,7 @@ const normalization: LayerCase[] = [
   ['BatchNorm2d trackRunningStats false', () => new BatchNorm2d(3, { trackRunningStats: false }), () => randn([2, 3, 4, 5])],
   ['BatchNorm3d', () => new BatchNorm3d(2), () => randn([2, 2, 3, 4, 3])],
   ['InstanceNorm1d', () => new InstanceNorm1d(3), () => randn([2, 3, 7])],
+  ['InstanceNorm1d unbatched [C, L]', () => new InstanceNorm1d(3, { affine: true }), () => randn([3, 7])],
   ['InstanceNorm2d affine', () => new InstanceNorm2d(3, { affine: true }), () => randn([2, 3, 4, 5])],
   ['InstanceNorm3d trackRunningStats', () => new InstanceNorm3d(2, { trackRunningStats: true, affine: true }), () => randn([2, 2, 3, 3, 4])],
   ['GroupNorm 2 groups of 3', () => new GroupNorm(2, 6), () => randn([2, 6, 4, 3])],
@@ -101,6 +107,8 @@ const misc: LayerCase[] = [
   ['Linear 2-d (Gemm)', () => new Linear(6, 4), () => randn([3, 6])],
   ['Linear 3-d (MatMul)', () => new Linear(6, 4), () => randn([2, 3, 6])],
   ['Linear no bias', () => new Linear(6, 4, { bias: false }), () => randn([3, 6])],
+  ['Bilinear', () => new Bilinear(4, 3, 5), () => [randn([6, 4]), randn([6, 3])]],
+  ['Bilinear no bias, 3-d inputs', () => new Bilinear(4, 3, 2, { bias: false }), () => [randn([2, 5, 4]), randn([2, 5, 3])]],
   ['Linear no bias 3-d', () => new Linear(6, 4, { bias: false }), () => randn([2, 3, 6])],
   ['Embedding', () => new Embedding(10, 4, { paddingIdx: 0 }), () => randint(0, 10, [3, 5])],
   ['Embedding maxNorm 1', () => new Embedding(10, 4, { maxNorm: 1 }), () => randint(0, 10, [3, 5])],
@@ -171,14 +179,20 @@ export function randomizeWeights(model: Module): void {
   model.loadStateDict(replacement);
 }
 
+function inputList(input: Tensor | Tensor[]): Tensor[] {
+  return Array.isArray(input) ? input : [input];
+}
+
 /**
  * A case's layer with random weights (and, for batch normalization, running
- * statistics moved by a few training passes) inside a `Sequential`, so that
- * module paths and state-dict keys are exercised, with an input for it.
+ * statistics moved by a few training passes), inside a `Sequential` when it
+ * takes one input (so module paths and state-dict keys are exercised), with
+ * inputs for it.
  */
-export function prepareCase([label, build, input]: LayerCase): { model: Sequential; input: Tensor } {
+export function prepareCase([label, build, input]: LayerCase): { model: Module; inputs: Tensor[] } {
   const layer = build();
   randomizeWeights(layer);
-  if (label.startsWith('BatchNorm') || label.includes('trackRunningStats')) for (let step = 0; step < 3; step++) layer.forward(input());
-  return { model: new Sequential(layer), input: input() };
+  if (label.startsWith('BatchNorm') || label.includes('trackRunningStats')) for (let step = 0; step < 3; step++) layer.forward(...inputList(input()));
+  const inputs = inputList(input());
+  return { model: inputs.length === 1 ? new Sequential(layer) : layer, inputs };
 }

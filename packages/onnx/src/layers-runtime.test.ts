@@ -17,7 +17,7 @@ afterAll(() => {
 
 describe.each(Object.entries(layerCases))('%s layers run in ONNX Runtime as in Strata', (_family, cases) => {
   it.each(cases)('%s', async (...layerCase) => {
-    const { model, input } = prepareCase(layerCase);
-    await expectRuntimeMatch(layerCase[0], model, [input]);
+    const { model, inputs } = prepareCase(layerCase);
+    await expectRuntimeMatch(layerCase[0], model, inputs);
   });
 });

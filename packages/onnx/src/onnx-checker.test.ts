@@ -8,7 +8,7 @@ import { noGrad } from '@strata/autograd';
 import { Conv2d, MaxPool2d } from '@strata/layers-conv';
 import { Dropout, Embedding, Flatten, Linear, ReLU } from '@strata/layers-misc';
 import { BatchNorm2d } from '@strata/layers-norm';
-import { Sequential } from '@strata/module';
+import { type Module, Sequential } from '@strata/module';
 import { type Tensor, manualSeed, randint, randn } from '@strata/tensor';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,7 +29,7 @@ describe.skipIf(!hasOnnx && process.env.CI === undefined)('exported files pass t
     manualSeed(2);
     const directory = mkdtempSync(join(tmpdir(), 'strata-onnx-check-'));
     try {
-      const models: { label: string; model: Sequential; input: Tensor }[] = Object.values(layerCases)
+      const models: { label: string; model: Module; inputs: Tensor[] }[] = Object.values(layerCases)
         .flat()
         .map((layerCase) => ({ label: layerCase[0], ...prepareCase(layerCase) }));
       models.push(
@@ -39,18 +39,22 @@ describe.skipIf(!hasOnnx && process.env.CI === undefined)('exported files pass t
             new Conv2d(1, 32, 3), new ReLU(), new MaxPool2d(2), new Conv2d(32, 64, 3), new BatchNorm2d(64), new ReLU(), new MaxPool2d(2),
             new Flatten(), new Dropout(0.25), new Linear(1600, 128), new ReLU(), new Linear(128, 10),
           ),
-          input: randn([2, 1, 28, 28]),
+          inputs: [randn([2, 1, 28, 28])],
         },
-        { label: 'an embedding model', model: new Sequential(new Embedding(50, 4), new Flatten(), new Linear(24, 3)), input: randint(0, 50, [2, 6]) },
+        { label: 'an embedding model', model: new Sequential(new Embedding(50, 4), new Flatten(), new Linear(24, 3)), inputs: [randint(0, 50, [2, 6])] },
       );
-      const manifest = models.map(({ label, model, input }, index) => {
+      const manifest = models.map(({ label, model, inputs }, index) => {
         const file = `model-${index}.onnx`;
-        const output = noGrad(() => model.eval().forward(input.clone()) as Tensor);
-        // The output's first dimension is the batch unless the model flattens it away (Flatten(0, -1)): then ONNX names it itself (null).
-        const keepsBatch = output.shape[0] === input.shape[0];
-        const dynamicAxes: Record<string, Record<number, string>> = keepsBatch ? { input: { 0: 'batch' }, output: { 0: 'batch' } } : { input: { 0: 'batch' } };
-        exportOnnxFile(join(directory, file), model, input, { dynamicAxes });
-        return { label, file, outputs: [output.shape.map((size, dim) => (dim === 0 ? (keepsBatch ? 'batch' : null) : size))] };
+        const output = noGrad(() => model.eval().forward(...inputs.map((input) => input.clone())) as Tensor);
+        // The first dimension is a free batch (not for unbatched inputs, whose first dimension is the channels), unless
+        // the model flattens it away (Flatten(0, -1)): then ONNX names the output's first dimension itself (null).
+        const batched = !label.includes('unbatched');
+        const keepsBatch = batched && output.shape[0] === inputs[0]!.shape[0];
+        const dynamicAxes: Record<string, Record<number, string>> = {};
+        if (batched) inputs.forEach((_, i) => (dynamicAxes[inputs.length === 1 ? 'input' : `input${i}`] = { 0: 'batch' }));
+        if (keepsBatch) dynamicAxes.output = { 0: 'batch' };
+        exportOnnxFile(join(directory, file), model, inputs, { dynamicAxes });
+        return { label, file, outputs: [output.shape.map((size, dim) => (dim === 0 && batched ? (keepsBatch ? 'batch' : null) : size))] };
       });
       writeFileSync(join(directory, 'models.json'), JSON.stringify(manifest));
       const result = spawnSync(PYTHON, [script, directory], { encoding: 'utf8', timeout: 120_000 });

@@ -79,3 +79,25 @@ export function spatialRank(context: OnnxMappingContext, rank: number): number {
   }
   return rank;
 }
+
+/**
+ * Wraps the mapping of a layer that takes `[N, C, ...spatial]` so that it
+ * also takes the unbatched `[C, ...spatial]` PyTorch accepts: an
+ * `Unsqueeze` before, a `Squeeze` of each output after.
+ */
+export function acceptingUnbatched<M extends Module>(rank: number, mapping: OnnxMapping<M>): OnnxMapping<M> {
+  return (context) => {
+    const input = context.inputTensors[0]!;
+    if (input.ndim !== rank + 1) return mapping(context);
+    const { graph } = context;
+    const axes = graph.int64s(context.name('batch_axis'), [0]);
+    const batched = graph.op('Unsqueeze', [context.inputs[0]!, axes], context.name('batched'));
+    const result = mapping({
+      ...context,
+      inputTensors: [input.unsqueeze(0), ...context.inputTensors.slice(1)],
+      inputs: [batched, ...context.inputs.slice(1)],
+      outputTensors: context.outputTensors.map((tensor) => tensor.unsqueeze(0)),
+    });
+    return (typeof result === 'string' ? [result] : result).map((name) => graph.op('Squeeze', [name, axes], context.name('unbatched')));
+  };
+}

@@ -1,13 +1,13 @@
 import type { Module } from '@strata/module';
 import { activationModules } from './mappings/activations.js';
 import { convolutionMapping, convolutionTransposeMapping } from './mappings/convolution.js';
-import { embeddingMapping, flattenMapping, identityModules, linearMapping, unflattenMapping } from './mappings/linear-and-shape.js';
+import { bilinearMapping, embeddingMapping, flattenMapping, identityModules, linearMapping, unflattenMapping } from './mappings/linear-and-shape.js';
 import {
   batchNormMapping, groupNormMapping, instanceNormMapping, layerNormMapping, localResponseNormMapping, rmsNormMapping,
 } from './mappings/normalization.js';
 import { adaptivePoolMapping, avgPoolMapping, maxPoolMapping, minPoolMapping } from './mappings/pooling.js';
 import { lookupByClass } from './module-types.js';
-import type { OnnxMapping } from './onnx-mapping.js';
+import { type OnnxMapping, acceptingUnbatched } from './onnx-mapping.js';
 
 /**
  * The built-in mappings, by the class name of the layer. The layer packages
@@ -18,40 +18,41 @@ import type { OnnxMapping } from './onnx-mapping.js';
  */
 const builtinMappings: Record<string, OnnxMapping<never>> = {
   // @strata/layers-conv
-  Conv1d: convolutionMapping(1),
-  Conv2d: convolutionMapping(2),
-  Conv3d: convolutionMapping(3),
-  ConvTranspose1d: convolutionTransposeMapping(1),
-  ConvTranspose2d: convolutionTransposeMapping(2),
-  ConvTranspose3d: convolutionTransposeMapping(3),
-  MaxPool1d: maxPoolMapping(1),
-  MaxPool2d: maxPoolMapping(2),
-  MaxPool3d: maxPoolMapping(3),
-  MinPool1d: minPoolMapping(1),
-  MinPool2d: minPoolMapping(2),
-  MinPool3d: minPoolMapping(3),
-  AvgPool1d: avgPoolMapping(1),
-  AvgPool2d: avgPoolMapping(2),
-  AvgPool3d: avgPoolMapping(3),
-  AdaptiveAvgPool1d: adaptivePoolMapping(1, 'average'),
-  AdaptiveAvgPool2d: adaptivePoolMapping(2, 'average'),
-  AdaptiveAvgPool3d: adaptivePoolMapping(3, 'average'),
-  AdaptiveMaxPool1d: adaptivePoolMapping(1, 'max'),
-  AdaptiveMaxPool2d: adaptivePoolMapping(2, 'max'),
-  AdaptiveMaxPool3d: adaptivePoolMapping(3, 'max'),
+  Conv1d: acceptingUnbatched(1, convolutionMapping(1)),
+  Conv2d: acceptingUnbatched(2, convolutionMapping(2)),
+  Conv3d: acceptingUnbatched(3, convolutionMapping(3)),
+  ConvTranspose1d: acceptingUnbatched(1, convolutionTransposeMapping(1)),
+  ConvTranspose2d: acceptingUnbatched(2, convolutionTransposeMapping(2)),
+  ConvTranspose3d: acceptingUnbatched(3, convolutionTransposeMapping(3)),
+  MaxPool1d: acceptingUnbatched(1, maxPoolMapping(1)),
+  MaxPool2d: acceptingUnbatched(2, maxPoolMapping(2)),
+  MaxPool3d: acceptingUnbatched(3, maxPoolMapping(3)),
+  MinPool1d: acceptingUnbatched(1, minPoolMapping(1)),
+  MinPool2d: acceptingUnbatched(2, minPoolMapping(2)),
+  MinPool3d: acceptingUnbatched(3, minPoolMapping(3)),
+  AvgPool1d: acceptingUnbatched(1, avgPoolMapping(1)),
+  AvgPool2d: acceptingUnbatched(2, avgPoolMapping(2)),
+  AvgPool3d: acceptingUnbatched(3, avgPoolMapping(3)),
+  AdaptiveAvgPool1d: acceptingUnbatched(1, adaptivePoolMapping(1, 'average')),
+  AdaptiveAvgPool2d: acceptingUnbatched(2, adaptivePoolMapping(2, 'average')),
+  AdaptiveAvgPool3d: acceptingUnbatched(3, adaptivePoolMapping(3, 'average')),
+  AdaptiveMaxPool1d: acceptingUnbatched(1, adaptivePoolMapping(1, 'max')),
+  AdaptiveMaxPool2d: acceptingUnbatched(2, adaptivePoolMapping(2, 'max')),
+  AdaptiveMaxPool3d: acceptingUnbatched(3, adaptivePoolMapping(3, 'max')),
   // @strata/layers-norm
   BatchNorm1d: batchNormMapping,
   BatchNorm2d: batchNormMapping,
   BatchNorm3d: batchNormMapping,
-  InstanceNorm1d: instanceNormMapping,
-  InstanceNorm2d: instanceNormMapping,
-  InstanceNorm3d: instanceNormMapping,
+  InstanceNorm1d: acceptingUnbatched(1, instanceNormMapping),
+  InstanceNorm2d: acceptingUnbatched(2, instanceNormMapping),
+  InstanceNorm3d: acceptingUnbatched(3, instanceNormMapping),
   LayerNorm: layerNormMapping,
   GroupNorm: groupNormMapping,
   RMSNorm: rmsNormMapping,
   LocalResponseNorm: localResponseNormMapping,
   // @strata/layers-misc
   Linear: linearMapping,
+  Bilinear: bilinearMapping,
   Flatten: flattenMapping,
   Unflatten: unflattenMapping,
   Embedding: embeddingMapping,

@@ -1,4 +1,4 @@
-import type { Embedding, Flatten, Linear, Unflatten } from '@strata/layers-misc';
+import type { Bilinear, Embedding, Flatten, Linear, Unflatten } from '@strata/layers-misc';
 import type { Module } from '@strata/module';
 import type { OnnxMapping } from '../onnx-mapping.js';
 
@@ -19,6 +19,31 @@ export const linearMapping: OnnxMapping<Linear> = (context) => {
   const transposed = graph.op('Transpose', [weight], context.name('weight_t'), { perm: [1, 0] });
   const product = graph.op('MatMul', [context.inputs[0]!, transposed], context.name(bias === null ? 'output' : 'product'));
   return bias === null ? product : graph.op('Add', [product, bias], context.name('output'));
+};
+
+/**
+ * `Bilinear`: y_o = x1ᵀ W_o x2 + b_o for inputs `[*, in1]`, `[*, in2]`, as
+ * products ONNX shape inference follows: x1 · W (W `[out, in1, in2]` laid
+ * out as `[in1, out · in2]`), reshaped to `[*, out, in2]`, times x2, summed
+ * over `in2`.
+ */
+export const bilinearMapping: OnnxMapping<Bilinear> = (context) => {
+  const layer = context.module;
+  const { graph } = context;
+  const leading = context.inputTensors[0]!.ndim - 1;
+  const [out, in1, in2] = layer.weight.shape as [number, number, number];
+  const weight = graph.op('Transpose', [context.weight('weight', layer.weight)], context.name('weight_t'), { perm: [1, 0, 2] });
+  const matrix = graph.op('Reshape', [weight, graph.int64s(context.name('matrix_shape'), [in1, out * in2])], context.name('weight_matrix'));
+  const left = graph.op('MatMul', [context.inputs[0]!, matrix], context.name('left'));
+  const perOutput = graph.op(
+    'Reshape', [left, graph.int64s(context.name('per_output_shape'), [...new Array<number>(leading).fill(0), out, in2])], context.name('per_output'),
+  );
+  const right = graph.op('Unsqueeze', [context.inputs[1]!, graph.int64s(context.name('output_axis'), [-2])], context.name('right'));
+  const product = graph.op(
+    'ReduceSum', [graph.op('Mul', [perOutput, right], context.name('terms')), graph.int64s(context.name('in2_axis'), [-1])],
+    context.name(layer.bias === null ? 'output' : 'product'), { keepdims: 0 },
+  );
+  return layer.bias === null ? product : graph.op('Add', [product, context.weight('bias', layer.bias)], context.name('output'));
 };
 
 /** Modules that are the identity in evaluation mode (`Identity`, every dropout): an ONNX `Identity`. */

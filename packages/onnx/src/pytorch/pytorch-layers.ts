@@ -2,7 +2,7 @@ import type {
   AdaptiveAvgPoolNd, AdaptiveMaxPoolNd, AvgPoolNd, ConvNd, ConvTransposeNd, ExtremumPoolNd,
 } from '@strata/layers-conv';
 import type {
-  CELU, DropoutNd, ELU, Embedding, Flatten, GELU, GLU, Hardtanh, InplaceActivation, LeakyReLU, Linear, PReLU, Softmax, Softplus, Threshold,
+  Bilinear, CELU, DropoutNd, ELU, Embedding, Flatten, GELU, GLU, Hardtanh, InplaceActivation, LeakyReLU, Linear, PReLU, Softmax, Softplus, Threshold,
   Unflatten,
 } from '@strata/layers-misc';
 import type { GroupNorm, LayerNorm, LocalResponseNorm, NormBase, RMSNorm } from '@strata/layers-norm';
@@ -137,6 +137,7 @@ export const pytorchLayers: Record<string, PyTorchWriter<never>> = {
   LocalResponseNorm: (layer: LocalResponseNorm) =>
     call('nn.LocalResponseNorm', [layer.size], { alpha: pythonFloat(layer.alpha), beta: pythonFloat(layer.beta), k: pythonFloat(layer.k) }),
   Linear: (layer: Linear) => call('nn.Linear', [layer.inFeatures, layer.outFeatures], { bias: layer.bias !== null }),
+  Bilinear: (layer: Bilinear) => call('nn.Bilinear', [layer.in1Features, layer.in2Features, layer.outFeatures], { bias: layer.bias !== null }),
   Identity: plain('Identity'),
   Flatten: (layer: Flatten) => call('nn.Flatten', [], { start_dim: layer.startDim, end_dim: layer.endDim }),
   Unflatten: (layer: Unflatten) => call('nn.Unflatten', [layer.dim, layer.unflattenedSize]),

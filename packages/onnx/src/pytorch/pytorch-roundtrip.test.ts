@@ -93,14 +93,15 @@ describe.skipIf(!hasTorch && process.env.CI === undefined)('toPyTorch, checked i
     manualSeed(11);
     const cases = [...Object.values(layerCases).flat(), ...modelCases].filter(([label]) => !needsNewerTorch(label));
     const manifest = cases.map((layerCase, index) => {
-      const { model, input } = prepareCase(layerCase);
+      const { model, inputs } = prepareCase(layerCase);
       model.eval();
-      const saved = input.clone();
-      const output = noGrad(() => model.forward(input) as Tensor);
+      const saved: Record<string, Tensor> = {};
+      inputs.forEach((input, i) => (saved[inputs.length === 1 ? 'input' : `input${i}`] = input.clone()));
+      const output = noGrad(() => model.forward(...inputs) as Tensor);
       const written = toPyTorch(model, { weightsFile: `case-${index}.safetensors` });
       writeFileSync(join(directory, `case_${index}.py`), written.source);
       writeFileSync(join(directory, `case-${index}.safetensors`), written.safetensors);
-      writeFileSync(join(directory, `case-${index}-check.safetensors`), saveSafetensors({ input: saved, output }));
+      writeFileSync(join(directory, `case-${index}-check.safetensors`), saveSafetensors({ ...saved, output }));
       return {
         label: layerCase[0], className: written.className, source: `case_${index}.py`, weights: `case-${index}.safetensors`,
         check: `case-${index}-check.safetensors`, scale: largestAbsolute(output),

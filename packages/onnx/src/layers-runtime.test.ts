@@ -6,7 +6,7 @@
 import '@strata/autograd';
 import { manualSeed } from '@strata/tensor';
 import { afterAll, beforeEach, describe, it } from 'vitest';
-import { layerCases, prepareCase } from './layer-cases.js';
+import { layerCases, prepareCase } from './layer-test-support.js';
 import { expectRuntimeMatch, largestDifference } from './runtime-test-support.js';
 
 beforeEach(() => manualSeed(7));

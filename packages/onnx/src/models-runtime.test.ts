@@ -11,7 +11,7 @@ import { Module, Sequential } from '@strata/module';
 import { type Tensor, manualSeed, randint, randn } from '@strata/tensor';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { exportOnnx } from './index.js';
-import { randomizeWeights } from './layer-cases.js';
+import { randomizeWeights } from './layer-test-support.js';
 import { expectRuntimeMatch, largestDifference, runInRuntime } from './runtime-test-support.js';
 
 /** The CNN of the benchmark list (WORKLOADS.md). */

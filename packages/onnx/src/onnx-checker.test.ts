@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { exportOnnxFile } from './node.js';
-import { layerCases, prepareCase } from './layer-cases.js';
+import { layerCases, prepareCase } from './layer-test-support.js';
 
 const PYTHON = '/usr/bin/python3';
 const script = fileURLToPath(new URL('../python/check_onnx.py', import.meta.url));

@@ -13,7 +13,7 @@ import { manualSeed, randn, tensor } from '@strata/tensor';
 import * as ort from 'onnxruntime-web';
 import { expect, it } from 'vitest';
 import { exportOnnx } from './index.js';
-import { randomizeWeights } from './layer-cases.js';
+import { randomizeWeights } from './layer-test-support.js';
 
 it('the exported CNN runs in onnxruntime-web (wasm) as in Strata', async () => {
   manualSeed(4);

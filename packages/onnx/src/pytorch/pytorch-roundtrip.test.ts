@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LayerCase, layerCases, prepareCase } from '../layer-cases.js';
+import { type LayerCase, layerCases, prepareCase } from '../layer-test-support.js';
 import { writePyTorch } from '../node.js';
 import { toPyTorch } from './to-pytorch.js';
 

@@ -1,0 +1,53 @@
+"""Checks modules written by toPyTorch against Strata's outputs, in real PyTorch.
+
+    /usr/bin/python3 check_outputs.py DIRECTORY
+
+DIRECTORY/cases.json lists the cases: each names a Python file written by
+toPyTorch (defining its class and load_file), the safetensors of the weights
+and a safetensors file with Strata's `input` (or `input0`, `input1`, ...)
+and `output`. Every case is
+built with `Net()`, loaded with `load_state_dict(load_file(...))` (strict),
+run in evaluation mode, and compared; the result is printed as JSON:
+{"cases": [{"label", "maxDifference"} | {"label", "error"}]}.
+"""
+
+import importlib.util
+import json
+import sys
+
+import torch
+
+
+def load_module(path, name):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def main(directory):
+    torch.set_num_threads(1)
+    with open(f"{directory}/cases.json") as stream:
+        cases = json.load(stream)
+    results = []
+    for index, case in enumerate(cases):
+        try:
+            generated = load_module(f"{directory}/{case['source']}", f"strata_case_{index}")
+            model = getattr(generated, case["className"])()
+            model.load_state_dict(generated.load_file(f"{directory}/{case['weights']}"), strict=True)
+            model.eval()
+            check = generated.load_file(f"{directory}/{case['check']}")
+            inputs = [check["input"]] if "input" in check else [check[f"input{i}"] for i in range(len(check) - 1)]
+            with torch.no_grad():
+                output = model(*inputs)
+            difference = (output.double() - check["output"].double()).abs().max().item() if output.numel() > 0 else 0.0
+            if list(output.shape) != list(check["output"].shape):
+                raise ValueError(f"shape {list(output.shape)} != {list(check['output'].shape)}")
+            results.append({"label": case["label"], "maxDifference": difference})
+        except Exception as error:  # reported per case, so one failure does not hide the others
+            results.append({"label": case["label"], "error": f"{type(error).__name__}: {error}"})
+    print(json.dumps({"cases": results}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

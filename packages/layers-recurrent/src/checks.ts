@@ -3,12 +3,9 @@
  * anything is computed so that a bad call leaves the module as it was.
  * Messages follow PyTorch's `rnn.py`, with Strata's argument names.
  */
-import { DTypeError, ShapeError, Tensor, formatShape, isFloatingPoint } from '@strata/tensor';
+import { DTypeError, ShapeError, Tensor, checkTensor, formatShape, isFloatingPoint } from '@strata/tensor';
 
-/** @throws TypeError when `value` is not a tensor. */
-export function checkTensor(name: string, argument: string, value: unknown): asserts value is Tensor {
-  if (!(value instanceof Tensor)) throw new TypeError(`${name}: expected ${argument} to be a Tensor, got ${value === null ? 'null' : typeof value}`);
-}
+export { checkTensor };
 
 /**
  * Checks an input's rank, dtype and feature size.

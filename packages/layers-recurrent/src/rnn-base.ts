@@ -10,7 +10,7 @@
  * applied between layers in training mode.
  */
 import { Module, Parameter, uniform_ } from '@strata/module';
-import { ShapeError, type Tensor, cat, empty, formatShape, matmul, rand, stack, zeros } from '@strata/tensor';
+import { MAX_TENSOR_ELEMENTS, ShapeError, type Tensor, cat, empty, formatShape, matmul, rand, stack, zeros } from '@strata/tensor';
 import { checkInput, checkState, checkStateRanks, unpackStates } from './checks.js';
 import { type LSTMOptions, type RNNOptions, type ResolvedRecurrentOptions, checkSize, resolveRecurrentOptions } from './options.js';
 import { gruRecurrence, lstmRecurrence, rnnRecurrence } from './recurrence.js';
@@ -83,6 +83,16 @@ export abstract class RNNBase extends Module {
     const gateSize = GATES[resolved.mode] * hiddenSize;
     const outputSize = this.projSize > 0 ? this.projSize : hiddenSize;
     const directions = this.bidirectional ? 2 : 1;
+    // Checked before any allocation: a huge numLayers or size would otherwise run until memory ends.
+    const perDirection = (layerInputSize: number): number =>
+      gateSize * (layerInputSize + outputSize + (this.bias ? 2 : 0)) + this.projSize * hiddenSize;
+    const total = directions * (perDirection(inputSize) + (this.numLayers - 1) * perDirection(outputSize * directions));
+    if (total > MAX_TENSOR_ELEMENTS) {
+      throw new RangeError(
+        `${layerName}: ${this.numLayers} layer(s) of hiddenSize ${hiddenSize} on inputSize ${inputSize} would hold ${total} parameters, ` +
+          `more than ${MAX_TENSOR_ELEMENTS}`,
+      );
+    }
     for (let layer = 0; layer < this.numLayers; layer++) {
       for (let direction = 0; direction < directions; direction++) {
         const suffix = `l${layer}${direction === 1 ? '_reverse' : ''}`;

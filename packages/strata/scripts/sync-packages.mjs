@@ -9,6 +9,10 @@
  * Usage: `node packages/strata/scripts/sync-packages.mjs` rewrites both files;
  * `--check` only reports whether they are up to date (exit 1 when not). The
  * layer-package generator runs it; the umbrella's tests run the check.
+ *
+ * A package stays out with `"strata": { "umbrella": false }` in its
+ * package.json: `@strata/onnx`, a tool with a protobuf dependency that a
+ * model's code never needs, is installed on its own.
  */
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -28,6 +32,7 @@ export function discoverPackages() {
     if (!existsSync(path)) continue;
     const manifest = JSON.parse(readFileSync(path, 'utf8'));
     if (manifest.private === true || manifest.name === umbrellaName || !manifest.name.startsWith('@strata/')) continue;
+    if (manifest.strata?.umbrella === false) continue;
     manifests.set(manifest.name, manifest);
   }
   const ordered = [];

@@ -219,9 +219,9 @@ describe('API.md — constructor signatures', () => {
       [() => new LayerNorm(2, { elementwise_affine: false } as never), "LayerNorm: unknown option 'elementwise_affine' (expected eps, elementwiseAffine, bias)"],
       [() => new Dropout(0.5, { in_place: true } as never), "Dropout: unknown option 'in_place' (expected inplace)"],
       [() => new Embedding(3, 2, { padding_idx: 0 } as never),
-        "Embedding: unknown option 'padding_idx' (expected paddingIdx, maxNorm, normType, scaleGradByFreq)"],
+        "Embedding: unknown option 'padding_idx' (expected paddingIdx, maxNorm, normType, scaleGradByFreq, sparse)"],
       [() => Embedding.fromPretrained(randn([3, 2]), { max_norm: 1 } as never),
-        "Embedding: unknown option 'max_norm' (expected paddingIdx, maxNorm, normType, scaleGradByFreq)"],
+        "Embedding: unknown option 'max_norm' (expected paddingIdx, maxNorm, normType, scaleGradByFreq, sparse)"],
     ];
     for (const [construct, message] of unknown) {
       const error = thrown(construct);

@@ -11,8 +11,9 @@ const umbrellaName = (JSON.parse(readFileSync(join(umbrellaDirectory, 'package.j
 const packageNames = readdirSync(join(umbrellaDirectory, '..'))
   .map((folder) => join(umbrellaDirectory, '..', folder, 'package.json'))
   .filter((path) => existsSync(path))
-  .map((path) => JSON.parse(readFileSync(path, 'utf8')) as { name: string; private?: boolean })
+  .map((path) => JSON.parse(readFileSync(path, 'utf8')) as { name: string; private?: boolean; strata?: { umbrella?: boolean } })
   .filter((manifest) => manifest.private !== true && manifest.name.startsWith('@strata/') && manifest.name !== umbrellaName)
+  .filter((manifest) => manifest.strata?.umbrella !== false)
   .map((manifest) => manifest.name);
 const packages: Record<string, Record<string, unknown>> = Object.fromEntries(
   await Promise.all(packageNames.map(async (name) => [name, (await import(name)) as Record<string, unknown>] as const)),

@@ -126,7 +126,7 @@ export function checkTensor(owner: string, argument: string, value: unknown): as
  * checkOptionNames('Embedding', { padding_idx: 0 }, ['paddingIdx']); // throws
  * ```
  * @throws TypeError `Embedding: expected an options object, got number`
- * @throws RangeError `Embedding: unknown option 'padding_idx' (expected paddingIdx, maxNorm, normType, scaleGradByFreq)`
+ * @throws RangeError `Embedding: unknown option 'padding_idx' (expected paddingIdx, maxNorm, normType, scaleGradByFreq, sparse)`
  */
 export function checkOptionNames(owner: string, options: unknown, known: readonly string[]): void {
   if (options === undefined) return;

@@ -9,13 +9,14 @@ import '@strata/autograd';
 import * as conv from '@strata/layers-conv';
 import * as misc from '@strata/layers-misc';
 import * as norm from '@strata/layers-norm';
+import * as recurrent from '@strata/layers-recurrent';
 import * as losses from '@strata/losses';
 import { Module } from '@strata/module';
 import { DTypeError, ShapeError, Tensor, randint, randn } from '@strata/tensor';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-/** fast-check runs per layer: 48 layers × 200 = 9,600 option objects. */
+/** fast-check runs per layer: 59 layers with options × 200 = 11,800 option objects. */
 const RUNS_PER_LAYER = 200;
 
 type Constructor = new (...args: never[]) => Module;
@@ -91,6 +92,12 @@ const CASES: readonly LayerCase[] = [
   { name: 'LogSoftmax', positional: [1], input: features, noOptions: true },
   { name: 'PReLU', positional: [], input: features, noOptions: true },
   { name: 'Identity', positional: [], input: features, noOptions: true },
+  { name: 'RNN', positional: [8, 5], input: sequence },
+  { name: 'LSTM', positional: [8, 5], input: sequence },
+  { name: 'GRU', positional: [8, 5], input: sequence },
+  { name: 'RNNCell', positional: [4, 5], input: features },
+  { name: 'LSTMCell', positional: [4, 5], input: features },
+  { name: 'GRUCell', positional: [4, 5], input: features },
   { name: 'MSELoss', positional: [], input: () => [randn([3, 4]), randn([3, 4])] },
   { name: 'CrossEntropyLoss', positional: [], input: () => [randn([3, 4]), randint(0, 4, [3])] },
   { name: 'NLLLoss', positional: [], input: () => [randn([3, 4]), randint(0, 4, [3])] },
@@ -99,7 +106,7 @@ const CASES: readonly LayerCase[] = [
   { name: 'KLDivLoss', positional: [], input: () => [randn([3, 4]), randn([3, 4]).softmax(1)] },
 ];
 
-const LIBRARY = { ...conv, ...misc, ...norm, ...losses } as unknown as Record<string, Constructor | undefined>;
+const LIBRARY = { ...conv, ...misc, ...norm, ...recurrent, ...losses } as unknown as Record<string, Constructor | undefined>;
 
 function construct(layerCase: LayerCase, options?: unknown): Module {
   const Layer = LIBRARY[layerCase.name];

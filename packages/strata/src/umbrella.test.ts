@@ -8,7 +8,7 @@ import * as module from '@strata/module';
 import * as optim from '@strata/optim';
 import * as tensorPackage from '@strata/tensor';
 import * as train from '@strata/train';
-import * as strata from 'strata';
+import * as strata from '@strata/nn';
 
 const packages: Record<string, Record<string, unknown>> = {
   '@strata/tensor': tensorPackage,
@@ -63,7 +63,7 @@ const mainNames: Record<string, string[]> = {
 /** Names two packages export; the umbrella takes @strata/tensor's (the module initializers stay under `init`). */
 const shadowed: Record<string, string> = { uniform_: '@strata/tensor', normal_: '@strata/tensor' };
 
-describe('strata (the umbrella)', () => {
+describe('@strata/nn (the umbrella)', () => {
   it.each(Object.keys(packages))('exports the main names of %s', (name) => {
     const exports = packages[name]!;
     for (const exported of mainNames[name]!) {

@@ -4,24 +4,25 @@
  * ranges into versions, exactly as `changeset publish` will publish them.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
 import { publicPackages } from './manifests.mjs';
 
 /**
- * Packs every public package into `destination`.
+ * Packs every public package into `destination`; with `reuse`, a tarball
+ * already there (same name and version) is taken as is.
  * @returns `{ name, version, folder, tarball, packedBytes, unpackedBytes, files }` per package.
  */
-export function packAll(destination) {
+export function packAll(destination, { reuse = false } = {}) {
   mkdirSync(destination, { recursive: true });
   const packed = [];
   for (const { folder, directory, manifest } of publicPackages()) {
-    const before = new Set(readdirSync(destination));
-    execFileSync('pnpm', ['pack', '--pack-destination', destination], { cwd: directory, stdio: ['ignore', 'pipe', 'pipe'] });
-    const created = readdirSync(destination).filter((file) => file.endsWith('.tgz') && !before.has(file));
-    const tarball = join(destination, created[0] ?? `${manifest.name.replace('@', '').replace('/', '-')}-${manifest.version}.tgz`);
+    // pnpm's name for the tarball: @strata/tensor 0.1.0 -> strata-tensor-0.1.0.tgz
+    const tarball = join(destination, `${manifest.name.replace('@', '').replace('/', '-')}-${manifest.version}.tgz`);
+    if (!(reuse && existsSync(tarball))) {
+      execFileSync('pnpm', ['pack', '--pack-destination', destination], { cwd: directory, stdio: ['ignore', 'pipe', 'pipe'] });
+    }
     const files = tarEntries(readFileSync(tarball));
     packed.push({
       name: manifest.name,

@@ -5,8 +5,8 @@ import type { Options } from 'tsup';
 /**
  * The one tsup build every package uses (see tooling/PACKAGING.md).
  *
- * - Entry points come from the package's own `exports` map: a subpath whose
- *   `import.default` is `./dist/<name>.js` is built from `src/<name>.ts`. A
+ * - Entry points come from the package's own `exports` map: subpath
+ *   `./<name>` is built from `src/<name>.ts` (`.` from `src/index.ts`). A
  *   new subpath in package.json is a new entry; nothing to edit here.
  * - All entries are built in one esbuild run per format with code splitting
  *   on for CommonJS too, so `index.cjs` and `backend.cjs` share their modules
@@ -17,10 +17,12 @@ import type { Options } from 'tsup';
  *   map to `src/<file>.ts:line`, but the maps stay a fraction of the install
  *   (the code itself is unminified and readable).
  *
- * @param packageDirectory the package folder (pass `import.meta.dirname` or `process.cwd()`).
+ * @param packageDirectory the package folder (default: the working directory, where `pnpm build` runs tsup).
  * @param extra options merged over the shared ones (rarely needed).
  */
-export function packageBuild(packageDirectory: string = process.cwd(), extra: Options = {}): Options {
+export function packageBuild(packageDirectory: string | readonly string[] = process.cwd(), extra: Options = {}): Options {
+  // An entry list (the former signature) is ignored: the exports map is the one list of entries.
+  if (typeof packageDirectory !== 'string') packageDirectory = process.cwd();
   const manifest = JSON.parse(readFileSync(join(packageDirectory, 'package.json'), 'utf8')) as PackageManifest;
   const entry = entriesOf(manifest);
   return {
@@ -28,6 +30,8 @@ export function packageBuild(packageDirectory: string = process.cwd(), extra: Op
     format: ['esm', 'cjs'],
     dts: true,
     splitting: true,
+    // With treeshake on, tsup turns the split ESM into CommonJS chunks with Rollup
+    // (otherwise with sucrase, which rewrites every `??` and `?.` into helper calls).
     treeshake: true,
     sourcemap: true,
     clean: true,
@@ -51,17 +55,18 @@ interface PackageManifest {
   exports?: Record<string, unknown>;
 }
 
-/** `{ index: 'src/index.ts', backend: 'src/backend.ts' }` from the `exports` map's `import.default` targets. */
+/**
+ * `{ index: 'src/index.ts', backend: 'src/backend.ts' }` from the `exports`
+ * keys (`.` is `index`, `./backend` is `backend`); the targets' shape is
+ * checked by `pnpm check:packages`, not here, so a new subpath builds at once.
+ */
 export function entriesOf(manifest: PackageManifest): Record<string, string> {
   const entries: Record<string, string> = {};
-  for (const [subpath, target] of Object.entries(manifest.exports ?? {})) {
-    if (subpath === './package.json' || typeof target !== 'object' || target === null) continue;
-    const importTarget = (target as { import?: { default?: unknown } }).import?.default;
-    const match = typeof importTarget === 'string' ? /^\.\/dist\/([\w-]+)\.js$/.exec(importTarget) : null;
-    if (match === null) {
-      throw new Error(`${manifest.name}: exports["${subpath}"].import.default must be ./dist/<name>.js (see tooling/PACKAGING.md)`);
-    }
-    entries[match[1]!] = `src/${match[1]}.ts`;
+  for (const subpath of Object.keys(manifest.exports ?? {})) {
+    if (subpath === './package.json') continue;
+    const name = subpath === '.' ? 'index' : subpath.slice(2);
+    if (!/^[\w-]+$/.test(name)) throw new Error(`${manifest.name}: exports["${subpath}"]: an entry point is "." or "./<name>" (see tooling/PACKAGING.md)`);
+    entries[name] = `src/${name}.ts`;
   }
   if (Object.keys(entries).length === 0) throw new Error(`${manifest.name}: the exports map has no entry point`);
   return entries;

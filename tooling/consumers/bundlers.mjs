@@ -38,6 +38,8 @@ export async function bundleWith(bundler, folder, outDirectory) {
       const bundle = await rollup({ input: entry, plugins: [nodeResolve({ browser: true })], onwarn: (warning) => warnings.push(warning.message) });
       const { output } = await bundle.generate({ format: 'es' });
       await bundle.close();
+      // node-resolve leaves Node built-ins (node:fs, ...) external without a word; a browser bundle must have no externals.
+      for (const external of [...output[0].imports, ...output[0].dynamicImports]) warnings.push(`left external (not bundled): ${external}`);
       // Rollup does not minify by itself (that is a plugin's job); minify with esbuild so the sizes compare.
       const minified = await esbuild.transform(output[0].code, { minify: true, format: 'esm', target: 'es2022' });
       const file = join(outDirectory, 'bundle.mjs');

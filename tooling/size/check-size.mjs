@@ -89,7 +89,7 @@ for (const { manifest } of packages) {
   }
 }
 
-console.log(`size budgets: ${passed} within, ${failed} over`);
+console.log(`size checks: ${passed} passed, ${failed} failed (budgets exceeded or entries that do not bundle for browsers)`);
 writeFileSync(join(here, '.test-result.json'), JSON.stringify({ numPassedTests: passed, numFailedTests: failed }));
 rmSync(project, { recursive: true, force: true });
 process.exit(failed === 0 ? 0 : 1);

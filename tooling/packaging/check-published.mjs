@@ -11,18 +11,15 @@
  * (the packages must be built). Exits 1 on any problem. Writes
  * tooling/packaging/.test-result.json for CI's summary line.
  */
-import { execFile } from 'node:child_process';
+import { checkPackage, createPackageFromTarballData } from '@arethetypeswrong/core';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import { repositoryRoot } from './manifests.mjs';
 import { formatBytes, packAll } from './pack.mjs';
 
-const run = promisify(execFile);
-const attwBin = join(repositoryRoot, 'node_modules', '.bin', 'attw');
 
 const argumentIndex = process.argv.indexOf('--tarballs');
 const keep = argumentIndex >= 0;
@@ -43,10 +40,12 @@ await Promise.all(
       strict: true,
     });
     for (const message of messages) problems.push(`publint ${message.type}: ${formatMessage(message, manifest) ?? message.code}`);
-    try {
-      await run(attwBin, [entry.tarball, '--format', 'ascii'], { cwd: repositoryRoot, maxBuffer: 1 << 24 });
-    } catch (error) {
-      problems.push(`attw: ${String(error.stdout ?? error.message).trim()}`);
+    // are-the-types-wrong's own checks (what `attw --pack` runs), in this process: TypeScript loads once.
+    const analysis = await checkPackage(createPackageFromTarballData(new Uint8Array(tarball)));
+    if (!analysis.types) problems.push('attw: the package has no type declarations');
+    for (const problem of analysis.problems ?? []) {
+      const where = [problem.entrypoint, problem.resolutionKind].filter(Boolean).join(' under ');
+      problems.push(`attw ${problem.kind}${where ? ` (${where})` : ''}: https://github.com/arethetypeswrong/arethetypeswrong.github.io/blob/main/docs/problems/${problem.kind}.md`);
     }
     const mapBytes = entry.files.filter((file) => file.name.endsWith('.map')).reduce((sum, file) => sum + file.size, 0);
     rows.push({ ...entry, problems, mapShare: mapBytes / entry.unpackedBytes });

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * Checks that every package under packages/ has the shape STYLE.md item 9
- * asks for: a README, a CHANGELOG, tests, an exports map (types first, then
- * import and require), `files`, `license` and `sideEffects` in package.json,
+ * asks for: a README, a CHANGELOG, tests, an exports map of the shape
+ * tooling/PACKAGING.md describes (nested import/require, each with its own
+ * types) and the other fields tooling/packaging/manifests.mjs derives, `files`, `license` and `sideEffects` in package.json,
  * and TSDoc on every export of every entry point.
  *
  * The TSDoc check uses the TypeScript compiler: it follows each entry point's
@@ -19,10 +20,10 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { exportTarget, manifestProblems } from './packaging/manifests.mjs';
 
 const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const packagesDirectory = join(repositoryRoot, 'packages');
-const conditionOrder = ['types', 'import', 'require'];
 
 /** Whether a folder (recursively, skipping builds and dependencies) holds a `*.test.ts`. */
 function hasTestFile(folder) {
@@ -57,6 +58,10 @@ function checkManifest(packageDirectory, problems) {
   if (typeof manifest.license !== 'string' || manifest.license === '') problems.push('package.json: no "license"');
   if (!Array.isArray(manifest.files) || manifest.files.length === 0) problems.push('package.json: no "files" list');
   if (!('sideEffects' in manifest)) problems.push('package.json: no "sideEffects"');
+  if (manifest.private !== true) {
+    const root = JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), 'utf8'));
+    problems.push(...manifestProblems(manifest, relative(packagesDirectory, packageDirectory), root));
+  }
   const exportsMap = manifest.exports;
   if (exportsMap === null || typeof exportsMap !== 'object' || Array.isArray(exportsMap)) {
     problems.push('package.json: no "exports" map');
@@ -66,14 +71,10 @@ function checkManifest(packageDirectory, problems) {
   const entries = [];
   for (const [subpath, target] of Object.entries(exportsMap)) {
     if (subpath === './package.json') continue;
-    if (target === null || typeof target !== 'object') {
-      problems.push(`package.json: exports["${subpath}"] must be an object with types/import/require`);
-      continue;
+    const name = subpath === '.' ? 'index' : subpath.slice(2);
+    if (JSON.stringify(target) !== JSON.stringify(exportTarget(name))) {
+      problems.push(`package.json: exports["${subpath}"] must be ${JSON.stringify(exportTarget(name))} (tooling/PACKAGING.md)`);
     }
-    const conditions = Object.keys(target);
-    const missing = conditionOrder.filter((condition) => !(condition in target));
-    if (missing.length > 0) problems.push(`package.json: exports["${subpath}"] lacks ${missing.join(', ')}`);
-    else if (conditions[0] !== 'types') problems.push(`package.json: exports["${subpath}"] must list "types" first`);
     const source = entrySource(packageDirectory, subpath);
     if (existsSync(source)) entries.push({ subpath, source });
     else problems.push(`exports["${subpath}"] has no source file ${relative(repositoryRoot, source)}`);

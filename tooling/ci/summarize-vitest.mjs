@@ -1,5 +1,6 @@
-// Sums vitest's JSON reports (one per workspace package) into the line CI ends
-// with: "N passed, M failed". A package with a test script but no report (its
+// Sums vitest's JSON reports (one per workspace package) and the packaging
+// checks' reports (tooling/*/.*-result.json) into the line CI ends with:
+// "N passed, M failed". A package with a test script but no report (its
 // run crashed or found no tests) and a test file that failed to load each count
 // as one failure. Exits non-zero when anything failed.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -31,6 +32,19 @@ for (const root of roots) {
       }
     }
   }
+}
+// The packaging checks CI runs (tooling/PACKAGING.md) write the same two counts.
+const toolingReports = ['packaging/.test-result.json', 'consumers/.test-result.json', 'size/.test-result.json', 'packaging/.release-result.json'];
+for (const report of toolingReports) {
+  const reportPath = join('tooling', report);
+  if (!existsSync(reportPath)) {
+    console.error(`tooling/${report}: no report (the check crashed or did not run)`);
+    failed++;
+    continue;
+  }
+  const counts = JSON.parse(readFileSync(reportPath, 'utf8'));
+  passed += counts.numPassedTests ?? 0;
+  failed += counts.numFailedTests ?? 0;
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);

@@ -69,6 +69,8 @@ export default function generators(plop: PlopTypes.NodePlopAPI): void {
         templateFile: 'templates/changeset.md.hbs',
         data: { umbrella: umbrella.name },
       },
+      // Every public manifest follows one convention (tooling/PACKAGING.md): the new one's fields are written from its exports keys.
+      () => run(root(), process.execPath, ['tooling/packaging/manifests.mjs']),
       // The umbrella re-exports every package: its index and dependencies are regenerated.
       () => run(root(), process.execPath, [`${umbrella.folder}/scripts/sync-packages.mjs`]),
       // The parity fixture comes from real PyTorch (Debian's python3-torch).

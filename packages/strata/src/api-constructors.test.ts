@@ -2,7 +2,7 @@
  * The public API contract (/work/shared/API.md), section "constructor signatures":
  * statement by statement, in the order the page makes them, through the
  * public entry points only (the imports of the page's code blocks, and the
- * `strata` umbrella).
+ * `@strata/nn` umbrella).
  *
  * Expected numbers are exact arithmetic stated beside them, or PyTorch 1.13's
  * output for the call quoted beside them (`torch`, `nn`, `F` as usual).

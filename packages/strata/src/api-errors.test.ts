@@ -2,7 +2,7 @@
  * The public API contract (/work/shared/API.md), section "Errors":
  * statement by statement, in the order the page makes them, through the
  * public entry points only (the imports of the page's code blocks, and the
- * `strata` umbrella).
+ * `@strata/nn` umbrella).
  *
  * Expected numbers are exact arithmetic stated beside them, or PyTorch 1.13's
  * output for the call quoted beside them (`torch`, `nn`, `F` as usual).
@@ -25,7 +25,7 @@ import { AvgPool2d, Conv2d, ConvTranspose2d, MaxPool2d, MinPool2d, conv2d, maxPo
 import { BatchNorm2d, LayerNorm } from '@strata/layers-norm';
 import { Dropout, Embedding, Linear, embedding } from '@strata/layers-misc';
 import { CrossEntropyLoss } from '@strata/losses';
-import * as strata from 'strata';
+import * as strata from '@strata/nn';
 import { snapshot, thrown } from './api-contract-support.js';
 
 // ---------------------------------------------------------------------------------------------------------------------

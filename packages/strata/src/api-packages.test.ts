@@ -2,7 +2,7 @@
  * The public API contract (/work/shared/API.md), section "packages and the dependency rule":
  * statement by statement, in the order the page makes them, through the
  * public entry points only (the imports of the page's code blocks, and the
- * `strata` umbrella).
+ * `@strata/nn` umbrella).
  *
  * Expected numbers are exact arithmetic stated beside them, or PyTorch 1.13's
  * output for the call quoted beside them (`torch`, `nn`, `F` as usual).
@@ -63,7 +63,7 @@ describe('API.md — packages and the dependency rule (ARCHITECTURE.md)', () => 
 
   it('every package of the table exists under its npm name', () => {
     for (const folder of Object.keys(arrows)) expect(manifests.get(folder)?.name).toBe(`@strata/${folder}`);
-    expect(manifests.get('strata')?.name).toBe('strata');
+    expect(manifests.get('strata')?.name).toBe('@strata/nn');
   });
 
   it('@strata/layers-conv does not pull in @strata/layers-norm; no layer package depends on another', () => {

@@ -7,7 +7,7 @@
  *
  * @example
  * ```ts
- * import { Conv2d, Linear, Sequential, ReLU, Flatten, randn } from 'strata';
+ * import { Conv2d, Linear, Sequential, ReLU, Flatten, randn } from '@strata/nn';
  *
  * const net = new Sequential(new Conv2d(1, 8, 3), new ReLU(), new Flatten(), new Linear(8 * 26 * 26, 10));
  * net.forward(randn([4, 1, 28, 28])).shape; // [4, 10]

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import * as strata from 'strata';
+import * as strata from '@strata/nn';
 
 // The packages are found, not listed: every public @strata/* package under packages/.
 const umbrellaDirectory = fileURLToPath(new URL('..', import.meta.url));
@@ -62,7 +62,7 @@ const mainNames: Record<string, string[]> = {
 /** Names two packages export; the umbrella takes @strata/tensor's (the module initializers stay under `init`). */
 const shadowed: Record<string, string> = { uniform_: '@strata/tensor', normal_: '@strata/tensor' };
 
-describe('strata (the umbrella)', () => {
+describe('@strata/nn (the umbrella)', () => {
   it('finds the packages by itself, and the umbrella re-exports and depends on exactly those (sync-packages --check)', () => {
     expect(packageNames).toEqual(expect.arrayContaining(['@strata/tensor', '@strata/autograd', '@strata/module']));
     expect(() => execFileSync('node', [join(umbrellaDirectory, 'scripts', 'sync-packages.mjs'), '--check'], { stdio: 'pipe' })).not.toThrow();

@@ -22,6 +22,10 @@ import * as inPlaceOps from './ops/in-place.js';
 import * as inPlaceFillOps from './ops/in-place-fill.js';
 import * as printOps from './print.js';
 import { Storage } from './storage.js';
+import { foreignPackageCopy, foreignTensorError, packageCopyKey, thisPackageCopy } from './package-copy.js';
+
+/** `instanceof` without the override below. */
+const ordinaryHasInstance = Function.prototype[Symbol.hasInstance];
 
 /** A nested array of numbers or booleans, as `tolist()` returns and `tensor()` takes. */
 export type NestedArray = number | boolean | NestedArray[];
@@ -78,6 +82,27 @@ export class Tensor {
   /** Hooks called with this tensor's gradient during backward. */
   readonly gradientHooks: GradientHook[] = [];
   private requiresGradFlag = false;
+
+  // Every tensor names the copy of this package that made it (see package-copy.ts).
+  static {
+    Object.defineProperty(Tensor.prototype, packageCopyKey, { value: thisPackageCopy });
+  }
+
+  /**
+   * `value instanceof Tensor` (and `instanceof Parameter` and other
+   * subclasses), with one addition: a tensor made by another copy of
+   * `@strata/tensor` (the ESM and CommonJS builds loaded side by side, or two
+   * versions) throws an error naming that cause and the fix, instead of
+   * failing as "not a Tensor".
+   * @throws TypeError when `value` is a tensor of another copy of this package.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (typeof value !== 'object' || value === null) return false;
+    if (ordinaryHasInstance.call(this, value)) return true;
+    const other = foreignPackageCopy(value);
+    if (other !== null) throw foreignTensorError(other);
+    return false;
+  }
 
   constructor(
     storage: Storage,

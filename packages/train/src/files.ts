@@ -1,46 +1,54 @@
 // File access for the options that take a path (`fit`'s `resumeFrom`,
-// `ModelCheckpoint`, the loggers). `node:fs` is imported only when a path is
-// actually used, so the package still loads in a browser, where these options
-// take bytes or a writer function instead.
+// `ModelCheckpoint`, the loggers). The main entry must bundle for a browser
+// with no Node.js module in sight, so it holds no file-system code: importing
+// `@strata/train/node` installs Node's (see node.ts). Without it these
+// options take bytes or a writer function instead of a path.
 
-type NodeFs = typeof import('node:fs/promises');
+/** What the path-taking options need from a file system. */
+export interface FileAccess {
+  /** Reads a whole file. */
+  readBytes(path: string): Promise<Uint8Array>;
+  /** Writes a whole file; never leaves a half-written one behind. */
+  writeBytes(path: string, bytes: Uint8Array | string): Promise<void>;
+  /** Appends text to a file, creating it. */
+  appendText(path: string, text: string): Promise<void>;
+  /** A file's size in bytes, 0 when it does not exist. */
+  fileSize(path: string): Promise<number>;
+}
 
-let fileSystem: Promise<NodeFs> | undefined;
+let installed: FileAccess | null = null;
 
-function nodeFs(owner: string): Promise<NodeFs> {
-  fileSystem ??= import('node:fs/promises').catch((error: unknown) => {
-    fileSystem = undefined;
-    throw new Error(`${owner}: reading and writing files needs Node.js's file system (node:fs): ${String(error)}`);
-  });
-  return fileSystem;
+/** Makes paths work: `@strata/train/node` calls this when it is imported. */
+export function installFileAccess(access: FileAccess): void {
+  installed = access;
+}
+
+function fileAccess(owner: string): FileAccess {
+  if (installed === null) {
+    throw new Error(
+      `${owner}: a file path needs Node.js's file system, which the main entry of @strata/train leaves out so that it ` +
+        `bundles for browsers: add import '@strata/train/node' (once, anywhere in the program), or pass bytes or a writer instead of a path`,
+    );
+  }
+  return installed;
 }
 
 /** Reads a whole file. */
-export async function readBytes(path: string, owner: string): Promise<Uint8Array> {
-  const fs = await nodeFs(owner);
-  return new Uint8Array(await fs.readFile(path));
+export function readBytes(path: string, owner: string): Promise<Uint8Array> {
+  return fileAccess(owner).readBytes(path);
 }
 
 /** Writes a whole file, through a temporary file and a rename, so a crash never leaves half a checkpoint. */
-export async function writeBytes(path: string, bytes: Uint8Array | string, owner: string): Promise<void> {
-  const fs = await nodeFs(owner);
-  const temporary = `${path}.${process.pid}.tmp`;
-  await fs.writeFile(temporary, bytes);
-  await fs.rename(temporary, path);
+export function writeBytes(path: string, bytes: Uint8Array | string, owner: string): Promise<void> {
+  return fileAccess(owner).writeBytes(path, bytes);
 }
 
 /** Appends text to a file (creating it). */
-export async function appendText(path: string, text: string, owner: string): Promise<void> {
-  const fs = await nodeFs(owner);
-  await fs.appendFile(path, text);
+export function appendText(path: string, text: string, owner: string): Promise<void> {
+  return fileAccess(owner).appendText(path, text);
 }
 
 /** A file's size in bytes, 0 when it does not exist. */
-export async function fileSize(path: string, owner: string): Promise<number> {
-  const fs = await nodeFs(owner);
-  try {
-    return (await fs.stat(path)).size;
-  } catch {
-    return 0;
-  }
+export function fileSize(path: string, owner: string): Promise<number> {
+  return fileAccess(owner).fileSize(path);
 }

@@ -52,7 +52,8 @@ export interface FitOptions {
   /**
    * A checkpoint to go on from (a path, its bytes, or a decoded one): the
    * model, optimizer, scheduler, generators, history and callback states are
-   * restored, and training starts at the epoch after the checkpoint's.
+   * restored, and training starts at the epoch after the checkpoint's. A
+   * path needs `import '@strata/train/node'` (Node.js's file system).
    * @defaultValue none
    */
   resumeFrom?: string | Uint8Array | Checkpoint | null;

@@ -4,7 +4,8 @@
  * Fashion-MNIST, metrics, callbacks (early stopping, checkpoints that resume
  * exactly, CSV/JSON loggers) and a progress bar. Node.js file helpers
  * (`loadIdxFile`, `loadFashionMnist`, checkpoint files) live in
- * `@strata/train/node`.
+ * `@strata/train/node`; importing it also lets the options that take a path
+ * use files. This entry holds no Node.js code, so it bundles for browsers.
  *
  * @packageDocumentation
  */

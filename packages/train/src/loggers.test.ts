@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Logs, TrainingRun } from './callback.js';
 import { CsvLogger, JsonLogger } from './loggers.js';
+import './node.js'; // lets the loggers take paths
 
 function runWith(history: Logs[]): TrainingRun {
   return { history } as unknown as TrainingRun;

@@ -28,6 +28,7 @@ function formatNumber(value: number | undefined): string {
  *
  * @example
  * ```ts
+ * import '@strata/train/node'; // a path needs Node.js's file system; or pass a writer
  * await fit(model, { ..., callbacks: [new CsvLogger('training.csv')] });
  * ```
  */
@@ -79,6 +80,7 @@ export class CsvLogger implements Callback {
  *
  * @example
  * ```ts
+ * import '@strata/train/node'; // a path needs Node.js's file system; or pass a writer
  * await fit(model, { ..., callbacks: [new JsonLogger('history.json')] });
  * ```
  */

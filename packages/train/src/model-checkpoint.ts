@@ -42,10 +42,12 @@ export interface ModelCheckpointOptions {
  * e.g. `'run-{epoch}.safetensors'`), a function of the epoch and logs giving
  * one, or a {@link CheckpointWriter} that receives the bytes. Files are
  * written through a temporary file and renamed, so a crash never leaves
- * half a checkpoint.
+ * half a checkpoint. Paths need `import '@strata/train/node'` (Node.js's
+ * file system); in a browser pass a writer.
  *
  * @example
  * ```ts
+ * import '@strata/train/node';
  * await fit(model, { ..., epochs: 10, callbacks: [new ModelCheckpoint('run.safetensors')] });
  * // later, after a crash:
  * await fit(model, { ..., epochs: 10, resumeFrom: 'run.safetensors' });

@@ -4,15 +4,44 @@
  * MNIST / Fashion-MNIST folders, and checkpoint files. The main entry works
  * in every runtime on bytes; this one adds `node:fs` and `node:zlib`.
  *
+ * Importing it also lets the main entry's path options read and write files
+ * (`fit(model, { resumeFrom: 'run.safetensors' })`, `new
+ * ModelCheckpoint('run.safetensors')`, `new CsvLogger('log.csv')`): without
+ * it they take bytes or a writer.
+ *
  * @packageDocumentation
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFile, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { installFileAccess } from './files.js';
 import { type Checkpoint, type CheckpointParts, decodeCheckpoint, encodeCheckpoint } from './checkpoint.js';
 import type { TensorDataset } from './dataset.js';
 import { type IdxArray, isGzip, readIdx } from './idx.js';
 import { mnistDataset } from './mnist.js';
+
+installFileAccess({
+  async readBytes(path) {
+    return new Uint8Array(await readFile(path));
+  },
+  async writeBytes(path, bytes) {
+    // Through a temporary file and a rename, so a crash never leaves half a checkpoint.
+    const temporary = `${path}.${process.pid}.tmp`;
+    await writeFile(temporary, bytes);
+    await rename(temporary, path);
+  },
+  async appendText(path, text) {
+    await appendFile(path, text);
+  },
+  async fileSize(path) {
+    try {
+      return (await stat(path)).size;
+    } catch {
+      return 0;
+    }
+  },
+});
 
 /**
  * Reads an IDX file, gzip-compressed (`.gz`) or not: the file's first bytes

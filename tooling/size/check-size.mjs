@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+/**
+ * Size budgets: what a browser app pays for Strata, minified and gzipped.
+ * Each case is a program that imports some of Strata, bundled by esbuild
+ * for the browser (ESM, minified, tree-shaken) from the built packages.
+ *
+ * - The budgets (checked): `Linear` alone, `Conv2d` alone, everything
+ *   (`export * from '@strata/nn'`), and the umbrella's CDN bundle.
+ * - Every browser entry point of every public package (found from
+ *   packages/*\/package.json; `./node` entries are Node-only and skipped) is
+ *   measured and printed too, so a new package or subpath shows up here
+ *   without editing this file; one that does not bundle for browsers fails.
+ *
+ * Usage: node tooling/size/check-size.mjs (packages built first). Exits 1 when
+ * a budget is exceeded; writes tooling/size/.test-result.json for CI.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import * as esbuild from 'esbuild';
+import { browserBundleFile, publicPackages } from '../packaging/manifests.mjs';
+
+/** Budgets in KiB of gzip (level 9) of the minified bundle. */
+const budgets = [
+  { name: 'Linear alone', code: "export { Linear } from '@strata/layers-misc';", kib: 45 },
+  { name: 'Conv2d alone', code: "export { Conv2d } from '@strata/layers-conv';", kib: 55 },
+  { name: 'everything (@strata/nn)', code: "export * from '@strata/nn';", kib: 110 },
+];
+
+const here = dirname(fileURLToPath(import.meta.url));
+const packages = publicPackages();
+
+// A node_modules that links every public package, so that a case resolves @strata/* as an app would.
+const project = mkdtempSync(join(tmpdir(), 'strata-size-'));
+mkdirSync(join(project, 'node_modules', '@strata'), { recursive: true });
+for (const { directory, manifest } of packages) symlinkSync(directory, join(project, 'node_modules', ...manifest.name.split('/')));
+
+async function gzipSizeOf(code) {
+  const result = await esbuild.build({
+    stdin: { contents: code, resolveDir: project, loader: 'js' },
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    minify: true,
+    write: false,
+    logLevel: 'silent',
+  });
+  const bytes = result.outputFiles[0].contents;
+  return { bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+}
+
+const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+let passed = 0;
+let failed = 0;
+console.log('budget                          minified       gzip   budget');
+for (const budget of budgets) {
+  const size = await gzipSizeOf(budget.code);
+  const ok = size.gzip <= budget.kib * 1024;
+  if (ok) passed++;
+  else failed++;
+  console.log(`${budget.name.padEnd(30)} ${kib(size.bytes).padStart(10)} ${kib(size.gzip).padStart(10)}  ≤ ${budget.kib} KB ${ok ? 'ok' : 'OVER BUDGET'}`);
+}
+const umbrella = packages.find(({ manifest }) => manifest.name === '@strata/nn');
+if (umbrella !== undefined) {
+  const bundle = readFileSync(join(umbrella.directory, browserBundleFile));
+  const gzip = gzipSync(bundle, { level: 9 }).length;
+  const ok = gzip <= 110 * 1024;
+  if (ok) passed++;
+  else failed++;
+  console.log(`${`@strata/nn/${browserBundleFile}`.padEnd(30)} ${kib(bundle.length).padStart(10)} ${kib(gzip).padStart(10)}  ≤ 110 KB ${ok ? 'ok' : 'OVER BUDGET'}`);
+}
+
+console.log('\nevery browser entry point (export *), for reference');
+for (const { manifest } of packages) {
+  for (const subpath of Object.keys(manifest.exports)) {
+    if (subpath === './package.json' || subpath === './node') continue;
+    const specifier = subpath === '.' ? manifest.name : `${manifest.name}/${subpath.slice(2)}`;
+    try {
+      const size = await gzipSizeOf(`export * from '${specifier}';`);
+      console.log(`${specifier.padEnd(30)} ${kib(size.bytes).padStart(10)} ${kib(size.gzip).padStart(10)}`);
+    } catch (error) {
+      // Only ./node entries may hold Node.js code (tooling/PACKAGING.md, "Browser-clean main entries").
+      failed++;
+      console.log(`${specifier.padEnd(30)} does not bundle for browsers: ${error.message.split('\n').slice(0, 3).join(' ')}`);
+    }
+  }
+}
+
+console.log(`size checks: ${passed} passed, ${failed} failed (budgets exceeded or entries that do not bundle for browsers)`);
+writeFileSync(join(here, '.test-result.json'), JSON.stringify({ numPassedTests: passed, numFailedTests: failed }));
+rmSync(project, { recursive: true, force: true });
+process.exit(failed === 0 ? 0 : 1);

@@ -67,6 +67,7 @@ export default defineConfig({
   title: 'Strata',
   description: 'Deep learning in TypeScript that a PyTorch user reads at a glance.',
   lang: 'en-US',
+  head: [['link', { rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }]],
   cleanUrls: true,
   lastUpdated: false,
   // Partials that generate.mjs writes for pages to include; not pages themselves.

@@ -112,7 +112,6 @@ describe('the built docs site', () => {
     const problems: string[] = [];
     for (const path of pages) {
       const opened = await open(path);
-      await opened.page.waitForTimeout(200);
       problems.push(...opened.problems.map((problem) => `${path}: ${problem}`));
       await opened.page.close();
     }
@@ -136,9 +135,9 @@ describe('the built docs site', () => {
     const { page } = await open('/');
     await page.locator('.VPNavBarSearch button').first().click();
     await page.locator('.VPLocalSearchBox input').fill('Conv2d');
-    const results = page.locator('.VPLocalSearchBox .result');
-    await results.first().waitFor({ timeout: 20_000 });
-    await expect(results.first().textContent()).resolves.toContain('Conv2d');
+    // The class page, not only the function conv2d (the search ignores case).
+    const classResult = page.locator('.VPLocalSearchBox .result', { hasText: /Class: Conv2d/ });
+    await classResult.first().waitFor({ timeout: 20_000 });
     await page.screenshot({ path: join(screenshots, 'search-conv2d.png') });
     await page.close();
   }, 60_000);

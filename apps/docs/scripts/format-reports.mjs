@@ -22,11 +22,13 @@ function code(names) {
 
 /** The totals the parity page and the home page quote. */
 export function paritySummary(parity) {
-  const cases = parity.ops.reduce((sum, row) => sum + row.cases, 0) + parity.modules.reduce((sum, row) => sum + row.cases, 0);
+  // Replayed here: the function cases. The layer-object cases (printouts, state-dict keys, module steps) are counted; their tests replay them.
+  const cases = parity.ops.reduce((sum, row) => sum + row.cases, 0);
+  const layerCases = parity.modules.reduce((sum, row) => sum + row.cases, 0);
   const failures = parity.ops.reduce((sum, row) => sum + row.failures.length, 0);
   const worst = Math.max(...parity.ops.map((row) => row.worstToleranceFraction));
-  const classes = new Set([...parity.ops.flatMap((row) => row.classes), ...parity.modules.map((row) => row.layer)]);
-  return { cases, failures, worst, classes: classes.size };
+  const classes = new Set(parity.ops.flatMap((row) => row.classes));
+  return { cases, layerCases, failures, worst, classes: classes.size };
 }
 
 /** The parity page's generated part. */
@@ -34,9 +36,10 @@ export function formatParity(parity) {
   const summary = paritySummary(parity);
   const { rtol, atol } = parity.tolerance;
   const lines = [
-    `Replayed at build time: **${summary.cases} PyTorch ${parity.torch} cases** over **${summary.classes} layer and loss classes**, ` +
+    `Replayed at build time: **${summary.cases} PyTorch ${parity.torch} cases** of the functions behind **${summary.classes} layer and loss classes**, ` +
       `${summary.failures === 0 ? '**all within the tests\u2019 tolerance**' : `**${summary.failures} outside the tests\u2019 tolerance**`} ` +
-      `(float32: |Strata − PyTorch| ≤ ${atol} + ${rtol}·|PyTorch|); the worst element used ${(summary.worst * 100).toFixed(1)} % of it.`,
+      `(float32: |Strata − PyTorch| ≤ ${atol} + ${rtol}·|PyTorch|); the worst element used ${(summary.worst * 100).toFixed(1)} % of it. ` +
+      `The packages' test suites replay these and ${summary.layerCases} more cases on the layer objects (last table).`,
     '',
   ];
   const packages = [...new Set(parity.ops.map((row) => row.package))];
@@ -141,7 +144,7 @@ export function formatHeadline(parity, bench) {
         (peers.length === 0 ? '' : ` (${peers.map((peer) => `${peer}: ${milliseconds(timed(step.outcomes[peer]))} ms`).join(', ')})`) +
         ` — [all workloads](/guide/performance), measured ${bench.startedAt.slice(0, 10)}.`;
   return [
-    `- **${summary.cases} cases** replayed against PyTorch ${parity.torch} over ${summary.classes} layer and loss classes, ` +
+    `- **${summary.cases} cases** replayed against PyTorch ${parity.torch} when this site was built, over ${summary.classes} layer and loss classes: ` +
       `${summary.failures === 0 ? 'all within' : `${summary.failures} outside`} float32 tolerance — [the parity report](/guide/parity).`,
     speed,
     '',

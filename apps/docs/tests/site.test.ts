@@ -29,7 +29,7 @@ let base: string;
 
 /** Opens `path` in a new page, collecting console errors, page errors and failed same-origin requests. */
 async function open(path: string): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   const problems: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console: ${message.text()}`);
@@ -178,6 +178,16 @@ describe('the built docs site', () => {
     expect(await canvasesDrawn(page, 'train-cnn')).toBe(true);
     await expect(page.locator('[data-test="confusion"] td').count()).resolves.toBe(100);
     await page.screenshot({ path: join(screenshots, 'demo-train-cnn.png'), fullPage: true });
+
+    // The weights download as safetensors: an 8-byte little-endian header length, then the JSON header with PyTorch's keys.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test="download"]').click()]);
+    expect(download.suggestedFilename()).toBe('strata-fashion-mnist-cnn.safetensors');
+    const bytes = readFileSync((await download.path())!);
+    const headerLength = Number(bytes.readBigUInt64LE(0));
+    const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')) as Record<string, { shape: number[] }>;
+    expect(header['0.weight']?.shape).toEqual([32, 1, 3, 3]);
+    expect(header['4.running_mean']?.shape).toEqual([64]);
+    expect(header['11.weight']?.shape).toEqual([10, 128]);
     expect(problems).toEqual([]);
     await page.close();
   }, 420_000);

@@ -20,7 +20,7 @@ import {
 } from './pooling-options.js';
 
 declare module '@strata/tensor' {
-  /** The adaptive pooling kernels, shared by every rank (1 to 3). */
+  // The adaptive pooling kernels, shared by every rank (1 to 3).
   interface KernelRegistry {
     /** The average of each adaptive window of every plane of `input`, to the spatial `outputSize`. */
     adaptiveAvgPool: (input: Tensor, outputSize: readonly number[]) => Tensor;

@@ -12,7 +12,7 @@ import { checkPoolingInput, poolingGeometry } from './pooling.js';
 import { type AvgPoolOptions, type ResolvedAvgPoolOptions, keepArgument, pythonRepr, resolveAvgPoolOptions } from './pooling-options.js';
 
 declare module '@strata/tensor' {
-  /** The average pooling kernels, shared by every rank. */
+  // The average pooling kernels, shared by every rank.
   interface KernelRegistry {
     /** The average of each window of `geometry` in every plane of `input` (float, or int32 truncated). */
     avgPool: (input: Tensor, geometry: ConvolutionGeometry, countIncludePad: boolean, divisorOverride: number | null) => Tensor;

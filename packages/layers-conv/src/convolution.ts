@@ -20,11 +20,9 @@ import type { ConvolutionGeometry } from './kernels/geometry.js';
 import { type PaddingSpec, padBackwardKernel, padKernel } from './kernels/padding.js';
 
 declare module '@strata/tensor' {
-  /**
-   * The convolution kernels. The ops of every rank and both directions
-   * (`conv1d` … `convTranspose3d`) share them, as PyTorch's ops share
-   * `aten::convolution`; a backend overrides these names to speed them all up.
-   */
+  // The convolution kernels. The ops of every rank and both directions
+  // (`conv1d` … `convTranspose3d`) share them, as PyTorch's ops share
+  // `aten::convolution`; a backend overrides these names to speed them all up.
   interface KernelRegistry {
     /** input [N, C, ...in], weight [O, C/groups, ...kernel], bias [O] or null → [N, O, ...out]. */
     convolution: (input: Tensor, weight: Tensor, bias: Tensor | null, geometry: ConvolutionGeometry) => Tensor;

@@ -12,10 +12,8 @@ import { type SizeArgument, expandSize } from './options.js';
 import { type FoldOptions, type ResolvedFoldOptions, keepArgument, pythonRepr, resolveFoldOptions } from './pooling-options.js';
 
 declare module '@strata/tensor' {
-  /**
-   * The sliding-block kernels, named as PyTorch's (`unfold` is also the
-   * name of `Tensor.unfold`, a different op).
-   */
+  // The sliding-block kernels, named as PyTorch's (`unfold` is also the
+  // name of `Tensor.unfold`, a different op).
   interface KernelRegistry {
     /** The blocks of `input` `[N, C, ...geometry.inputSize]` as `[N, C·K, L]` (K the kernel volume, L the blocks). */
     im2col: (input: Tensor, geometry: ConvolutionGeometry) => Tensor;

@@ -21,7 +21,7 @@ import {
 } from './pooling-options.js';
 
 declare module '@strata/tensor' {
-  /** The max pooling kernel; every rank, and min pooling, share it. */
+  // The max pooling kernel; every rank, and min pooling, share it.
   interface KernelRegistry {
     /**
      * The maximum (with `minimum`, the minimum) of each window of `geometry`

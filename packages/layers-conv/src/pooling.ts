@@ -15,7 +15,7 @@ import { maxPoolBackwardKernel, maxUnpoolBackwardKernel } from './kernels/poolin
 import type { ResolvedPoolWindow } from './pooling-options.js';
 
 declare module '@strata/tensor' {
-  /** The index kernels of max pooling's gradient and of max unpooling's. */
+  // The index kernels of max pooling's gradient and of max unpooling's.
   interface KernelRegistry {
     /**
      * Zeros of `shape` with each plane of `values` added at its int32

@@ -19,7 +19,7 @@ import {
 } from './pooling-options.js';
 
 declare module '@strata/tensor' {
-  /** The max unpooling kernel, shared by every rank. */
+  // The max unpooling kernel, shared by every rank.
   interface KernelRegistry {
     /**
      * Zeros of `shape` with each plane of `values` written at its int32

@@ -14,10 +14,8 @@ import { blendRunning, unbiasedVariance } from './running-stats.js';
 import { checkChannels, checkFloatInput, checkOptionalTensor, checkRank, spatialSize } from './validation.js';
 
 declare module '@strata/tensor' {
-  /**
-   * The batch normalization kernels (instance norm in evaluation mode runs
-   * on them too); a backend overrides these names to speed both up.
-   */
+  // The batch normalization kernels (instance norm in evaluation mode runs
+  // on them too); a backend overrides these names to speed both up.
   interface KernelRegistry {
     /**
      * input [N, C, *] → output and the per-channel `mean` and `invstd` it used

@@ -20,7 +20,7 @@ import { blendRunning, unbiasedVariance } from './running-stats.js';
 import { checkChannels, checkFloatInput, checkOptionalTensor, checkRank, spatialSize } from './validation.js';
 
 declare module '@strata/tensor' {
-  /** The group normalization kernels (instance norm in training mode runs on them with one group per channel). */
+  // The group normalization kernels (instance norm in training mode runs on them with one group per channel).
   interface KernelRegistry {
     /** input [N, C, *] → output and the `mean` and `invstd` of each (sample, group) (float64 [N, groups]). */
     groupNorm: typeof groupNormKernel;

@@ -17,7 +17,7 @@ import {
 import { checkFloatInput, checkOptionalTensor, checkTrailingShape } from './validation.js';
 
 declare module '@strata/tensor' {
-  /** The layer normalization kernels. */
+  // The layer normalization kernels.
   interface KernelRegistry {
     /** Each row of `length` trailing elements → output, and each row's `mean` and `invstd` (float64 [rows]). */
     layerNorm: typeof layerNormKernel;

@@ -19,7 +19,7 @@ import {
 import { checkFloatInput, checkRank } from './validation.js';
 
 declare module '@strata/tensor' {
-  /** The local response normalization kernels. */
+  // The local response normalization kernels.
   interface KernelRegistry {
     /** input [N, C, *] → output, and the denominator base `k + α/size · Σ x²` of each element (float64). */
     localResponseNorm: typeof localResponseNormKernel;

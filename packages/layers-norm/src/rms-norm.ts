@@ -17,7 +17,7 @@ import {
 import { checkFloatInput, checkOptionalTensor, checkTrailingShape } from './validation.js';
 
 declare module '@strata/tensor' {
-  /** The RMS normalization kernels. */
+  // The RMS normalization kernels.
   interface KernelRegistry {
     /** Each row of `length` trailing elements → output, and each row's `invrms` (float64 [rows]). */
     rmsNorm: typeof rmsNormKernel;

@@ -23,7 +23,7 @@ import {
 } from './kernels/class-index.js';
 
 declare module '@strata/tensor' {
-  /** The kernels of the class-index losses; see `kernels/class-index.ts` for the layout. */
+  // The kernels of the class-index losses; see `kernels/class-index.ts` for the layout.
   interface KernelRegistry {
     /** input [batch, classes, inner], int32 target [batch, inner], weight [classes] or null → the loss and the total weight. */
     nllLoss: (input: Tensor, target: Tensor, weight: Tensor | null, layout: ClassIndexLayout, settings: ClassIndexSettings) => ClassIndexLossResult;

@@ -13,24 +13,37 @@ import { Tensor } from '../tensor.js';
 
 /** One `gemm` call laid out as flat arrays: product `batch` reads `a` from `aOffsets[batch]` and so on. */
 export interface GemmLayout {
+  /** Rows of each product (and of A). */
   m: number;
+  /** Columns of each product (and of B). */
   n: number;
+  /** The inner size: columns of A, rows of B. */
   k: number;
+  /** A's storage: A[i][p] of product `batch` is `a[aOffsets[batch] + i*aRowStride + p*aColStride]`. */
   a: Float32Array | Float64Array;
+  /** Where each product's A starts in `a`. */
   aOffsets: readonly number[];
+  /** A's step between rows (any sign, or 0 to broadcast). */
   aRowStride: number;
+  /** A's step between columns. */
   aColStride: number;
+  /** B's storage, addressed like `a`. */
   b: Float32Array | Float64Array;
+  /** Where each product's B starts in `b`. */
   bOffsets: readonly number[];
+  /** B's step between rows. */
   bRowStride: number;
+  /** B's step between columns. */
   bColStride: number;
   /** The output's storage; product `batch` fills `c[cOffsets[batch] + i*n + j]`. */
   c: Float32Array | Float64Array;
+  /** Where each product's dense C starts in `c`. */
   cOffsets: readonly number[];
   /** Whether the product is added onto what `c` holds (the bias, or `out` with `accumulate`). */
   accumulate: boolean;
   /** The tensor the kernel returns. */
   out: Tensor;
+  /** Applied by `finishGemm`. */
   activation: 'none' | 'relu';
 }
 

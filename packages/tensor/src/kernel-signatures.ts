@@ -163,8 +163,39 @@ export interface CoreKernelSignatures {
   indexSelect: (input: Tensor, dim: number, index: Tensor) => Tensor;
   /** A row-major copy of `input` with `value` where the bool `mask` (same shape as `input`) is true. */
   maskedFill: (input: Tensor, mask: Tensor, value: number) => Tensor;
-  // in-place ops (ops/in-place.ts)
-  //   none: they write into storage directly or through the out-of-place kernels
+  // in-place writes (ops/in-place.ts, ops/in-place-fill.ts): the only kernels that write into an existing tensor.
+  // They do not bump `storage.version`: the op that calls them does, once.
+  /**
+   * Writes `source` (of `target`'s shape, any dtype, converted as `copy`
+   * converts) into `target`'s elements through its strides. `source` may
+   * share `target`'s storage.
+   */
+  copyInto: (target: Tensor, source: Tensor) => void;
+  /** Sets every element of `target`, through its strides, to `value` (already converted for an int32 or bool target). */
+  fill: (target: Tensor, value: number) => void;
+  /**
+   * The fused in-place arithmetic of `add_` / `sub_` (`self += alpha · other`),
+   * `mul_`, `div_` (true division), `addcmul_`, `addcdiv_` (`self += value ·
+   * first ⊙ or ÷ second`), `exp_`, `sqrt_` and `neg_`. Each may decline
+   * (return false, having written nothing); the op then computes out of
+   * place and writes with `copyInto`. The CPU kernels take a contiguous
+   * floating-point `self` with a number or same-shape contiguous operands.
+   */
+  add_: (self: Tensor, other: Tensor | number, alpha: number) => boolean;
+  /** See `add_`. */
+  mul_: (self: Tensor, other: Tensor | number) => boolean;
+  /** See `add_`. */
+  div_: (self: Tensor, other: Tensor | number) => boolean;
+  /** See `add_`. */
+  addcmul_: (self: Tensor, first: Tensor, second: Tensor, value: number) => boolean;
+  /** See `add_`. */
+  addcdiv_: (self: Tensor, first: Tensor, second: Tensor, value: number) => boolean;
+  /** See `add_`. */
+  exp_: (self: Tensor) => boolean;
+  /** See `add_`. */
+  sqrt_: (self: Tensor) => boolean;
+  /** See `add_`. */
+  neg_: (self: Tensor) => boolean;
 }
 
 /** The epilogue of a `gemm` call: where the product goes and what is applied to it. */

@@ -13,7 +13,6 @@ export {
   type OptimizerZeroGradOptions,
   type ParamGroupState,
   type ParamGroupStateValue,
-  type UpdateTarget,
 } from './optimizer.js';
 export {
   type OptimizerOptions,

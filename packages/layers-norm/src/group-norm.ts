@@ -18,7 +18,7 @@ import {
   formatPythonFloat,
   resolveGroupNormOptions,
 } from './options.js';
-import { blendRunning, unbiasedVariance } from './running-stats.js';
+import { updateRunningStats } from './running-stats.js';
 import { checkChannels, checkFloatInput, checkOptionalTensor, checkRank, spatialSize } from './validation.js';
 
 declare module '@strata/tensor' {
@@ -108,18 +108,10 @@ function updateInstanceStatistics(input: Tensor, mean: Tensor, invstd: Tensor, e
   const [batch, channels] = input.shape as [number, number];
   const count = spatialSize(input.shape);
   if (batch === 0 || count === 0) return;
-  const means = mean.contiguousData() as Float64Array;
-  const invstds = invstd.contiguousData() as Float64Array;
-  const batchMean = new Float64Array(channels);
-  const batchVar = new Float64Array(channels);
-  for (let n = 0; n < batch; n++) {
-    for (let c = 0; c < channels; c++) {
-      batchMean[c] += means[n * channels + c]! / batch;
-      batchVar[c] += unbiasedVariance(invstds[n * channels + c]!, eps, count) / batch;
-    }
-  }
-  if (running.runningMean !== null) blendRunning(running.runningMean, batchMean, running.momentum);
-  if (running.runningVar !== null) blendRunning(running.runningVar, batchVar, running.momentum);
+  updateRunningStats(
+    running.runningMean, running.runningVar, mean.reshape([batch, channels]), invstd.reshape([batch, channels]),
+    { momentum: running.momentum, eps, count },
+  );
 }
 
 /** The backward with differentiable ops, for `createGraph`. */

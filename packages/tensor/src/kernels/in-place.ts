@@ -1,13 +1,15 @@
-import type { TypedArray } from '../dtype.js';
-import { isFloatingPoint } from '../dtype.js';
+import { type TypedArray, allocate, isFloatingPoint } from '../dtype.js';
+import { getKernel } from '../registry.js';
 import { shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { scatterStrided } from './strided.js';
 
-// The CPU kernels of the in-place ops' fast paths (ops/in-place.ts
-// registers them): one loop over a contiguous floating-point `self` with a
-// number or a matching contiguous operand. Each returns false, having
-// written nothing, when the operands don't allow it; the op then computes
-// out of place and writes the result with the `copyInto` kernel.
+// The CPU kernels of in-place writes: `copyInto` and `fill` (registered by
+// ops/in-place-support.ts), and the in-place ops' fast paths (registered by
+// ops/in-place.ts): one loop over a contiguous floating-point `self` with a
+// number or a matching contiguous operand. Each fast path returns false,
+// having written nothing, when the operands don't allow it; the op then
+// computes out of place and writes the result with `copyInto`.
 
 /**
  * Whether a tensor operand can be read element by element alongside a
@@ -129,4 +131,29 @@ export function sqrtInPlaceKernel(self: Tensor): boolean {
 /** `self = -self`. */
 export function negInPlaceKernel(self: Tensor): boolean {
   return fastUnary(self, 'neg');
+}
+
+/**
+ * The CPU `copyInto` kernel: `source` (of `target`'s shape) converted to
+ * `target`'s dtype and written through `target`'s strides (a direct copy
+ * when `target` is contiguous).
+ */
+export function copyIntoKernel(target: Tensor, source: Tensor): void {
+  const converted = source.dtype === target.dtype ? source : getKernel('copy')(source, target.dtype);
+  let data: TypedArray = converted.contiguousData();
+  // Reading from a subarray of the storage being written could see elements already overwritten.
+  if (data.buffer === target.storage.data.buffer) data = data.slice();
+  if (target.isContiguous()) target.storage.data.set(data, target.offset);
+  else scatterStrided(data, 0, target.shape, target.strides, target.storage.data, target.offset);
+}
+
+/** The CPU `fill` kernel: every element of `target`, through its strides, set to `value`. */
+export function fillKernel(target: Tensor, value: number): void {
+  if (target.isContiguous()) {
+    target.storage.data.fill(value, target.offset, target.offset + target.numel());
+    return;
+  }
+  const data = allocate(target.dtype, target.numel());
+  data.fill(value);
+  scatterStrided(data, 0, target.shape, target.strides, target.storage.data, target.offset);
 }

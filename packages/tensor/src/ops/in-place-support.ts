@@ -1,7 +1,7 @@
-import { type DType, type TypedArray, allocate, isFloatingPoint } from '../dtype.js';
+import { type DType, isFloatingPoint } from '../dtype.js';
 import { DTypeError, ShapeError, formatShape } from '../errors.js';
 import { gradientRecorder, isGradEnabled } from '../gradient-recording.js';
-import { scatterStrided } from '../kernels/strided.js';
+import { copyIntoKernel, fillKernel } from '../kernels/in-place.js';
 import { getKernel, registerKernel } from '../registry.js';
 import { broadcastShapes, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -95,31 +95,6 @@ function checkGradientRules(op: string, self: Tensor, operands: readonly Tensor[
 /** Writes `values` (a tensor of `self`'s shape) into `self`, converting to `self`'s dtype, with the `copyInto` kernel. */
 export function writeInto(self: Tensor, values: Tensor): void {
   getKernel('copyInto')(self, values);
-}
-
-/**
- * The CPU `copyInto` kernel: `source` (of `target`'s shape) converted to
- * `target`'s dtype and written through `target`'s strides (a direct copy
- * when `target` is contiguous).
- */
-export function copyIntoKernel(target: Tensor, source: Tensor): void {
-  const converted = source.dtype === target.dtype ? source : getKernel('copy')(source, target.dtype);
-  let data: TypedArray = converted.contiguousData();
-  // Reading from a subarray of the storage being written could see elements already overwritten.
-  if (data.buffer === target.storage.data.buffer) data = data.slice();
-  if (target.isContiguous()) target.storage.data.set(data, target.offset);
-  else scatterStrided(data, 0, target.shape, target.strides, target.storage.data, target.offset);
-}
-
-/** The CPU `fill` kernel: every element of `target`, through its strides, set to `value`. */
-export function fillKernel(target: Tensor, value: number): void {
-  if (target.isContiguous()) {
-    target.storage.data.fill(value, target.offset, target.offset + target.numel());
-    return;
-  }
-  const data = allocate(target.dtype, target.numel());
-  data.fill(value);
-  scatterStrided(data, 0, target.shape, target.strides, target.storage.data, target.offset);
 }
 
 registerKernel('copyInto', copyIntoKernel);

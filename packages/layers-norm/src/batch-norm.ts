@@ -12,25 +12,12 @@ import { NormBase } from './norm-base.js';
 import { type BatchNormOptions, checkBoolean, checkEps, checkFinite, resolveBatchNormOptions } from './options.js';
 import { updateRunningStats } from './running-stats.js';
 import { checkChannels, checkFloatInput, checkOptionalTensor, checkRank, spatialSize } from './validation.js';
-
-declare module '@strata/tensor' {
-  /**
-   * The batch normalization kernels (instance norm in evaluation mode runs
-   * on them too); a backend overrides these names to speed both up.
-   */
-  interface KernelRegistry {
-    /**
-     * input [N, C, *] → output and the per-channel `mean` and `invstd` it used
-     * (float64 [C]): the batch's (two-pass) when `useInputStats`, else the running ones.
-     */
-    batchNorm: typeof batchNormKernel;
-    /** The gradients of `batchNorm` w.r.t. input, weight and bias, as the mask asks. */
-    batchNormBackward: typeof batchNormBackwardKernel;
-  }
-}
+import { COMPOSITE, batchNormBackwardComposite } from './reference-backward.js';
 
 registerKernel('batchNorm', batchNormKernel);
-registerKernel('batchNormBackward', batchNormBackwardKernel);
+// The default composed of forward ops, then the fused CPU kernel over it.
+registerKernel('batchNormBackward', batchNormBackwardComposite, COMPOSITE);
+registerKernel('batchNormBackward', batchNormBackwardKernel, { override: true });
 
 /** Options of the functional {@link batchNorm}: PyTorch's keyword arguments of `F.batch_norm`. */
 export interface BatchNormFunctionalOptions {

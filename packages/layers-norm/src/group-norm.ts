@@ -20,19 +20,12 @@ import {
 } from './options.js';
 import { updateRunningStats } from './running-stats.js';
 import { checkChannels, checkFloatInput, checkOptionalTensor, checkRank, spatialSize } from './validation.js';
-
-declare module '@strata/tensor' {
-  /** The group normalization kernels (instance norm in training mode runs on them with one group per channel). */
-  interface KernelRegistry {
-    /** input [N, C, *] → output and the `mean` and `invstd` of each (sample, group) (float64 [N, groups]). */
-    groupNorm: typeof groupNormKernel;
-    /** The gradients of `groupNorm` w.r.t. input, weight and bias, as the mask asks. */
-    groupNormBackward: typeof groupNormBackwardKernel;
-  }
-}
+import { COMPOSITE, groupNormBackwardComposite } from './reference-backward.js';
 
 registerKernel('groupNorm', groupNormKernel);
-registerKernel('groupNormBackward', groupNormBackwardKernel);
+// The default composed of forward ops, then the fused CPU kernel over it.
+registerKernel('groupNormBackward', groupNormBackwardComposite, COMPOSITE);
+registerKernel('groupNormBackward', groupNormBackwardKernel, { override: true });
 
 /** Options of the functional {@link groupNorm}: PyTorch's keyword arguments of `F.group_norm`. */
 export interface GroupNormFunctionalOptions {

@@ -68,5 +68,8 @@ declare module '@strata/tensor' {
   }
 }
 
-/** The backend name of the defaults composed of forward ops. */
+/**
+ * The backend name under which each fused `*Backward` kernel's default,
+ * composed of forward ops, is registered (beneath the fused CPU kernel).
+ */
 export const COMPOSITE_BACKEND = 'composite';

@@ -21,11 +21,17 @@ import { sgdUpdate } from './sgd.js';
 
 /** The step's scalars of `sgdUpdate` (see kernels/sgd.ts). */
 export interface SgdUpdateScalars {
+  /** The learning rate. */
   lr: number;
+  /** The momentum factor (0: none). */
   momentum: number;
+  /** The dampening of the momentum. */
   dampening: number;
+  /** L2 weight decay added to the gradient (0: none). */
   weightDecay: number;
+  /** Nesterov momentum. */
   nesterov: boolean;
+  /** Ascend instead of descend (negate the gradient). */
   maximize: boolean;
   /** The momentum buffer is new: set it to the direction instead of averaging. */
   initialize: boolean;
@@ -33,13 +39,17 @@ export interface SgdUpdateScalars {
 
 /** The step's scalars of `adamUpdate` (Adam and AdamW; see kernels/adam.ts). */
 export interface AdamUpdateScalars {
+  /** The decay of the first moment. */
   beta1: number;
+  /** The decay of the second moment (Adamax: of the infinity norm). */
   beta2: number;
+  /** Added for numerical stability. */
   eps: number;
   /** L2 weight decay added to the gradient (Adam), 0 for AdamW. */
   weightDecay: number;
   /** The decoupled factor `p *= decay` (AdamW: 1 − lr·weightDecay), 1 for Adam. */
   decay: number;
+  /** Ascend instead of descend (negate the gradient). */
   maximize: boolean;
   /** lr / (1 − β1^t). */
   stepSize: number;
@@ -49,10 +59,15 @@ export interface AdamUpdateScalars {
 
 /** The step's scalars of `adamaxUpdate`. */
 export interface AdamaxUpdateScalars {
+  /** The decay of the first moment. */
   beta1: number;
+  /** The decay of the second moment (Adamax: of the infinity norm). */
   beta2: number;
+  /** Added for numerical stability. */
   eps: number;
+  /** L2 weight decay added to the gradient (0: none). */
   weightDecay: number;
+  /** Ascend instead of descend (negate the gradient). */
   maximize: boolean;
   /** lr / (1 − β1^t). */
   clr: number;
@@ -60,11 +75,17 @@ export interface AdamaxUpdateScalars {
 
 /** The step's scalars of `nadamUpdate`. */
 export interface NadamUpdateScalars {
+  /** The decay of the first moment. */
   beta1: number;
+  /** The decay of the second moment (Adamax: of the infinity norm). */
   beta2: number;
+  /** Added for numerical stability. */
   eps: number;
+  /** L2 weight decay added to the gradient (0: none). */
   weightDecay: number;
+  /** The decoupled factor `p *= decay` (1 − lr·weightDecay with decoupled weight decay), else 1. */
   decay: number;
+  /** Ascend instead of descend (negate the gradient). */
   maximize: boolean;
   /** 1 − β2^t. */
   biasCorrection2: number;
@@ -76,12 +97,19 @@ export interface NadamUpdateScalars {
 
 /** The step's scalars of `radamUpdate`. */
 export interface RadamUpdateScalars {
+  /** The decay of the first moment. */
   beta1: number;
+  /** The decay of the second moment (Adamax: of the infinity norm). */
   beta2: number;
+  /** Added for numerical stability. */
   eps: number;
+  /** L2 weight decay added to the gradient (0: none). */
   weightDecay: number;
+  /** The decoupled factor `p *= decay` (1 − lr·weightDecay with decoupled weight decay), else 1. */
   decay: number;
+  /** Ascend instead of descend (negate the gradient). */
   maximize: boolean;
+  /** The learning rate. */
   lr: number;
   /** 1 − β1^t. */
   biasCorrection1: number;
@@ -93,11 +121,17 @@ export interface RadamUpdateScalars {
 
 /** The step's scalars of `rmspropUpdate`. */
 export interface RmspropUpdateScalars {
+  /** The learning rate. */
   lr: number;
+  /** The smoothing constant of the squared average. */
   alpha: number;
+  /** Added for numerical stability. */
   eps: number;
+  /** L2 weight decay added to the gradient (0: none). */
   weightDecay: number;
+  /** The momentum factor (0: none). */
   momentum: number;
+  /** Ascend instead of descend (negate the gradient). */
   maximize: boolean;
 }
 
@@ -105,17 +139,25 @@ export interface RmspropUpdateScalars {
 export interface AdagradUpdateScalars {
   /** lr / (1 + (t − 1)·lrDecay). */
   clr: number;
+  /** Added for numerical stability. */
   eps: number;
+  /** L2 weight decay added to the gradient (0: none). */
   weightDecay: number;
+  /** Ascend instead of descend (negate the gradient). */
   maximize: boolean;
 }
 
 /** The step's scalars of `adadeltaUpdate`. */
 export interface AdadeltaUpdateScalars {
+  /** The learning rate. */
   lr: number;
+  /** The decay of the running averages. */
   rho: number;
+  /** Added for numerical stability. */
   eps: number;
+  /** L2 weight decay added to the gradient (0: none). */
   weightDecay: number;
+  /** Ascend instead of descend (negate the gradient). */
   maximize: boolean;
 }
 

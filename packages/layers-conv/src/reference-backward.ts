@@ -1,0 +1,39 @@
+/**
+ * Defaults of this package's fused index kernels of max pooling's gradient
+ * (`maxPoolBackward`) and max unpooling's (`maxUnpoolBackward`), composed of
+ * forward ops (`scatterAdd`, `gather`, `where`). They register under the
+ * backend name `'composite'` beneath the CPU loops, so a backend that lacks
+ * the fused ones still trains.
+ */
+import { type Tensor, gather, ge, logicalAnd, lt, scatterAdd, where, zeros } from '@strata/tensor';
+
+/** The backend name of the defaults composed of forward ops. */
+export const COMPOSITE_BACKEND = 'composite';
+
+/** `tensor` with its last `rank` dims flattened into one: [planes, volume]. */
+function planes(tensor: Tensor, rank: number): Tensor {
+  const product = (sizes: readonly number[]): number => sizes.reduce((total, size) => total * size, 1);
+  return tensor.reshape([product(tensor.shape.slice(0, tensor.ndim - rank)), product(tensor.shape.slice(tensor.ndim - rank))]);
+}
+
+/** Whether each index lies in [0, size), and the indices with the others replaced by 0. */
+function validIndices(indices: Tensor, size: number): { valid: Tensor; clamped: Tensor } {
+  const valid = logicalAnd(ge(indices, 0), lt(indices, size));
+  return { valid, clamped: where(valid, indices, 0) };
+}
+
+/** `maxPoolBackward` in forward ops: `values` scatter-added into zero planes at `indices`; indices outside a plane add nothing. */
+export function maxPoolBackwardComposite(values: Tensor, indices: Tensor, shape: readonly number[], rank: number): Tensor {
+  const targetVolume = shape.slice(shape.length - rank).reduce((product, size) => product * size, 1);
+  const planeCount = shape.slice(0, shape.length - rank).reduce((product, size) => product * size, 1);
+  const { valid, clamped } = validIndices(planes(indices, rank), targetVolume);
+  const kept = where(valid, planes(values, rank), 0);
+  return scatterAdd(zeros([planeCount, targetVolume], { dtype: values.dtype }), 1, clamped, kept).reshape([...shape]);
+}
+
+/** `maxUnpoolBackward` in forward ops: each plane of `source` gathered at `indices`; indices outside a plane read 0. */
+export function maxUnpoolBackwardComposite(source: Tensor, indices: Tensor, rank: number): Tensor {
+  const flatSource = planes(source, rank);
+  const { valid, clamped } = validIndices(planes(indices, rank), flatSource.shape[1]!);
+  return where(valid, gather(flatSource, 1, clamped), 0).reshape([...indices.shape]);
+}

@@ -43,7 +43,7 @@ function train(unpool: boolean): number[] {
   return record;
 }
 
-describe('the defaults of the max pooling index kernels, composed of forward ops', () => {
+describe('the defaults of the max pooling and padding index kernels, composed of forward ops', () => {
   it('train a convolution + max pooling to the same numbers without maxPoolBackward', () => {
     const fused = train(false);
     const composite = withoutFused('maxPoolBackward', () => train(false));
@@ -54,6 +54,34 @@ describe('the defaults of the max pooling index kernels, composed of forward ops
     const fused = train(true);
     const composite = withoutFused('maxUnpoolBackward', () => train(true));
     fused.forEach((value, index) => expect(Math.abs(composite[index]! - value)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(value))));
+  });
+
+  it('train a circular- and a reflect-padded convolution to the same numbers without convolutionPadBackward', () => {
+    for (const paddingMode of ['circular', 'reflect'] as const) {
+      const run = (): number[] => {
+        manualSeed(5);
+        const conv = new Conv2d(2, 3, 3, { padding: 2, paddingMode });
+        conv.double();
+        const input = randn([2, 2, 6, 5], { dtype: 'float64' }).requiresGrad_();
+        const record: number[] = [];
+        for (let step = 0; step < 3; step++) {
+          conv.forward(input).tanh().sum().backward();
+          record.push(...input.grad!.toTypedArray());
+          input.grad = null;
+          noGrad(() => {
+            for (const parameter of conv.parameters()) {
+              record.push(...parameter.grad!.toTypedArray());
+              parameter.sub_(parameter.grad!.mul(0.05));
+              parameter.grad = null;
+            }
+          });
+        }
+        return record;
+      };
+      const fused = run();
+      const composite = withoutFused('convolutionPadBackward', run);
+      fused.forEach((value, index) => expect(Math.abs(composite[index]! - value)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(value))));
+    }
   });
 
   it('give the functional maxPool2d the same input gradient, bit for bit', () => {

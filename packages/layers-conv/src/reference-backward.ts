@@ -1,11 +1,13 @@
 /**
  * Defaults of this package's fused index kernels of max pooling's gradient
- * (`maxPoolBackward`) and max unpooling's (`maxUnpoolBackward`), composed of
- * forward ops (`scatterAdd`, `gather`, `where`). They register under the
+ * (`maxPoolBackward`), max unpooling's (`maxUnpoolBackward`) and the
+ * reading paddings' (`convolutionPadBackward`), composed of forward ops
+ * (`scatterAdd`, `gather`, `where`, and the padding itself). They register under the
  * backend name `'composite'` beneath the CPU loops, so a backend that lacks
  * the fused ones still trains.
  */
-import { type Tensor, gather, ge, logicalAnd, lt, scatterAdd, where, zeros } from '@strata/tensor';
+import { type Tensor, arange, gather, ge, getKernel, logicalAnd, lt, scatterAdd, where, zeros } from '@strata/tensor';
+import type { PaddingSpec } from './kernels/padding.js';
 
 /** The backend name of the defaults composed of forward ops. */
 export const COMPOSITE_BACKEND = 'composite';
@@ -36,4 +38,24 @@ export function maxUnpoolBackwardComposite(source: Tensor, indices: Tensor, rank
   const flatSource = planes(source, rank);
   const { valid, clamped } = validIndices(planes(indices, rank), flatSource.shape[1]!);
   return where(valid, gather(flatSource, 1, clamped), 0).reshape([...indices.shape]);
+}
+
+/**
+ * `convolutionPadBackward` in forward ops. A reading padding copies input
+ * positions, so padding a plane that holds each position's own index (exact
+ * in float64) gives, for every padded position, the input position it
+ * reads; the gradient adds each padded position's gradient there (`scatterAdd`).
+ */
+export function convolutionPadBackwardComposite(gradOutput: Tensor, padding: PaddingSpec): Tensor {
+  const rank = padding.before.length;
+  const lead = gradOutput.shape.slice(0, gradOutput.ndim - rank);
+  const padded = gradOutput.shape.slice(gradOutput.ndim - rank);
+  const spatial = padded.map((size, d) => size - padding.before[d]! - padding.after[d]!);
+  const volume = spatial.reduce((product, size) => product * size, 1);
+  const positions = arange(volume, { dtype: 'float64' }).reshape([1, 1, ...spatial]);
+  const sources = getKernel('convolutionPad')(positions, padding).reshape([1, -1]).to('int32');
+  const flatGradient = planes(gradOutput, rank);
+  const index = sources.expand([flatGradient.shape[0]!, sources.shape[1]!]);
+  const result = scatterAdd(zeros([flatGradient.shape[0]!, volume], { dtype: gradOutput.dtype }), 1, index, flatGradient);
+  return result.reshape([...lead, ...spatial]);
 }

@@ -27,6 +27,9 @@ the packages register when imported. \`cpu\`: the TypeScript reference kernels;
 (registered beneath the fused CPU kernel). "conformance inputs": the
 conformance suite of \`@strata/tensor/testing\` draws random arguments for the
 kernel, so every backend registering it is checked against the reference.
+The layer kernels with a \`composite\` default, and \`batchNorm\`, \`layerNorm\`,
+are also run through the suite by their packages' \`conformance.test.ts\`
+(\`extraCases\`), the fused CPU kernel against the composite.
 
 ${kernelCoverageTable()}
 `;

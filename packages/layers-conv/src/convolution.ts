@@ -18,6 +18,7 @@ import {
 } from './kernels/convolution.js';
 import type { ConvolutionGeometry } from './kernels/geometry.js';
 import { type PaddingSpec, padBackwardKernel, padKernel } from './kernels/padding.js';
+import { COMPOSITE_BACKEND, convolutionPadBackwardComposite } from './reference-backward.js';
 
 declare module '@strata/tensor' {
   // The convolution kernels. The ops of every rank and both directions
@@ -44,7 +45,9 @@ registerKernel('convolutionTranspose', convolutionTransposeKernel);
 registerKernel('convolutionBackwardWeight', convolutionBackwardWeightKernel);
 registerKernel('convolutionBackwardBias', convolutionBackwardBiasKernel);
 registerKernel('convolutionPad', padKernel);
-registerKernel('convolutionPadBackward', padBackwardKernel);
+// The default composed of forward ops, then the fused CPU loop over it.
+registerKernel('convolutionPadBackward', convolutionPadBackwardComposite, { backend: COMPOSITE_BACKEND });
+registerKernel('convolutionPadBackward', padBackwardKernel, { override: true });
 
 /** A core op: batched input, weight, bias or null, and the geometry. */
 export type ConvolutionOp = (input: Tensor, weight: Tensor, bias: Tensor | null, geometry: ConvolutionGeometry) => Tensor;

@@ -13,6 +13,7 @@ import { DTypeError, ShapeError, Tensor, checkTensor, formatShape, getKernel, is
 import type { ConvolutionGeometry } from './kernels/geometry.js';
 import { maxPoolBackwardKernel, maxUnpoolBackwardKernel } from './kernels/pooling-max.js';
 import type { ResolvedPoolWindow } from './pooling-options.js';
+import { COMPOSITE_BACKEND, maxPoolBackwardComposite, maxUnpoolBackwardComposite } from './reference-backward.js';
 
 declare module '@strata/tensor' {
   // The index kernels of max pooling's gradient and of max unpooling's.
@@ -27,8 +28,11 @@ declare module '@strata/tensor' {
   }
 }
 
-registerKernel('maxPoolBackward', maxPoolBackwardKernel);
-registerKernel('maxUnpoolBackward', maxUnpoolBackwardKernel);
+// The defaults composed of forward ops, then the fused CPU loops over them.
+registerKernel('maxPoolBackward', maxPoolBackwardComposite, { backend: COMPOSITE_BACKEND });
+registerKernel('maxUnpoolBackward', maxUnpoolBackwardComposite, { backend: COMPOSITE_BACKEND });
+registerKernel('maxPoolBackward', maxPoolBackwardKernel, { override: true });
+registerKernel('maxUnpoolBackward', maxUnpoolBackwardKernel, { override: true });
 
 const SPATIAL_NAMES: readonly string[] = ['L', 'H, W', 'D, H, W'];
 

@@ -4,31 +4,20 @@
  * layers, as PyTorch's `torch.nn.functional.batch_norm` and
  * `torch/nn/modules/batchnorm.py`.
  */
-import { type OpContext, defineOp } from '@strata/autograd';
-import { ShapeError, type Tensor, formatShape, getKernel, isGradEnabled, registerKernel } from '@strata/tensor';
+import { type OpContext, defineOp, noGrad } from '@strata/autograd';
+import { ShapeError, type Tensor, add_, formatShape, getKernel, isGradEnabled, registerKernel } from '@strata/tensor';
 import { batchStatisticsGradient, channelShape, dimsExcept } from './composite.js';
 import { batchNormBackwardKernel, batchNormKernel } from './kernels/batch-norm.js';
 import { NormBase } from './norm-base.js';
 import { type BatchNormOptions, checkBoolean, checkEps, checkFinite, resolveBatchNormOptions } from './options.js';
-import { blendRunning, unbiasedVariance } from './running-stats.js';
+import { updateRunningStats } from './running-stats.js';
 import { checkChannels, checkFloatInput, checkOptionalTensor, checkRank, spatialSize } from './validation.js';
-
-declare module '@strata/tensor' {
-  // The batch normalization kernels (instance norm in evaluation mode runs
-  // on them too); a backend overrides these names to speed both up.
-  interface KernelRegistry {
-    /**
-     * input [N, C, *] → output and the per-channel `mean` and `invstd` it used
-     * (float64 [C]): the batch's (two-pass) when `useInputStats`, else the running ones.
-     */
-    batchNorm: typeof batchNormKernel;
-    /** The gradients of `batchNorm` w.r.t. input, weight and bias, as the mask asks. */
-    batchNormBackward: typeof batchNormBackwardKernel;
-  }
-}
+import { COMPOSITE, batchNormBackwardComposite } from './reference-backward.js';
 
 registerKernel('batchNorm', batchNormKernel);
-registerKernel('batchNormBackward', batchNormBackwardKernel);
+// The default composed of forward ops, then the fused CPU kernel over it.
+registerKernel('batchNormBackward', batchNormBackwardComposite, COMPOSITE);
+registerKernel('batchNormBackward', batchNormBackwardKernel, { override: true });
 
 /** Options of the functional {@link batchNorm}: PyTorch's keyword arguments of `F.batch_norm`. */
 export interface BatchNormFunctionalOptions {
@@ -84,12 +73,8 @@ export function createBatchNormOp(name: string): (input: Tensor, weight: Tensor 
       const { runningMean, runningVar, useInputStats, momentum, eps } = plan;
       const result = getKernel('batchNorm')(input, weight, bias, runningMean, runningVar, useInputStats, eps);
       const count = input.numel() / Math.max(1, input.shape[1]!);
-      if (useInputStats && count > 0) {
-        if (runningMean !== null) blendRunning(runningMean, result.mean.contiguousData() as Float64Array, momentum);
-        if (runningVar !== null) {
-          const invstd = result.invstd.contiguousData() as Float64Array;
-          blendRunning(runningVar, invstd.map((value) => unbiasedVariance(value, eps, count)), momentum);
-        }
+      if (useInputStats && count > 0 && (runningMean !== null || runningVar !== null)) {
+        updateRunningStats(runningMean, runningVar, result.mean, result.invstd, { momentum, eps, count });
       }
       ctx.state.plan = plan;
       ctx.state.hasWeight = weight !== null;
@@ -259,9 +244,8 @@ export abstract class BatchNorm extends NormBase {
   private advanceMomentum(): number {
     const counter = this.num_batches_tracked;
     if (!this.training || !this.trackRunningStats || counter === null) return this.momentum ?? 0;
-    counter.storage.data[counter.offset]! += 1;
-    counter.storage.version++;
-    return this.momentum ?? 1 / counter.storage.data[counter.offset]!;
+    noGrad(() => add_(counter, 1));
+    return this.momentum ?? 1 / counter.item();
   }
 }
 

@@ -16,21 +16,14 @@ import {
   checkEps,
   resolveGroupNormOptions,
 } from './options.js';
-import { blendRunning, unbiasedVariance } from './running-stats.js';
+import { updateRunningStats } from './running-stats.js';
 import { checkChannels, checkFloatInput, checkOptionalTensor, checkRank, spatialSize } from './validation.js';
-
-declare module '@strata/tensor' {
-  // The group normalization kernels (instance norm in training mode runs on them with one group per channel).
-  interface KernelRegistry {
-    /** input [N, C, *] → output and the `mean` and `invstd` of each (sample, group) (float64 [N, groups]). */
-    groupNorm: typeof groupNormKernel;
-    /** The gradients of `groupNorm` w.r.t. input, weight and bias, as the mask asks. */
-    groupNormBackward: typeof groupNormBackwardKernel;
-  }
-}
+import { COMPOSITE, groupNormBackwardComposite } from './reference-backward.js';
 
 registerKernel('groupNorm', groupNormKernel);
-registerKernel('groupNormBackward', groupNormBackwardKernel);
+// The default composed of forward ops, then the fused CPU kernel over it.
+registerKernel('groupNormBackward', groupNormBackwardComposite, COMPOSITE);
+registerKernel('groupNormBackward', groupNormBackwardKernel, { override: true });
 
 /** Options of the functional {@link groupNorm}: PyTorch's keyword arguments of `F.group_norm`. */
 export interface GroupNormFunctionalOptions {
@@ -106,18 +99,10 @@ function updateInstanceStatistics(input: Tensor, mean: Tensor, invstd: Tensor, e
   const [batch, channels] = input.shape as [number, number];
   const count = spatialSize(input.shape);
   if (batch === 0 || count === 0) return;
-  const means = mean.contiguousData() as Float64Array;
-  const invstds = invstd.contiguousData() as Float64Array;
-  const batchMean = new Float64Array(channels);
-  const batchVar = new Float64Array(channels);
-  for (let n = 0; n < batch; n++) {
-    for (let c = 0; c < channels; c++) {
-      batchMean[c] += means[n * channels + c]! / batch;
-      batchVar[c] += unbiasedVariance(invstds[n * channels + c]!, eps, count) / batch;
-    }
-  }
-  if (running.runningMean !== null) blendRunning(running.runningMean, batchMean, running.momentum);
-  if (running.runningVar !== null) blendRunning(running.runningVar, batchVar, running.momentum);
+  updateRunningStats(
+    running.runningMean, running.runningVar, mean.reshape([batch, channels]), invstd.reshape([batch, channels]),
+    { momentum: running.momentum, eps, count },
+  );
 }
 
 /** The backward with differentiable ops, for `createGraph`. */

@@ -11,6 +11,9 @@ export { type GroupNormFunctionalOptions, GroupNorm, groupNorm } from './group-n
 export { type RMSNormFunctionalOptions, RMSNorm, rmsNorm } from './rms-norm.js';
 export { LocalResponseNorm, localResponseNorm } from './local-response-norm.js';
 export { NormBase } from './norm-base.js';
+// the kernel contract: signatures on KernelRegistry, and the backend name of the fused backward kernels' defaults
+export { COMPOSITE_BACKEND } from './kernel-signatures.js';
+export type { RunningStatsScalars } from './running-stats.js';
 export type {
   BatchNormOptions,
   GroupNormOptions,

@@ -15,19 +15,12 @@ import {
   resolveLayerNormOptions,
 } from './options.js';
 import { checkFloatInput, checkOptionalTensor, checkTrailingShape } from './validation.js';
-
-declare module '@strata/tensor' {
-  // The layer normalization kernels.
-  interface KernelRegistry {
-    /** Each row of `length` trailing elements → output, and each row's `mean` and `invstd` (float64 [rows]). */
-    layerNorm: typeof layerNormKernel;
-    /** The gradients of `layerNorm` w.r.t. input, weight and bias (the latter two as `[length]`), as the mask asks. */
-    layerNormBackward: typeof layerNormBackwardKernel;
-  }
-}
+import { COMPOSITE, layerNormBackwardComposite } from './reference-backward.js';
 
 registerKernel('layerNorm', layerNormKernel);
-registerKernel('layerNormBackward', layerNormBackwardKernel);
+// The default composed of forward ops, then the fused CPU kernel over it.
+registerKernel('layerNormBackward', layerNormBackwardComposite, COMPOSITE);
+registerKernel('layerNormBackward', layerNormBackwardKernel, { override: true });
 
 /** Options of the functional {@link layerNorm}: PyTorch's keyword arguments of `F.layer_norm`. */
 export interface LayerNormFunctionalOptions {

@@ -17,19 +17,12 @@ import {
   resolveLocalResponseNormOptions,
 } from './options.js';
 import { checkFloatInput, checkRank } from './validation.js';
-
-declare module '@strata/tensor' {
-  // The local response normalization kernels.
-  interface KernelRegistry {
-    /** input [N, C, *] → output, and the denominator base `k + α/size · Σ x²` of each element (float64). */
-    localResponseNorm: typeof localResponseNormKernel;
-    /** The input gradient of `localResponseNorm`. */
-    localResponseNormBackward: typeof localResponseNormBackwardKernel;
-  }
-}
+import { COMPOSITE, localResponseNormBackwardComposite } from './reference-backward.js';
 
 registerKernel('localResponseNorm', localResponseNormKernel);
-registerKernel('localResponseNormBackward', localResponseNormBackwardKernel);
+// The default composed of forward ops, then the fused CPU kernel over it.
+registerKernel('localResponseNormBackward', localResponseNormBackwardComposite, COMPOSITE);
+registerKernel('localResponseNormBackward', localResponseNormBackwardKernel, { override: true });
 
 const localResponseNormOp = defineOp({
   name: 'localResponseNorm',

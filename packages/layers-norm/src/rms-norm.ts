@@ -15,19 +15,12 @@ import {
   resolveRMSNormOptions,
 } from './options.js';
 import { checkFloatInput, checkOptionalTensor, checkTrailingShape } from './validation.js';
-
-declare module '@strata/tensor' {
-  // The RMS normalization kernels.
-  interface KernelRegistry {
-    /** Each row of `length` trailing elements → output, and each row's `invrms` (float64 [rows]). */
-    rmsNorm: typeof rmsNormKernel;
-    /** The gradients of `rmsNorm` w.r.t. input and weight (as `[length]`), as the mask asks. */
-    rmsNormBackward: typeof rmsNormBackwardKernel;
-  }
-}
+import { COMPOSITE, rmsNormBackwardComposite } from './reference-backward.js';
 
 registerKernel('rmsNorm', rmsNormKernel);
-registerKernel('rmsNormBackward', rmsNormBackwardKernel);
+// The default composed of forward ops, then the fused CPU kernel over it.
+registerKernel('rmsNormBackward', rmsNormBackwardComposite, COMPOSITE);
+registerKernel('rmsNormBackward', rmsNormBackwardKernel, { override: true });
 
 /** Options of the functional {@link rmsNorm}: PyTorch's keyword arguments of `F.rms_norm`. */
 export interface RMSNormFunctionalOptions {

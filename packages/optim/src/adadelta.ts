@@ -1,9 +1,9 @@
-import type { Tensor } from '@strata/tensor';
-import { adadeltaUpdate } from './kernels/adaptive.js';
-import { type OptimizerSpec, Optimizer, type UpdateTarget } from './optimizer.js';
+import { type Tensor, getKernel, registerKernel } from '@strata/tensor';
+import { adadeltaUpdateKernel } from './kernels/update-kernels.js';
+import { type OptimizerSpec, Optimizer } from './optimizer.js';
 import { checkBoolean, checkInInterval, checkNonNegative } from './options.js';
 import type { OptimizerOptions, ParamGroupOf, ParamsInput } from './param-group.js';
-import { type SavedStateReader, floatData, fullLikeParameter } from './state.js';
+import { type SavedStateReader, fullLikeParameter } from './state.js';
 
 /** Options of `Adadelta` (PyTorch's keyword arguments, camelCase). */
 export interface AdadeltaOptions extends OptimizerOptions {
@@ -56,6 +56,9 @@ const ADADELTA_SPEC: OptimizerSpec<AdadeltaOptions> = {
   }),
 };
 
+
+registerKernel('adadeltaUpdate', adadeltaUpdateKernel);
+
 /**
  * Adadelta, like `torch.optim.Adadelta`:
  *
@@ -82,21 +85,16 @@ export class Adadelta extends Optimizer<AdadeltaOptions, AdadeltaState> {
     super(ADADELTA_SPEC, params, options);
   }
 
-  protected override updateParameter(group: ParamGroupOf<AdadeltaOptions>, parameter: Tensor, target: UpdateTarget): void {
+  protected override updateParameter(group: ParamGroupOf<AdadeltaOptions>, parameter: Tensor, grad: Tensor): void {
     let state = this.state.get(parameter);
     if (state === undefined) {
       state = { step: 0, squareAvg: fullLikeParameter(parameter), accDelta: fullLikeParameter(parameter) };
       this.state.set(parameter, state);
     }
     state.step += 1;
-    const { param, paramStart, grad, gradStart, count } = target;
-    adadeltaUpdate(
-      param, paramStart, grad, gradStart, count,
-      floatData(state.squareAvg), floatData(state.accDelta),
-      group.lr, group.rho, group.eps, group.weightDecay, group.maximize,
-    );
-    state.squareAvg.storage.version++;
-    state.accDelta.storage.version++;
+    getKernel('adadeltaUpdate')(parameter, grad, { squareAvg: state.squareAvg, accDelta: state.accDelta }, {
+      lr: group.lr, rho: group.rho, eps: group.eps, weightDecay: group.weightDecay, maximize: group.maximize,
+    });
   }
 
   protected override restoreState(_parameter: Tensor, saved: SavedStateReader): AdadeltaState {

@@ -1,9 +1,9 @@
-import type { Tensor } from '@strata/tensor';
-import { adagradUpdate } from './kernels/adaptive.js';
-import { type OptimizerSpec, Optimizer, type UpdateTarget } from './optimizer.js';
+import { type Tensor, getKernel, registerKernel } from '@strata/tensor';
+import { adagradUpdateKernel } from './kernels/update-kernels.js';
+import { type OptimizerSpec, Optimizer } from './optimizer.js';
 import { checkBoolean, checkNonNegative } from './options.js';
 import type { OptimizerOptions, ParamGroupOf, ParamsInput } from './param-group.js';
-import { type SavedStateReader, floatData, fullLikeParameter } from './state.js';
+import { type SavedStateReader, fullLikeParameter } from './state.js';
 
 /** Options of `Adagrad` (PyTorch's keyword arguments, camelCase). */
 export interface AdagradOptions extends OptimizerOptions {
@@ -60,6 +60,9 @@ const ADAGRAD_SPEC: OptimizerSpec<AdagradOptions> = {
   }),
 };
 
+
+registerKernel('adagradUpdate', adagradUpdateKernel);
+
 /**
  * Adagrad, like `torch.optim.Adagrad`:
  *
@@ -91,13 +94,12 @@ export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
     for (const parameter of group.params) this.initialState(group, parameter);
   }
 
-  protected override updateParameter(group: ParamGroupOf<AdagradOptions>, parameter: Tensor, target: UpdateTarget): void {
+  protected override updateParameter(group: ParamGroupOf<AdagradOptions>, parameter: Tensor, grad: Tensor): void {
     const state = this.state.get(parameter) ?? this.initialState(group, parameter);
     state.step += 1;
-    const clr = group.lr / (1 + (state.step - 1) * group.lrDecay);
-    const { param, paramStart, grad, gradStart, count } = target;
-    adagradUpdate(param, paramStart, grad, gradStart, count, floatData(state.sum), clr, group.eps, group.weightDecay, group.maximize);
-    state.sum.storage.version++;
+    getKernel('adagradUpdate')(parameter, grad, { sum: state.sum }, {
+      clr: group.lr / (1 + (state.step - 1) * group.lrDecay), eps: group.eps, weightDecay: group.weightDecay, maximize: group.maximize,
+    });
   }
 
   protected override restoreState(_parameter: Tensor, saved: SavedStateReader): AdagradState {

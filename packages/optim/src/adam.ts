@@ -1,9 +1,9 @@
-import type { Tensor } from '@strata/tensor';
-import { adamUpdate } from './kernels/adam.js';
-import { type OptimizerSpec, Optimizer, type UpdateTarget } from './optimizer.js';
+import { type Tensor, getKernel, registerKernel } from '@strata/tensor';
+import { adamUpdateKernel } from './kernels/update-kernels.js';
+import { type OptimizerSpec, Optimizer } from './optimizer.js';
 import { checkBetas, checkBoolean, checkNonNegative } from './options.js';
 import type { OptimizerOptions, ParamGroupOf, ParamsInput } from './param-group.js';
-import { type SavedStateReader, floatData, fullLikeParameter } from './state.js';
+import { type SavedStateReader, fullLikeParameter } from './state.js';
 
 /** Options of `Adam` (PyTorch's keyword arguments, camelCase). */
 export interface AdamOptions extends OptimizerOptions {
@@ -86,38 +86,35 @@ function adamSpec(name: string, weightDecay: number): OptimizerSpec<AdamOptions>
   };
 }
 
+registerKernel('adamUpdate', adamUpdateKernel);
+
 /** What Adam and AdamW share: everything but where weight decay goes. */
 abstract class AdamBase extends Optimizer<AdamOptions, AdamState> {
   /** Whether weight decay is decoupled (AdamW) rather than added to the gradient (Adam). */
   protected abstract readonly decoupled: boolean;
 
-  protected override updateParameter(group: ParamGroupOf<AdamOptions>, parameter: Tensor, target: UpdateTarget): void {
+  protected override updateParameter(group: ParamGroupOf<AdamOptions>, parameter: Tensor, grad: Tensor): void {
     let state = this.state.get(parameter);
     if (state === undefined) {
       state = { step: 0, expAvg: fullLikeParameter(parameter), expAvgSq: fullLikeParameter(parameter) };
       this.state.set(parameter, state);
     }
-    let maxExpAvgSq: Float32Array | Float64Array | null = null;
-    if (group.amsgrad) {
-      state.maxExpAvgSq ??= fullLikeParameter(parameter);
-      maxExpAvgSq = floatData(state.maxExpAvgSq);
-      state.maxExpAvgSq.storage.version++;
-    }
+    if (group.amsgrad) state.maxExpAvgSq ??= fullLikeParameter(parameter);
     state.step += 1;
     const beta1 = group.betas[0];
     const beta2 = group.betas[1];
-    const stepSize = group.lr / (1 - beta1 ** state.step);
-    const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** state.step);
-    const l2 = this.decoupled ? 0 : group.weightDecay;
-    const decay = this.decoupled ? 1 - group.lr * group.weightDecay : 1;
-    const { param, paramStart, grad, gradStart, count } = target;
-    adamUpdate(
-      param, paramStart, grad, gradStart, count,
-      floatData(state.expAvg), floatData(state.expAvgSq), maxExpAvgSq,
-      beta1, beta2, group.eps, l2, decay, group.maximize, stepSize, biasCorrection2Sqrt,
+    getKernel('adamUpdate')(
+      parameter, grad,
+      { expAvg: state.expAvg, expAvgSq: state.expAvgSq, maxExpAvgSq: group.amsgrad ? state.maxExpAvgSq! : null },
+      {
+        beta1, beta2, eps: group.eps,
+        weightDecay: this.decoupled ? 0 : group.weightDecay,
+        decay: this.decoupled ? 1 - group.lr * group.weightDecay : 1,
+        maximize: group.maximize,
+        stepSize: group.lr / (1 - beta1 ** state.step),
+        biasCorrection2Sqrt: Math.sqrt(1 - beta2 ** state.step),
+      },
     );
-    state.expAvg.storage.version++;
-    state.expAvgSq.storage.version++;
   }
 
   protected override restoreState(_parameter: Tensor, saved: SavedStateReader): AdamState {

@@ -1,10 +1,10 @@
-import type { Tensor } from '@strata/tensor';
+import { type Tensor, getKernel, registerKernel } from '@strata/tensor';
 import { resolveAdamCommon } from './adam.js';
-import { adamaxUpdate } from './kernels/adam.js';
-import { type OptimizerSpec, Optimizer, type UpdateTarget } from './optimizer.js';
+import { adamaxUpdateKernel } from './kernels/update-kernels.js';
+import { type OptimizerSpec, Optimizer } from './optimizer.js';
 import { checkBoolean } from './options.js';
 import type { OptimizerOptions, ParamGroupOf, ParamsInput } from './param-group.js';
-import { type SavedStateReader, floatData, fullLikeParameter } from './state.js';
+import { type SavedStateReader, fullLikeParameter } from './state.js';
 
 /** Options of `Adamax` (PyTorch's keyword arguments, camelCase). */
 export interface AdamaxOptions extends OptimizerOptions {
@@ -51,6 +51,9 @@ const ADAMAX_SPEC: OptimizerSpec<AdamaxOptions> = {
   resolve: (owner, options) => ({ ...resolveAdamCommon(owner, options), maximize: checkBoolean(owner, 'maximize', options.maximize) }),
 };
 
+
+registerKernel('adamaxUpdate', adamaxUpdateKernel);
+
 /**
  * Adamax, Adam with the infinity norm, like `torch.optim.Adamax`:
  *
@@ -75,7 +78,7 @@ export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
     super(ADAMAX_SPEC, params, options);
   }
 
-  protected override updateParameter(group: ParamGroupOf<AdamaxOptions>, parameter: Tensor, target: UpdateTarget): void {
+  protected override updateParameter(group: ParamGroupOf<AdamaxOptions>, parameter: Tensor, grad: Tensor): void {
     let state = this.state.get(parameter);
     if (state === undefined) {
       state = { step: 0, expAvg: fullLikeParameter(parameter), expInf: fullLikeParameter(parameter) };
@@ -83,15 +86,10 @@ export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
     }
     state.step += 1;
     const beta1 = group.betas[0];
-    const clr = group.lr / (1 - beta1 ** state.step);
-    const { param, paramStart, grad, gradStart, count } = target;
-    adamaxUpdate(
-      param, paramStart, grad, gradStart, count,
-      floatData(state.expAvg), floatData(state.expInf),
-      beta1, group.betas[1], group.eps, group.weightDecay, group.maximize, clr,
-    );
-    state.expAvg.storage.version++;
-    state.expInf.storage.version++;
+    getKernel('adamaxUpdate')(parameter, grad, { expAvg: state.expAvg, expInf: state.expInf }, {
+      beta1, beta2: group.betas[1], eps: group.eps, weightDecay: group.weightDecay, maximize: group.maximize,
+      clr: group.lr / (1 - beta1 ** state.step),
+    });
   }
 
   protected override restoreState(_parameter: Tensor, saved: SavedStateReader): AdamaxState {

@@ -1,7 +1,6 @@
 import { noGrad } from '@strata/autograd';
-import { Tensor, clamp_, describeKind, mul_ } from '@strata/tensor';
+import { Tensor, clamp_, describeKind, getKernel, mul_ } from '@strata/tensor';
 import { describeValue, isIterable } from './options.js';
-import { floatData } from './state.js';
 
 /** Options of `clipGradNorm`. */
 export interface ClipGradNormOptions {
@@ -29,32 +28,10 @@ function gradientsOf(op: string, parameters: unknown): Tensor[] {
   return grads;
 }
 
-/** The p-norm of one gradient's elements, accumulated in double precision. */
+/** The p-norm of one gradient's elements, from the `norm` kernel (accumulated in double precision, rounded to the gradient's dtype). */
 function gradientNorm(grad: Tensor, normType: number): number {
-  const contiguous = grad.isContiguous();
-  const data = contiguous ? floatData(grad) : floatData(grad.contiguous());
-  const start = contiguous ? grad.offset : 0;
-  const end = start + grad.numel();
-  let total = 0;
-  if (normType === Number.POSITIVE_INFINITY) {
-    for (let i = start; i < end; i++) {
-      const magnitude = Math.abs(data[i]!);
-      // NaN wins, as PyTorch's max reduction propagates it.
-      if (magnitude > total || Number.isNaN(magnitude)) total = magnitude;
-      if (Number.isNaN(total)) break;
-    }
-    return total;
-  }
-  if (normType === 2) {
-    for (let i = start; i < end; i++) total += data[i]! * data[i]!;
-    return Math.sqrt(total);
-  }
-  if (normType === 1) {
-    for (let i = start; i < end; i++) total += Math.abs(data[i]!);
-    return total;
-  }
-  for (let i = start; i < end; i++) total += Math.abs(data[i]!) ** normType;
-  return total ** (1 / normType);
+  const dims = grad.shape.map((_, d) => d);
+  return getKernel('norm')(grad, normType, dims, false).item();
 }
 
 /**
@@ -127,14 +104,9 @@ export function clipGradNorm(
   return Tensor.fromData(result, []);
 }
 
+/** `grad *= factor` through the in-place op's kernel. */
 function scaleInPlace(grad: Tensor, factor: number): void {
-  if (!grad.isContiguous()) {
-    noGrad(() => mul_(grad, factor));
-    return;
-  }
-  const data = floatData(grad);
-  for (let i = grad.offset, end = grad.offset + grad.numel(); i < end; i++) data[i] = data[i]! * factor;
-  grad.storage.version++;
+  noGrad(() => mul_(grad, factor));
 }
 
 /**
@@ -155,18 +127,5 @@ export function clipGradValue(parameters: Tensor | Iterable<Tensor>, clipValue: 
   if (typeof clipValue !== 'number') throw new TypeError(`${op}: expected clipValue to be a number, got ${describeValue(clipValue)}`);
   if (!(clipValue >= 0)) throw new RangeError(`${op}: expected clipValue >= 0, got ${clipValue}`);
   const grads = gradientsOf(op, parameters);
-  for (const grad of grads) {
-    if (!grad.isContiguous() || (grad.dtype !== 'float32' && grad.dtype !== 'float64')) {
-      noGrad(() => clamp_(grad, { min: -clipValue, max: clipValue }));
-      continue;
-    }
-    const data = floatData(grad);
-    const low = -clipValue;
-    for (let i = grad.offset, end = grad.offset + grad.numel(); i < end; i++) {
-      const value = data[i]!;
-      if (value < low) data[i] = low;
-      else if (value > clipValue) data[i] = clipValue;
-    }
-    grad.storage.version++;
-  }
+  for (const grad of grads) noGrad(() => clamp_(grad, { min: -clipValue, max: clipValue }));
 }

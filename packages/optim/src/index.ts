@@ -13,7 +13,6 @@ export {
   type OptimizerZeroGradOptions,
   type ParamGroupState,
   type ParamGroupStateValue,
-  type UpdateTarget,
 } from './optimizer.js';
 export {
   type OptimizerOptions,
@@ -51,3 +50,14 @@ export { OneCycleLR, type OneCycleLROptions } from './one-cycle-lr.js';
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './reduce-lr-on-plateau.js';
 export { SequentialLR } from './sequential-lr.js';
 export { type ClipGradNormOptions, clipGradNorm, clipGradValue } from './clip-grad.js';
+// the update kernels' contract (their signatures extend KernelRegistry)
+export type {
+  AdadeltaUpdateScalars,
+  AdagradUpdateScalars,
+  AdamUpdateScalars,
+  AdamaxUpdateScalars,
+  NadamUpdateScalars,
+  RadamUpdateScalars,
+  RmspropUpdateScalars,
+  SgdUpdateScalars,
+} from './kernels/update-kernels.js';

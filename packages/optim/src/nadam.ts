@@ -1,10 +1,10 @@
-import type { Tensor } from '@strata/tensor';
+import { type Tensor, getKernel, registerKernel } from '@strata/tensor';
 import { resolveAdamCommon } from './adam.js';
-import { nadamUpdate } from './kernels/adam.js';
-import { type OptimizerSpec, Optimizer, type UpdateTarget } from './optimizer.js';
+import { nadamUpdateKernel } from './kernels/update-kernels.js';
+import { type OptimizerSpec, Optimizer } from './optimizer.js';
 import { checkBoolean, checkNonNegative } from './options.js';
 import type { OptimizerOptions, ParamGroupOf, ParamsInput } from './param-group.js';
-import { type SavedStateReader, floatData, fullLikeParameter } from './state.js';
+import { type SavedStateReader, fullLikeParameter } from './state.js';
 
 /** Options of `NAdam` (PyTorch's keyword arguments, camelCase). */
 export interface NAdamOptions extends OptimizerOptions {
@@ -68,6 +68,9 @@ const NADAM_SPEC: OptimizerSpec<NAdamOptions> = {
   }),
 };
 
+
+registerKernel('nadamUpdate', nadamUpdateKernel);
+
 /**
  * NAdam, Adam with Nesterov momentum, like `torch.optim.NAdam`:
  *
@@ -93,7 +96,7 @@ export class NAdam extends Optimizer<NAdamOptions, NAdamState> {
     super(NADAM_SPEC, params, options);
   }
 
-  protected override updateParameter(group: ParamGroupOf<NAdamOptions>, parameter: Tensor, target: UpdateTarget): void {
+  protected override updateParameter(group: ParamGroupOf<NAdamOptions>, parameter: Tensor, grad: Tensor): void {
     let state = this.state.get(parameter);
     if (state === undefined) {
       state = { step: 0, muProduct: 1, expAvg: fullLikeParameter(parameter), expAvgSq: fullLikeParameter(parameter) };
@@ -109,15 +112,15 @@ export class NAdam extends Optimizer<NAdamOptions, NAdamState> {
     state.muProduct = Math.fround(state.muProduct * Math.fround(mu));
     const muProductNext = state.muProduct * muNext;
     const decoupled = group.decoupledWeightDecay;
-    const { param, paramStart, grad, gradStart, count } = target;
-    nadamUpdate(
-      param, paramStart, grad, gradStart, count,
-      floatData(state.expAvg), floatData(state.expAvgSq),
-      beta1, beta2, group.eps, decoupled ? 0 : group.weightDecay, decoupled ? 1 - lr * group.weightDecay : 1, group.maximize,
-      1 - beta2 ** step, (-lr * (1 - mu)) / (1 - state.muProduct), (-lr * muNext) / (1 - muProductNext),
-    );
-    state.expAvg.storage.version++;
-    state.expAvgSq.storage.version++;
+    getKernel('nadamUpdate')(parameter, grad, { expAvg: state.expAvg, expAvgSq: state.expAvgSq }, {
+      beta1, beta2, eps: group.eps,
+      weightDecay: decoupled ? 0 : group.weightDecay,
+      decay: decoupled ? 1 - lr * group.weightDecay : 1,
+      maximize: group.maximize,
+      biasCorrection2: 1 - beta2 ** step,
+      gradCoefficient: (-lr * (1 - mu)) / (1 - state.muProduct),
+      averageCoefficient: (-lr * muNext) / (1 - muProductNext),
+    });
   }
 
   protected override restoreState(_parameter: Tensor, saved: SavedStateReader): NAdamState {

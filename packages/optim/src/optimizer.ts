@@ -1,5 +1,5 @@
 import { enableGrad, noGrad } from '@strata/autograd';
-import { DTypeError, ShapeError, Tensor, copy_, formatShape, zero_ } from '@strata/tensor';
+import { DTypeError, ShapeError, Tensor, formatShape, zero_ } from '@strata/tensor';
 import { checkNumber, checkOptionKeys, describeValue, isPlainObject } from './options.js';
 import {
   type OptimizerOptions,
@@ -10,7 +10,7 @@ import {
   collectParameters,
   splitGroups,
 } from './param-group.js';
-import { type FloatArray, type OptimizerStateValue, SavedStateReader, floatData, snapshotValue } from './state.js';
+import { type OptimizerStateValue, SavedStateReader, snapshotValue } from './state.js';
 
 /** What an optimizer class tells its base: its name, its defaults and how it validates options. */
 export interface OptimizerSpec<Options extends OptimizerOptions> {
@@ -23,28 +23,6 @@ export interface OptimizerSpec<Options extends OptimizerOptions> {
    * returns them typed, as a new object.
    */
   resolve(owner: string, options: Readonly<Record<string, unknown>>): Required<Options> & { lr: number };
-}
-
-/**
- * The flat view of one parameter and its gradient that `updateParameter`
- * writes: elements `paramStart .. paramStart + count` of `param` (updated in
- * place) and `gradStart .. gradStart + count` of `grad`, both row-major.
- * The object is reused from parameter to parameter.
- */
-export interface UpdateTarget {
-  /**
-   * The parameter's typed array, updated in place: its storage when
-   * contiguous, else a row-major copy written back after the update.
-   */
-  param: FloatArray;
-  /** The index in `param` of the parameter's first element (its storage offset, or 0 for a copy). */
-  paramStart: number;
-  /** The gradient's typed array (read only): its storage when contiguous, else a row-major copy. */
-  grad: FloatArray;
-  /** The index in `grad` of the gradient's first element. */
-  gradStart: number;
-  /** The number of elements to update: the parameter's `numel()`. */
-  count: number;
 }
 
 /** Options of `Optimizer.zeroGrad`. */
@@ -81,7 +59,6 @@ export interface OptimizerStateDict {
   paramGroups: ParamGroupState[];
 }
 
-const EMPTY = new Float32Array(0);
 
 /**
  * The base class of all optimizers, like `torch.optim.Optimizer`: parameter
@@ -89,7 +66,7 @@ const EMPTY = new Float32Array(0);
  * and state dicts in PyTorch's layout.
  *
  * A subclass passes an `OptimizerSpec` to the constructor and implements
- * `updateParameter` (one parameter's in-place update over typed arrays) and
+ * `updateParameter` (one parameter's in-place update, through its update kernel) and
  * `restoreState` (its state from a state dict).
  *
  * @example
@@ -110,7 +87,6 @@ export abstract class Optimizer<Options extends OptimizerOptions = OptimizerOpti
   /** Each parameter's state (created on its first step), like PyTorch's `optimizer.state`. */
   readonly state = new Map<Tensor, State>();
   private readonly spec: OptimizerSpec<Options>;
-  private readonly target: UpdateTarget = { param: EMPTY, paramStart: 0, grad: EMPTY, gradStart: 0, count: 0 };
 
   /**
    * @param spec - the subclass's name, defaults and option validation.
@@ -176,34 +152,24 @@ export abstract class Optimizer<Options extends OptimizerOptions = OptimizerOpti
       loss = enableGrad(closure);
     }
     this.checkGradients();
-    const target = this.target;
     for (const group of this.paramGroups) {
       const params = group.params;
       for (let i = 0; i < params.length; i++) {
         const parameter = params[i]!;
         const grad = parameter.grad;
-        if (grad === null) continue;
-        const contiguous = parameter.isContiguous();
-        target.param = contiguous ? floatData(parameter) : copyOut(parameter);
-        target.paramStart = contiguous ? parameter.offset : 0;
-        target.grad = grad.isContiguous() ? floatData(grad) : copyOut(grad);
-        target.gradStart = grad.isContiguous() ? grad.offset : 0;
-        target.count = parameter.numel();
-        this.updateParameter(group, parameter, target);
-        if (contiguous) parameter.storage.version++;
-        else writeBack(parameter, target.param);
+        if (grad !== null) this.updateParameter(group, parameter, grad);
       }
     }
-    target.param = EMPTY;
-    target.grad = EMPTY;
     return loss;
   }
 
   /**
-   * Updates one parameter in place from its gradient (`target` holds both as
-   * flat typed arrays), creating its state on the first call.
+   * Updates one parameter in place from its gradient (same shape and dtype,
+   * checked), creating its state on the first call. The built-in optimizers
+   * run one fused update kernel per parameter (`adamUpdate`, `sgdUpdate`, …)
+   * so a backend can take the whole update over.
    */
-  protected abstract updateParameter(group: ParamGroupOf<Options>, parameter: Tensor, target: UpdateTarget): void;
+  protected abstract updateParameter(group: ParamGroupOf<Options>, parameter: Tensor, grad: Tensor): void;
 
   /**
    * A parameter's state rebuilt from a state dict entry (tensors copied).
@@ -389,16 +355,4 @@ function groupValue(value: unknown): ParamGroupStateValue {
 function stateValue(value: unknown): OptimizerStateValue {
   if (value === null || typeof value === 'number' || value instanceof Tensor) return value;
   throw new TypeError(`optimizer: can't save the state value ${describeValue(value)}`);
-}
-
-/** A row-major copy of a non-contiguous tensor's elements, to update and write back. */
-function copyOut(tensor: Tensor): FloatArray {
-  const data = tensor.toTypedArray();
-  if (data instanceof Float32Array || data instanceof Float64Array) return data;
-  throw new DTypeError(`optimizer: expected a floating point tensor, got ${tensor.dtype}`);
-}
-
-/** Writes updated elements back into a non-contiguous parameter (bumps its version). */
-function writeBack(parameter: Tensor, values: FloatArray): void {
-  noGrad(() => copy_(parameter, Tensor.fromData(values, parameter.shape)));
 }

@@ -1,10 +1,10 @@
-import type { Tensor } from '@strata/tensor';
+import { type Tensor, getKernel, registerKernel } from '@strata/tensor';
 import { resolveAdamCommon } from './adam.js';
-import { radamUpdate } from './kernels/adam.js';
-import { type OptimizerSpec, Optimizer, type UpdateTarget } from './optimizer.js';
+import { radamUpdateKernel } from './kernels/update-kernels.js';
+import { type OptimizerSpec, Optimizer } from './optimizer.js';
 import { checkBoolean } from './options.js';
 import type { OptimizerOptions, ParamGroupOf, ParamsInput } from './param-group.js';
-import { type SavedStateReader, floatData, fullLikeParameter } from './state.js';
+import { type SavedStateReader, fullLikeParameter } from './state.js';
 
 /** Options of `RAdam` (PyTorch's keyword arguments, camelCase). */
 export interface RAdamOptions extends OptimizerOptions {
@@ -60,6 +60,9 @@ const RADAM_SPEC: OptimizerSpec<RAdamOptions> = {
   }),
 };
 
+
+registerKernel('radamUpdate', radamUpdateKernel);
+
 /**
  * RAdam, Adam with a rectified adaptive learning rate, like `torch.optim.RAdam`:
  *
@@ -86,7 +89,7 @@ export class RAdam extends Optimizer<RAdamOptions, RAdamState> {
     super(RADAM_SPEC, params, options);
   }
 
-  protected override updateParameter(group: ParamGroupOf<RAdamOptions>, parameter: Tensor, target: UpdateTarget): void {
+  protected override updateParameter(group: ParamGroupOf<RAdamOptions>, parameter: Tensor, grad: Tensor): void {
     let state = this.state.get(parameter);
     if (state === undefined) {
       state = { step: 0, expAvg: fullLikeParameter(parameter), expAvgSq: fullLikeParameter(parameter) };
@@ -100,15 +103,16 @@ export class RAdam extends Optimizer<RAdamOptions, RAdamState> {
     const rho = rhoInfinity - (2 * step * beta2 ** step) / biasCorrection2;
     const rect = rho > 5 ? Math.sqrt(((rho - 4) * (rho - 2) * rhoInfinity) / ((rhoInfinity - 4) * (rhoInfinity - 2) * rho)) : 0;
     const decoupled = group.decoupledWeightDecay;
-    const { param, paramStart, grad, gradStart, count } = target;
-    radamUpdate(
-      param, paramStart, grad, gradStart, count,
-      floatData(state.expAvg), floatData(state.expAvgSq),
-      beta1, beta2, group.eps, decoupled ? 0 : group.weightDecay, decoupled ? 1 - group.lr * group.weightDecay : 1, group.maximize,
-      group.lr, 1 - beta1 ** step, Math.sqrt(biasCorrection2), rect,
-    );
-    state.expAvg.storage.version++;
-    state.expAvgSq.storage.version++;
+    getKernel('radamUpdate')(parameter, grad, { expAvg: state.expAvg, expAvgSq: state.expAvgSq }, {
+      beta1, beta2, eps: group.eps,
+      weightDecay: decoupled ? 0 : group.weightDecay,
+      decay: decoupled ? 1 - group.lr * group.weightDecay : 1,
+      maximize: group.maximize,
+      lr: group.lr,
+      biasCorrection1: 1 - beta1 ** step,
+      biasCorrection2Sqrt: Math.sqrt(biasCorrection2),
+      rect,
+    });
   }
 
   protected override restoreState(_parameter: Tensor, saved: SavedStateReader): RAdamState {

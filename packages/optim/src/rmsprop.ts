@@ -1,9 +1,9 @@
-import type { Tensor } from '@strata/tensor';
-import { rmspropUpdate } from './kernels/adaptive.js';
-import { type OptimizerSpec, Optimizer, type UpdateTarget } from './optimizer.js';
+import { type Tensor, getKernel, registerKernel } from '@strata/tensor';
+import { rmspropUpdateKernel } from './kernels/update-kernels.js';
+import { type OptimizerSpec, Optimizer } from './optimizer.js';
 import { checkBoolean, checkNonNegative } from './options.js';
 import type { OptimizerOptions, ParamGroupOf, ParamsInput } from './param-group.js';
-import { type SavedStateReader, floatData, fullLikeParameter } from './state.js';
+import { type SavedStateReader, fullLikeParameter } from './state.js';
 
 /** Options of `RMSprop` (PyTorch's keyword arguments, camelCase). */
 export interface RMSpropOptions extends OptimizerOptions {
@@ -70,6 +70,9 @@ const RMSPROP_SPEC: OptimizerSpec<RMSpropOptions> = {
   }),
 };
 
+
+registerKernel('rmspropUpdate', rmspropUpdateKernel);
+
 /**
  * RMSprop, like `torch.optim.RMSprop`:
  *
@@ -95,7 +98,7 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
     super(RMSPROP_SPEC, params, options);
   }
 
-  protected override updateParameter(group: ParamGroupOf<RMSpropOptions>, parameter: Tensor, target: UpdateTarget): void {
+  protected override updateParameter(group: ParamGroupOf<RMSpropOptions>, parameter: Tensor, grad: Tensor): void {
     let state = this.state.get(parameter);
     if (state === undefined) {
       state = { step: 0, squareAvg: fullLikeParameter(parameter) };
@@ -105,17 +108,11 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
     if (group.momentum > 0) state.momentumBuffer ??= fullLikeParameter(parameter);
     if (group.centered) state.gradAvg ??= fullLikeParameter(parameter);
     state.step += 1;
-    const buffer = group.momentum > 0 && state.momentumBuffer !== undefined ? state.momentumBuffer : null;
+    const momentumBuffer = group.momentum > 0 && state.momentumBuffer !== undefined ? state.momentumBuffer : null;
     const gradAvg = group.centered && state.gradAvg !== undefined ? state.gradAvg : null;
-    const { param, paramStart, grad, gradStart, count } = target;
-    rmspropUpdate(
-      param, paramStart, grad, gradStart, count,
-      floatData(state.squareAvg), gradAvg === null ? null : floatData(gradAvg), buffer === null ? null : floatData(buffer),
-      group.lr, group.alpha, group.eps, group.weightDecay, group.momentum, group.maximize,
-    );
-    state.squareAvg.storage.version++;
-    if (gradAvg !== null) gradAvg.storage.version++;
-    if (buffer !== null) buffer.storage.version++;
+    getKernel('rmspropUpdate')(parameter, grad, { squareAvg: state.squareAvg, gradAvg, momentumBuffer }, {
+      lr: group.lr, alpha: group.alpha, eps: group.eps, weightDecay: group.weightDecay, momentum: group.momentum, maximize: group.maximize,
+    });
   }
 
   protected override restoreState(_parameter: Tensor, saved: SavedStateReader): RMSpropState {

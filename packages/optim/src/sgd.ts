@@ -1,9 +1,9 @@
-import type { Tensor } from '@strata/tensor';
-import { sgdUpdate } from './kernels/sgd.js';
-import { type OptimizerSpec, Optimizer, type UpdateTarget } from './optimizer.js';
+import { type Tensor, getKernel, registerKernel } from '@strata/tensor';
+import { sgdUpdateKernel } from './kernels/update-kernels.js';
+import { type OptimizerSpec, Optimizer } from './optimizer.js';
 import { checkBoolean, checkNonNegative, checkNumber } from './options.js';
 import type { OptimizerOptions, ParamGroupOf, ParamsInput } from './param-group.js';
-import { type SavedStateReader, floatData, fullLikeParameter } from './state.js';
+import { type SavedStateReader, fullLikeParameter } from './state.js';
 
 /** Options of `SGD` (PyTorch's keyword arguments, camelCase). */
 export interface SGDOptions extends OptimizerOptions {
@@ -71,6 +71,9 @@ const SGD_SPEC: OptimizerSpec<SGDOptions> = {
   resolve: resolveSGDOptions,
 };
 
+
+registerKernel('sgdUpdate', sgdUpdateKernel);
+
 /**
  * Stochastic gradient descent, optionally with momentum, like `torch.optim.SGD`:
  *
@@ -99,7 +102,7 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
     super(SGD_SPEC, params, options);
   }
 
-  protected override updateParameter(group: ParamGroupOf<SGDOptions>, parameter: Tensor, target: UpdateTarget): void {
+  protected override updateParameter(group: ParamGroupOf<SGDOptions>, parameter: Tensor, grad: Tensor): void {
     let state = this.state.get(parameter);
     if (state === undefined) {
       state = { momentumBuffer: null };
@@ -115,10 +118,10 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
         initialize = true;
       }
     }
-    const { param, paramStart, grad, gradStart, count } = target;
-    const bufferData = buffer === null ? null : floatData(buffer);
-    sgdUpdate(param, paramStart, grad, gradStart, count, bufferData, initialize, group.lr, group.momentum, group.dampening, group.weightDecay, group.nesterov, group.maximize);
-    if (buffer !== null) buffer.storage.version++;
+    getKernel('sgdUpdate')(parameter, grad, buffer, {
+      lr: group.lr, momentum: group.momentum, dampening: group.dampening, weightDecay: group.weightDecay,
+      nesterov: group.nesterov, maximize: group.maximize, initialize,
+    });
   }
 
   protected override restoreState(_parameter: Tensor, saved: SavedStateReader): SGDState {

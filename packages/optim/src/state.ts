@@ -1,4 +1,4 @@
-import { DTypeError, ShapeError, Tensor, allocate, describeKind, formatShape } from '@strata/tensor';
+import { DTypeError, ShapeError, Tensor, describeKind, formatShape, full, getKernel } from '@strata/tensor';
 import { describeValue } from './options.js';
 
 /** The typed arrays behind floating-point tensors: what the update loops run over. */
@@ -19,16 +19,12 @@ export function floatData(tensor: Tensor): FloatArray {
 
 /** A new contiguous tensor shaped and typed like `parameter`, every element `value`. */
 export function fullLikeParameter(parameter: Tensor, value = 0): Tensor {
-  const data = allocate(parameter.dtype, parameter.numel());
-  if (value !== 0) data.fill(value);
-  return Tensor.fromData(data, parameter.shape);
+  return full(parameter.shape, value, { dtype: parameter.dtype });
 }
 
 /** A new contiguous tensor with `source`'s elements, converted to `dtype` (a snapshot that shares nothing). */
 export function copyTensor(source: Tensor, dtype = source.dtype): Tensor {
-  const data = allocate(dtype, source.numel());
-  data.set(source.contiguousData());
-  return Tensor.fromData(data, source.shape);
+  return getKernel('copy')(source, dtype);
 }
 
 /** A snapshot of one state value: tensors copied, numbers and `null` as they are. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * Assembles src/kernels/wasm/gemm.wat with wabt (SIMD on) and writes the
- * bytes, base64, into src/kernels/wasm/gemm-wasm.generated.ts. The generated
+ * Assembles src/backends/wasm/gemm.wat with wabt (SIMD on) and writes the
+ * bytes, base64, into src/backends/wasm/gemm-wasm.generated.ts. The generated
  * file is committed, so building, testing and running Strata needs no wasm
  * tooling; a test checks that it still matches the .wat.
  *
@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import createWabt from 'wabt';
 
-const wasmFolder = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'kernels', 'wasm');
+const wasmFolder = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'backends', 'wasm');
 /** The hand-written module. */
 export const watPath = join(wasmFolder, 'gemm.wat');
 /** The committed output. */

@@ -1,7 +1,9 @@
 /**
- * The backend contract: the kernel registry, the tensor and storage types a
- * kernel takes and returns. A backend package (WebAssembly, WebGPU) imports
- * only this subpath and registers kernels under the names the ops use.
+ * The backend contract: the kernel registry, the kernel signatures, and the
+ * tensor and storage types a kernel takes and returns. A backend (the
+ * built-in `wasm` one, a WebGPU package) imports only this subpath and
+ * registers kernels under the names the ops use. Nothing here switches an
+ * implementation: users pick a backend with `useBackend` from the main entry.
  *
  * @packageDocumentation
  */
@@ -9,13 +11,19 @@ export {
   type KernelName,
   type KernelRegistry,
   type RegisterKernelOptions,
+  backendOf,
   getKernel,
   kernelBackend,
+  kernelBackends,
+  kernelBelow,
+  kernelOf,
+  listBackends,
   listKernels,
   registerKernel,
   unregisterKernel,
 } from './registry.js';
+export type { GemmOptions } from './kernel-signatures.js';
+export { type GemmLayout, finishGemm, layOutGemm } from './kernels/gemm-layout.js';
 export { Storage } from './storage.js';
-export { Tensor } from './tensor.js';
+export { type Tensor, makeTensor } from './tensor-factory.js';
 export { type DType, type DTypeStorageMap, type TypedArray, allocate } from './dtype.js';
-export { setWasmGemm, wasmGemmActive, wasmGemmTakes } from './kernels/wasm/gemm-wasm.js';

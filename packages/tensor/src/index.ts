@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import { registerWasmBackend } from './backends/wasm/wasm-backend.js';
 export { type DType, type DTypeStorageMap, type TypedArray, DTYPES, allocate, isFloatingPoint, promoteTypes } from './dtype.js';
 export { DTypeError, ShapeError, formatShape } from './errors.js';
 export { MAX_TENSOR_ELEMENTS, checkElementCount, checkOptionNames, checkTensor, describeKind, describeValue } from './checks.js';
@@ -47,12 +48,17 @@ export {
   type KernelName,
   type KernelRegistry,
   type RegisterKernelOptions,
+  backendOf,
   getKernel,
   kernelBackend,
+  kernelBackends,
+  listBackends,
   listKernels,
   registerKernel,
   unregisterKernel,
+  useBackend,
 } from './registry.js';
+export type { GemmOptions } from './kernel-signatures.js';
 export { expand, expandAs, flatten, narrow, permute, reshape, select, slice, squeeze, t, transpose, unsqueeze, view } from './ops/views.js';
 export { clone, contiguous, to } from './ops/cast.js';
 // elementwise (ops/elementwise.ts)
@@ -166,8 +172,6 @@ export {
 } from './ops/activation.js';
 // matrix products (ops/matmul.ts)
 export { bmm, matmul, mm } from './ops/matmul.js';
-// ---- layers-conv: the raw packed matrix product its im2col kernels run on (kernels/matmul.ts) ----
-export { gemm } from './kernels/matmul.js';
 // joining and indexing (ops/join.ts, ops/indexing.ts)
 export { cat, chunk, split, stack } from './ops/join.js';
 export { type IndexSpecEntry, gather, index, indexSelect, maskedFill, scatter, scatterAdd } from './ops/indexing.js';
@@ -176,3 +180,9 @@ export { type AddcOptions, addcdiv_, addcmul_, add_, clamp_, div_, exp_, mul_, n
 export { type RandomFillOptions, copy_, fill_, maskedFill_, normal_, uniform_, zero_ } from './ops/in-place-fill.js';
 // printing (print.ts)
 export { type PrintOptions, formatTensor, getPrintOptions, setPrintOptions } from './print.js';
+
+// The WebAssembly SIMD backend ships inside this package and is on by default
+// wherever it compiles; `useBackend('cpu')` selects the reference instead. It
+// registers here, once every module above has registered its CPU kernels, so
+// it lands above them.
+registerWasmBackend();

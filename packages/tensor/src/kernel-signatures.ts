@@ -130,9 +130,26 @@ export interface CoreKernelSignatures {
   softmin: (input: Tensor, dim: number) => Tensor;
   /** a · sigmoid(b) for the halves a, b of `dim` (even size); the result has `dim` halved. */
   glu: (input: Tensor, dim: number) => Tensor;
-  // matrix products (ops/matmul.ts)
-  /** The batched product of [..., m, k] and [..., k, n] with equal batch dimensions. */
+  // matrix products (ops/matmul.ts, kernels/gemm.ts)
+  /** The batched product of [..., m, k] and [..., k, n] with equal batch dimensions, any numeric dtype. */
   matmul: (a: Tensor, b: Tensor) => Tensor;
+  /**
+   * The general matrix product behind matmul, linear and convolution:
+   * `activation(out + bias + a·b)` for `a` [...batch, m, k] and `b`
+   * [...batch, k, n] of one float dtype (float32 or float64) with equal batch
+   * dimensions. Operands are read through their strides (transposed and
+   * broadcast views cost no copy). The result is `options.out` when given,
+   * else a new contiguous [...batch, m, n] tensor. See {@link GemmOptions}.
+   */
+  gemm: (a: Tensor, b: Tensor, options?: GemmOptions) => Tensor;
+  /**
+   * Whether the active `gemm` runs an m×n×k product of `dtype` on a path
+   * faster than plain loops (SIMD, a GPU), so a planner (the convolution's
+   * im2col-or-direct choice) should route work into it. The CPU reference
+   * answers false; each backend that registers `gemm` registers this too,
+   * and owns its thresholds.
+   */
+  gemmAccelerated: (m: number, n: number, k: number, dtype: DType) => boolean;
   // joining and indexing (ops/join.ts, ops/indexing.ts)
   /** The concatenation along `dim` (validated: equal shapes elsewhere), converted to `dtype`. */
   cat: (tensors: readonly Tensor[], dim: number, dtype: DType) => Tensor;
@@ -146,6 +163,64 @@ export interface CoreKernelSignatures {
   indexSelect: (input: Tensor, dim: number, index: Tensor) => Tensor;
   /** A row-major copy of `input` with `value` where the bool `mask` (same shape as `input`) is true. */
   maskedFill: (input: Tensor, mask: Tensor, value: number) => Tensor;
-  // in-place ops (ops/in-place.ts)
-  //   none: they write into storage directly or through the out-of-place kernels
+  // in-place writes (ops/in-place.ts, ops/in-place-fill.ts): the only kernels that write into an existing tensor.
+  // They do not bump `storage.version`: the op that calls them does, once.
+  /**
+   * Writes `source` (of `target`'s shape, any dtype, converted as `copy`
+   * converts) into `target`'s elements through its strides. `source` may
+   * share `target`'s storage.
+   */
+  copyInto: (target: Tensor, source: Tensor) => void;
+  /** Sets every element of `target`, through its strides, to `value` (already converted for an int32 or bool target). */
+  fill: (target: Tensor, value: number) => void;
+  /**
+   * The fused in-place arithmetic of `add_` / `sub_` (`self += alpha · other`),
+   * `mul_`, `div_` (true division), `addcmul_`, `addcdiv_` (`self += value ·
+   * first ⊙ or ÷ second`), `exp_`, `sqrt_` and `neg_`. Each may decline
+   * (return false, having written nothing); the op then computes out of
+   * place and writes with `copyInto`. The CPU kernels take a contiguous
+   * floating-point `self` with a number or same-shape contiguous operands.
+   */
+  add_: (self: Tensor, other: Tensor | number, alpha: number) => boolean;
+  /** See `add_`. */
+  mul_: (self: Tensor, other: Tensor | number) => boolean;
+  /** See `add_`. */
+  div_: (self: Tensor, other: Tensor | number) => boolean;
+  /** See `add_`. */
+  addcmul_: (self: Tensor, first: Tensor, second: Tensor, value: number) => boolean;
+  /** See `add_`. */
+  addcdiv_: (self: Tensor, first: Tensor, second: Tensor, value: number) => boolean;
+  /** See `add_`. */
+  exp_: (self: Tensor) => boolean;
+  /** See `add_`. */
+  sqrt_: (self: Tensor) => boolean;
+  /** See `add_`. */
+  neg_: (self: Tensor) => boolean;
+}
+
+/** The epilogue of a `gemm` call: where the product goes and what is applied to it. */
+export interface GemmOptions {
+  /**
+   * The tensor to write the product into: contiguous [...batch, m, n] of the
+   * operands' dtype, at any offset of its storage (a region of a bigger
+   * array, as the convolution's output planes are). Must not overlap `a` or `b`.
+   * @defaultValue `null`: a new tensor
+   */
+  out?: Tensor | null;
+  /**
+   * Add the product onto `out`'s current values instead of overwriting them.
+   * @defaultValue `false`
+   */
+  accumulate?: boolean;
+  /**
+   * Added to every product: broadcastable to [m, n], so [n] is a bias per
+   * column (linear) and [m, 1] a bias per row (convolution's output channels).
+   * @defaultValue `null`
+   */
+  bias?: Tensor | null;
+  /**
+   * Applied last, elementwise.
+   * @defaultValue `'none'`
+   */
+  activation?: 'none' | 'relu';
 }

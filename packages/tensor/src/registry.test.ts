@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Storage, Tensor, getKernel, kernelBackend, listKernels, registerKernel, unregisterKernel } from './backend.js';
+import {
+  Storage, backendOf, getKernel, kernelBackend, kernelBelow, kernelOf, listBackends, listKernels, makeTensor, registerKernel,
+  unregisterKernel,
+} from './backend.js';
+import { useBackend } from './registry.js';
+import type { Tensor } from './tensor.js';
 import { clone, tensor } from './index.js';
 
 describe('kernel registry', () => {
@@ -12,7 +17,7 @@ describe('kernel registry', () => {
       (input, dtype) => {
         calls.push(`${input.dtype}->${dtype}`);
         const data = new Float32Array(input.numel()).fill(42);
-        return new Tensor(new Storage(data), input.shape);
+        return makeTensor(new Storage(data), input.shape);
       },
       { backend: 'test-backend', override: true },
     );
@@ -37,5 +42,28 @@ describe('kernel registry', () => {
     expect(listKernels()).toContain('copy');
     expect(listKernels()).toContain('matmul');
     expect(() => getKernel('no-such-kernel' as 'copy')).toThrow("getKernel: no kernel named 'no-such-kernel' is registered");
+  });
+
+  it('lets useBackend put one backend first for every kernel it registered, and null restore the order', () => {
+    const fortyTwo = (input: Tensor): Tensor =>
+      makeTensor(new Float32Array(input.numel()).fill(42), input.shape);
+    registerKernel('copy', fortyTwo, { backend: 'test-backend', override: true });
+    try {
+      expect(listBackends()).toContain('test-backend');
+      expect(backendOf('copy')).toBe('test-backend');
+      expect(useBackend('cpu')).toBe(null);
+      expect(backendOf('copy')).toBe('cpu');
+      expect(clone(tensor([1, 2])).tolist()).toEqual([1, 2]);
+      // a kernel the preferred backend lacks keeps its usual registration
+      expect(backendOf('matmul')).toBe('cpu');
+      expect(useBackend(null)).toBe('cpu');
+      expect(backendOf('copy')).toBe('test-backend');
+      expect(kernelBelow('copy', 'test-backend')).toBe(kernelOf('copy', 'cpu'));
+      expect(kernelOf('copy', 'test-backend')).toBe(fortyTwo);
+    } finally {
+      useBackend(null);
+    }
+    expect(() => useBackend('no-such-backend')).toThrow("useBackend: no backend named 'no-such-backend' registered any kernel");
+    expect(() => kernelBelow('copy', 'cpu')).toThrow("kernelBelow: no kernel named 'copy' is registered below backend 'cpu'");
   });
 });

@@ -19,11 +19,12 @@
  *   a convolution with the flipped kernel);
  * - im2col (or col2im) plus `gemm`, one product per group over a chunk of
  *   samples: for narrow outputs (many samples then share one product), and
- *   for the transposed direction with a stride above 1. And for every float32
- *   convolution with at least 4 output channels per group whose products
- *   `gemm` runs on its WebAssembly SIMD kernel (`wasmGemmTakes`): at 20–30
- *   GFLOP/s that kernel outruns the JavaScript direct one even after the
- *   im2col copies, measured 3–5× on the Fashion-MNIST CNN's layers (32→64 channels,
+ *   for the transposed direction with a stride above 1. And for every
+ *   convolution with at least 4 output channels per group whose products the
+ *   active `gemm` backend runs on an accelerated path (the
+ *   `gemmAccelerated` kernel answers; the backend owns its thresholds): the
+ *   wasm backend's SIMD product, at 20–30 GFLOP/s, outruns the JavaScript
+ *   direct kernel even after the im2col copies, measured 3–5× on the Fashion-MNIST CNN's layers (32→64 channels,
  *   3×3 on 13×13, batch 64: forward 105 → 20 ms, input gradient 133 → 21,
  *   weight gradient 86 → 19) and the conv1d/conv2d benchmark workloads,
  *   1.5× on conv3d. With fewer output channels the product's 4-row tiles run
@@ -38,8 +39,8 @@
  * between im2col and the product), and a chunk of several samples is written
  * through a staging matrix that is then scattered into the [N, C, ...] output.
  */
-import { Tensor, gemm } from '@strata/tensor';
-import { allocate, wasmGemmTakes } from '@strata/tensor/backend';
+import { Tensor } from '@strata/tensor';
+import { type DType, allocate, getKernel, makeTensor } from '@strata/tensor/backend';
 import { depthwiseBackwardInput, depthwiseBackwardWeight, depthwiseForward } from './depthwise.js';
 import { directBackwardInput, directBackwardWeight, directForward } from './direct.js';
 import { type ConvolutionGeometry, type SegmentTable, segmentTable } from './geometry.js';
@@ -53,8 +54,8 @@ const TARGET_COLUMNS = 1024;
 const MAX_COLUMN_ELEMENTS = 1 << 24;
 /** The direct kernel is chosen when its 4-wide tiles compute at most this share of unused positions. */
 const MAX_IDLE_LANES = 0.25;
-/** Float32 convolutions with this many output channels per group take im2col + the wasm `gemm` instead. */
-const MIN_WASM_OUT_CHANNELS = 4;
+/** Convolutions with this many output channels per group take im2col + an accelerated `gemm` instead. */
+const MIN_ACCELERATED_OUT_CHANNELS = 4;
 
 /** The sizes every path needs, read once from the tensors and the geometry. */
 interface Plan {
@@ -75,7 +76,7 @@ interface Plan {
 
 function plan(
   batch: number, channels: number, outChannels: number, geometry: ConvolutionGeometry, transposed: boolean,
-  float32: boolean,
+  dtype: DType,
 ): Plan {
   const table = segmentTable(geometry);
   const groups = geometry.groups;
@@ -92,8 +93,8 @@ function plan(
   ) {
     path = 'pointwise';
   } else if (
-    float32 && groupOutChannels >= MIN_WASM_OUT_CHANNELS &&
-    columnProductsOnWasm(table, groupChannels, groupOutChannels, transposed)
+    groupOutChannels >= MIN_ACCELERATED_OUT_CHANNELS &&
+    columnProductsAccelerated(table, groupChannels, groupOutChannels, transposed, dtype)
   ) {
     path = 'columns';
   } else if (
@@ -115,28 +116,42 @@ function plan(
 }
 
 /**
- * Whether a one-sample column product already runs on the wasm `gemm`, so
- * that every chunk's product does (they only have more columns) and a batch
- * gets the same bits as its samples one at a time.
+ * Whether a one-sample column product already runs on an accelerated
+ * `gemm`, so that every chunk's product does (they only have more columns)
+ * and a batch gets the same bits as its samples one at a time.
  */
-function columnProductsOnWasm(
-  table: SegmentTable, groupChannels: number, groupOutChannels: number, transposed: boolean,
+function columnProductsAccelerated(
+  table: SegmentTable, groupChannels: number, groupOutChannels: number, transposed: boolean, dtype: DType,
 ): boolean {
   const depth = groupChannels * table.kernelVolume;
+  const accelerated = getKernel('gemmAccelerated');
   return transposed
-    ? wasmGemmTakes(depth, table.outputVolume, groupOutChannels)
-    : wasmGemmTakes(groupOutChannels, table.outputVolume, depth);
+    ? accelerated(depth, table.outputVolume, groupOutChannels, dtype)
+    : accelerated(groupOutChannels, table.outputVolume, depth, dtype);
+}
+
+/**
+ * C[m×n] (+)= A[m×k]·B[k×n] on the active `gemm` kernel, for strided
+ * regions of flat arrays: A[i][p] is `a[aOffset + i*aRowStride + p*aColStride]`,
+ * likewise B; C is dense at `cOffset`.
+ */
+function gemm(
+  m: number, n: number, k: number,
+  a: FloatArray, aOffset: number, aRowStride: number, aColStride: number,
+  b: FloatArray, bOffset: number, bRowStride: number, bColStride: number,
+  c: FloatArray, cOffset: number, accumulate: boolean,
+): void {
+  getKernel('gemm')(
+    makeTensor(a, [m, k], [aRowStride, aColStride], aOffset),
+    makeTensor(b, [k, n], [bRowStride, bColStride], bOffset),
+    { out: makeTensor(c, [m, n], [n, 1], cOffset), accumulate },
+  );
 }
 
 /** The share of a 4-wide tile row left unused by rows of `sizes`' last length. */
 function idleLanesOf(sizes: readonly number[]): number {
   const last = sizes[sizes.length - 1]!;
   return 1 - last / (Math.ceil(last / 4) * 4);
-}
-
-/** Whether both operands of the products are float32, which `gemm` can hand to WebAssembly. */
-function allFloat32(first: Tensor, second: Tensor): boolean {
-  return first.dtype === 'float32' && second.dtype === 'float32';
 }
 
 function data(tensor: Tensor): FloatArray {
@@ -187,7 +202,7 @@ function scatterSamples(from: FloatArray, to: FloatArray, first: number, count: 
  * ...kernelSize], bias [O] or null → [N, O, ...outputSize].
  */
 export function convolutionKernel(input: Tensor, weight: Tensor, bias: Tensor | null, geometry: ConvolutionGeometry): Tensor {
-  const p = plan(input.shape[0]!, input.shape[1]!, weight.shape[0]!, geometry, false, allFloat32(input, weight));
+  const p = plan(input.shape[0]!, input.shape[1]!, weight.shape[0]!, geometry, false, input.dtype);
   const { batch, channels, outChannels, groups, groupChannels, groupOutChannels, depth, table, chunk } = p;
   const { inputVolume, outputVolume } = table;
   const x = data(input);
@@ -248,8 +263,7 @@ export function convolutionTransposeKernel(
   gradOutput: Tensor, weight: Tensor, bias: Tensor | null, geometry: ConvolutionGeometry,
 ): Tensor {
   const p = plan(
-    gradOutput.shape[0]!, weight.shape[1]! * geometry.groups, gradOutput.shape[1]!, geometry, true,
-    allFloat32(gradOutput, weight),
+    gradOutput.shape[0]!, weight.shape[1]! * geometry.groups, gradOutput.shape[1]!, geometry, true, gradOutput.dtype,
   );
   const { batch, channels, outChannels, groups, groupChannels, groupOutChannels, depth, table, chunk } = p;
   const { inputVolume, outputVolume } = table;
@@ -305,8 +319,7 @@ export function convolutionTransposeKernel(
  * ...inputSize] and gradOutput [N, O, ...outputSize] → [O, C/groups, ...kernelSize].
  */
 export function convolutionBackwardWeightKernel(input: Tensor, gradOutput: Tensor, geometry: ConvolutionGeometry): Tensor {
-  const float32 = allFloat32(input, gradOutput);
-  const p = plan(input.shape[0]!, input.shape[1]!, gradOutput.shape[1]!, geometry, false, float32);
+  const p = plan(input.shape[0]!, input.shape[1]!, gradOutput.shape[1]!, geometry, false, input.dtype);
   const { batch, channels, outChannels, groups, groupChannels, groupOutChannels, depth, table, chunk } = p;
   const { inputVolume, outputVolume } = table;
   const x = data(input);

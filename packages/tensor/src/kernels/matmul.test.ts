@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { type Layout, type Operand, makeOperand, seededRandom } from './gemm-test-support.js';
-import { gemm } from './matmul.js';
+import { gemmStrided } from './matmul.js';
 
 type FloatArrayConstructor = Float32ArrayConstructor | Float64ArrayConstructor;
 
@@ -39,7 +39,7 @@ function checkAgainstReference(testCase: Case): void {
   for (let index = 0; index < c.length; index++) c[index] = random() * 2 - 1;
   const before = Float64Array.from(c);
 
-  gemm(
+  gemmStrided(
     m, n, k,
     a.data, a.offset, a.rowStride, a.columnStride,
     b.data, b.offset, b.rowStride, b.columnStride,
@@ -127,16 +127,16 @@ describe('gemm', () => {
 
   it('k = 0 zeroes C when overwriting and leaves it when accumulating', () => {
     const c = new Float32Array([9, 1, 2, 3, 4, 9]);
-    gemm(2, 2, 0, new Float32Array(0), 0, 0, 1, new Float32Array(0), 0, 2, 1, c, 1, true);
+    gemmStrided(2, 2, 0, new Float32Array(0), 0, 0, 1, new Float32Array(0), 0, 2, 1, c, 1, true);
     expect(Array.from(c)).toEqual([9, 1, 2, 3, 4, 9]);
-    gemm(2, 2, 0, new Float32Array(0), 0, 0, 1, new Float32Array(0), 0, 2, 1, c, 1, false);
+    gemmStrided(2, 2, 0, new Float32Array(0), 0, 0, 1, new Float32Array(0), 0, 2, 1, c, 1, false);
     expect(Array.from(c)).toEqual([9, 0, 0, 0, 0, 9]);
   });
 
   it('does nothing for an empty C', () => {
     const c = new Float64Array([5, 5]);
-    gemm(0, 2, 3, new Float64Array(6), 0, 3, 1, new Float64Array(6), 0, 2, 1, c, 0, false);
-    gemm(2, 0, 3, new Float64Array(6), 0, 3, 1, new Float64Array(6), 0, 0, 1, c, 0, false);
+    gemmStrided(0, 2, 3, new Float64Array(6), 0, 3, 1, new Float64Array(6), 0, 2, 1, c, 0, false);
+    gemmStrided(2, 0, 3, new Float64Array(6), 0, 3, 1, new Float64Array(6), 0, 0, 1, c, 0, false);
     expect(Array.from(c)).toEqual([5, 5]);
   });
 
@@ -145,7 +145,7 @@ describe('gemm', () => {
       const a = new Float64Array(m * k).fill(1);
       const b = new Float64Array(k * n).fill(2);
       const c = new Float64Array(m * n).fill(Number.NaN);
-      gemm(m, n, k, a, 0, k, 1, b, 0, n, 1, c, 0, false);
+      gemmStrided(m, n, k, a, 0, k, 1, b, 0, n, 1, c, 0, false);
       expect(c.every((value) => value === 2 * k)).toBe(true);
     }
   });
@@ -157,7 +157,7 @@ describe('gemm', () => {
     a[2 * k + 3] = Number.POSITIVE_INFINITY; // row 2 of C becomes +∞
     b[5 * n + 7] = Number.NaN; // column 7 of C becomes NaN
     const c = new Float32Array(m * n);
-    gemm(m, n, k, a, 0, k, 1, b, 0, n, 1, c, 0, false);
+    gemmStrided(m, n, k, a, 0, k, 1, b, 0, n, 1, c, 0, false);
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
         const expected = j === 7 ? Number.NaN : i === 2 ? Number.POSITIVE_INFINITY : k;

@@ -1,19 +1,11 @@
 /**
- * Single-threaded matrix product for float32 and float64 typed arrays.
+ * The CPU reference matrix product for float32 and float64 typed arrays,
+ * single-threaded, summing in float64. It is what the `gemm` kernel of the
+ * `cpu` backend runs (kernels/gemm.ts); the `wasm` backend
+ * (backends/wasm/) registers a WebAssembly SIMD `gemm` over it for float32
+ * products, which sums in float32 like every SIMD BLAS.
  *
- * Float32 products of any real size run on a WebAssembly SIMD kernel
- * (wasm/gemm.wat, driven by wasm/gemm-wasm.ts): JavaScript cannot issue
- * vector instructions and pays six to eight instructions per typed-array
- * load (below), so it tops out near 3 GFLOP/s, while a packed 4×8 f32x4
- * register tile reaches 20–30 GFLOP/s on the same core, about what TF.js's
- * XNNPACK backend does. That kernel sums in float32, like every SIMD BLAS
- * (PyTorch's CPU matmul included): the rounding error grows like √k·u for
- * random data rather than staying at float32's final rounding. Float64,
- * mixed dtypes, tiny products and runtimes without WebAssembly SIMD keep the
- * JavaScript kernel below, which sums in float64; `setWasmGemm(false)` from
- * `@strata/tensor/backend` forces it for float32 too.
- *
- * The JavaScript kernel follows the Goto/BLIS scheme, as the wasm one does:
+ * It follows the Goto/BLIS scheme, as the wasm one does:
  * a KC×NC block of B and an MC×KC block of A are copied ("packed") into
  * contiguous scratch so that a 4×4 register-tiled micro-kernel streams both
  * operands with unit stride.
@@ -35,8 +27,6 @@
  * - A and B share one scratch array, so the kernel pays the per-iteration map
  *   and length checks once instead of twice (~10% faster).
  */
-
-import { gemmWasm, wasmGemmTakes } from './wasm/gemm-wasm.js';
 
 type FloatArray = Float32Array | Float64Array;
 
@@ -68,22 +58,19 @@ const edgeTile = new Float64Array(MR * NR);
  * If accumulate is false, C is overwritten; else added to.
  * c is written densely: c[cOffset + i*n + j].
  *
- * When a, b and c are all Float32Array and the product is not tiny
- * (`wasmGemmTakes` of `@strata/tensor/backend`), it runs on the WebAssembly
- * SIMD kernel and products are summed in float32; else they are summed in
- * float64 within each KC-deep block of k, then added into `c`. Either way a
- * product's value does not depend on where its tile lies, so the rows of a
- * product equal the same rows computed alone if both take the same kernel.
+ * Products are summed in float64 within each KC-deep block of k, then added
+ * into `c`, so a product's value does not depend on where its tile lies: the
+ * rows of a product equal the same rows computed alone.
  * Strides may be zero (broadcast) or negative.
  * `c` must not overlap `a` or `b`.
  *
  * @example
  * ```ts
  * // C = Aᵀ·B for a row-major 3×2 array A: swap A's strides.
- * gemm(2, 4, 3, a, 0, 1, 2, b, 0, 4, 1, c, 0, false);
+ * gemmStrided(2, 4, 3, a, 0, 1, 2, b, 0, 4, 1, c, 0, false);
  * ```
  */
-export function gemm(
+export function gemmStrided(
   m: number, n: number, k: number,
   a: Float32Array | Float64Array, aOffset: number, aRowStride: number, aColStride: number,
   b: Float32Array | Float64Array, bOffset: number, bRowStride: number, bColStride: number,
@@ -91,12 +78,6 @@ export function gemm(
   accumulate: boolean,
 ): void {
   if (m <= 0 || n <= 0) return;
-  if (
-    a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array && wasmGemmTakes(m, n, k)
-    && gemmWasm(m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, c, cOffset, accumulate)
-  ) {
-    return;
-  }
   if (!accumulate) c.fill(0, cOffset, cOffset + m * n);
   if (k <= 0) return;
   // A thin side wastes most of each padded 4-wide tile, so stay direct there.

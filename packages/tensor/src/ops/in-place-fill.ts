@@ -6,7 +6,7 @@ import { Storage } from '../storage.js';
 import { Tensor } from '../tensor.js';
 import { where } from './elementwise.js';
 import { broadcastView, checkMask, fillValue, maskedFill } from './indexing.js';
-import { checkBroadcastInto, checkSelf, runInPlace, writeData, writeInto } from './in-place-support.js';
+import { checkBroadcastInto, checkSelf, runInPlace, writeInto } from './in-place-support.js';
 import { checkTensor } from '../checks.js';
 
 // In-place ops that overwrite elements rather than combine them: fills,
@@ -28,17 +28,6 @@ function everywhere(): Tensor {
   return new Tensor(new Storage(new Uint8Array([1])), []);
 }
 
-/** Sets every element of `self` to `value` (already converted for bool). */
-function fillStorage(self: Tensor, value: number): void {
-  if (self.isContiguous()) {
-    self.storage.data.fill(value, self.offset, self.offset + self.numel());
-    return;
-  }
-  const data = allocate(self.dtype, self.numel());
-  data.fill(value);
-  writeData(self, data);
-}
-
 function fillWith(op: string, self: Tensor, value: number | boolean | Tensor): Tensor {
   checkSelf(op, self);
   const number = fillValue(value, op);
@@ -48,7 +37,7 @@ function fillWith(op: string, self: Tensor, value: number | boolean | Tensor): T
     operands: value instanceof Tensor ? [value] : [],
     outOfPlace: (input) => maskedFill(input, everywhere(), value),
     write: () => {
-      fillStorage(self, converted);
+      getKernel('fill')(self, converted);
       return true;
     },
     outOfPlaceGivesValues: false,
@@ -90,27 +79,19 @@ export function copy_(self: Tensor, source: Tensor): Tensor {
     operands: [source],
     outOfPlace: (input) => where(everywhere(), source, input),
     write: () => {
-      const sameLayout = source.dtype === self.dtype && self.isContiguous() && source.numel() === self.numel();
-      // TypedArray.set copes with a source that overlaps the target in the same buffer.
-      if (sameLayout) self.storage.data.set(source.contiguousData(), self.offset);
-      else writeInto(self, getKernel('copy')(broadcastView(source, self.shape), self.dtype));
+      writeInto(self, broadcastView(source, self.shape));
       return true;
     },
     outOfPlaceGivesValues: false,
   });
 }
 
-/** Draws one value per element of `self`, in row-major order, from `draw`. */
+/** Draws one value per element of `self`, in row-major order, from `draw` (on the host, where the generator is). */
 function fillRandom(self: Tensor, draw: () => number): void {
   const count = self.numel();
-  if (self.isContiguous()) {
-    const data = self.storage.data;
-    for (let i = self.offset, end = self.offset + count; i < end; i++) data[i] = draw();
-    return;
-  }
   const values = allocate(self.dtype, count);
   for (let i = 0; i < count; i++) values[i] = draw();
-  writeData(self, values);
+  writeInto(self, new Tensor(new Storage(values), self.shape));
 }
 
 function checkFloating(op: string, self: Tensor): void {

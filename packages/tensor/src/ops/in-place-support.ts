@@ -1,7 +1,8 @@
-import { type DType, type TypedArray, isFloatingPoint } from '../dtype.js';
+import { type DType, isFloatingPoint } from '../dtype.js';
 import { DTypeError, ShapeError, formatShape } from '../errors.js';
 import { gradientRecorder, isGradEnabled } from '../gradient-recording.js';
-import { scatterStrided } from '../kernels/strided.js';
+import { copyIntoKernel, fillKernel } from '../kernels/in-place.js';
+import { getKernel, registerKernel } from '../registry.js';
 import { broadcastShapes, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { clone, to } from './cast.js';
@@ -91,19 +92,13 @@ function checkGradientRules(op: string, self: Tensor, operands: readonly Tensor[
   return recorderInstalled && isFloatingPoint(self.dtype) && (self.requiresGrad || operandRequiresGrad);
 }
 
-/** Writes `values` (a tensor of `self`'s shape) into `self`'s storage, converting to `self`'s dtype. */
+/** Writes `values` (a tensor of `self`'s shape) into `self`, converting to `self`'s dtype, with the `copyInto` kernel. */
 export function writeInto(self: Tensor, values: Tensor): void {
-  let data: TypedArray = values.contiguousData();
-  // Reading from a subarray of the storage being written could see elements already overwritten.
-  if (data.buffer === self.storage.data.buffer) data = data.slice();
-  writeData(self, data);
+  getKernel('copyInto')(self, values);
 }
 
-/** Writes row-major `data` into `self`'s storage (a direct copy when `self` is contiguous). */
-export function writeData(self: Tensor, data: TypedArray): void {
-  if (self.isContiguous()) self.storage.data.set(data, self.offset);
-  else scatterStrided(data, 0, self.shape, self.strides, self.storage.data, self.offset);
-}
+registerKernel('copyInto', copyIntoKernel);
+registerKernel('fill', fillKernel);
 
 /** One in-place op, as `runInPlace` carries it out. */
 export interface InPlacePlan {
@@ -156,18 +151,4 @@ export function runInPlace(self: Tensor, plan: InPlacePlan): Tensor {
 /** `operand`, or `replacement` when `operand` is `self` (so a rebased graph reads the clone, not the overwritten tensor). */
 export function substitute<T>(operand: T, self: Tensor, replacement: Tensor): T | Tensor {
   return operand === self ? replacement : operand;
-}
-
-/**
- * Whether a tensor operand can be read element by element alongside a
- * contiguous `self` in a fast loop: same dtype, same shape, contiguous, and
- * not an overlapping window of `self`'s own storage.
- */
-export function isFastOperand(self: Tensor, operand: Tensor): boolean {
-  return (
-    operand.dtype === self.dtype &&
-    shapesEqual(operand.shape, self.shape) &&
-    operand.isContiguous() &&
-    (operand.storage !== self.storage || operand.offset === self.offset)
-  );
 }

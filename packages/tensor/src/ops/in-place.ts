@@ -1,9 +1,11 @@
-import { type TypedArray, isFloatingPoint, toFloatingPoint } from '../dtype.js';
+import { isFloatingPoint, toFloatingPoint } from '../dtype.js';
 import { DTypeError } from '../errors.js';
+import { addInPlaceKernel, addcdivInPlaceKernel, addcmulInPlaceKernel, divInPlaceKernel, expInPlaceKernel, mulInPlaceKernel, negInPlaceKernel, sqrtInPlaceKernel } from '../kernels/in-place.js';
+import { getKernel, registerKernel } from '../registry.js';
 import { Tensor } from '../tensor.js';
 import { relu } from './activation.js';
 import { type AddOptions, type ClampOptions, type DivOptions, add, clamp, div, mul, pow, sub } from './elementwise.js';
-import { checkBroadcastInto, checkCastable, checkSelf, isFastOperand, runInPlace, substitute } from './in-place-support.js';
+import { checkBroadcastInto, checkCastable, checkSelf, runInPlace, substitute } from './in-place-support.js';
 import { checkTensor } from '../checks.js';
 import { type TensorOrScalar, checkOperand, resultType, shapeOf } from './promotion.js';
 import { exp, neg, sqrt } from './unary.js';
@@ -11,9 +13,19 @@ import { exp, neg, sqrt } from './unary.js';
 // In-place arithmetic. Each op validates everything first (operand kinds,
 // that broadcasting keeps `self`'s shape, that the result dtype can be
 // written into `self`), then writes into `self`'s storage through
-// `runInPlace`: a tight loop for a contiguous floating-point `self` with a
-// number or a matching contiguous operand, otherwise the out-of-place op's
-// result copied in. Every op bumps `self.storage.version` and returns `self`.
+// `runInPlace`: the op's in-place kernel (`add_`, `mul_`, …: a tight loop
+// for a contiguous floating-point `self` with a number or a matching
+// contiguous operand, which may decline), otherwise the out-of-place op's
+// result written in by the `copyInto` kernel. Every op bumps `self.storage.version` and returns `self`.
+
+registerKernel('add_', addInPlaceKernel);
+registerKernel('mul_', mulInPlaceKernel);
+registerKernel('div_', divInPlaceKernel);
+registerKernel('addcmul_', addcmulInPlaceKernel);
+registerKernel('addcdiv_', addcdivInPlaceKernel);
+registerKernel('exp_', expInPlaceKernel);
+registerKernel('sqrt_', sqrtInPlaceKernel);
+registerKernel('neg_', negInPlaceKernel);
 
 /** Options of `addcmul_` and `addcdiv_`. */
 export interface AddcOptions {
@@ -22,46 +34,6 @@ export interface AddcOptions {
    * @defaultValue `1`
    */
   value?: number;
-}
-
-/** The contiguous element range of a floating-point `self`, or `null` when the fast loops don't apply. */
-function fastRange(self: Tensor): { data: TypedArray; start: number; end: number } | null {
-  if (!isFloatingPoint(self.dtype) || !self.isContiguous()) return null;
-  return { data: self.storage.data, start: self.offset, end: self.offset + self.numel() };
-}
-
-/** A number operand as the arithmetic sees it: rounded to float32 for a float32 `self`, as PyTorch casts a scalar. */
-function scalarFor(self: Tensor, value: number): number {
-  return self.dtype === 'float32' ? Math.fround(value) : value;
-}
-
-type FastBinary = 'add' | 'mul' | 'div';
-
-/**
- * `self = self + alpha * other`, `self * other` or `self / other` in one loop,
- * with the same arithmetic as the out-of-place kernels. Returns `false` when
- * the operands don't allow it.
- */
-function fastBinary(self: Tensor, other: TensorOrScalar, kind: FastBinary, alpha: number): boolean {
-  const range = fastRange(self);
-  if (range === null) return false;
-  const { data, start, end } = range;
-  if (typeof other === 'number') {
-    const y = scalarFor(self, other);
-    const step = alpha === 1 ? y : alpha * y;
-    if (kind === 'add') for (let i = start; i < end; i++) data[i] = data[i]! + step;
-    else if (kind === 'mul') for (let i = start; i < end; i++) data[i] = data[i]! * y;
-    else for (let i = start; i < end; i++) data[i] = data[i]! / y;
-    return true;
-  }
-  if (!(other instanceof Tensor) || !isFastOperand(self, other)) return false;
-  const y = other.storage.data;
-  const shift = other.offset - start;
-  if (kind === 'add' && alpha === 1) for (let i = start; i < end; i++) data[i] = data[i]! + y[i + shift]!;
-  else if (kind === 'add') for (let i = start; i < end; i++) data[i] = data[i]! + alpha * y[i + shift]!;
-  else if (kind === 'mul') for (let i = start; i < end; i++) data[i] = data[i]! * y[i + shift]!;
-  else for (let i = start; i < end; i++) data[i] = data[i]! / y[i + shift]!;
-  return true;
 }
 
 function checkBinary(op: string, self: Tensor, other: unknown): asserts other is TensorOrScalar {
@@ -95,7 +67,7 @@ export function add_(self: Tensor, other: TensorOrScalar, options: AddOptions = 
     op: 'add_',
     operands: tensorOperands(other),
     outOfPlace: (input) => add(input, substitute(other, self, input), { alpha }),
-    write: () => typeof alpha === 'number' && fastBinary(self, other, 'add', alpha),
+    write: () => typeof alpha === 'number' && typeof other !== 'boolean' && getKernel('add_')(self, other, alpha),
     outOfPlaceGivesValues: true,
   });
 }
@@ -110,7 +82,7 @@ export function sub_(self: Tensor, other: TensorOrScalar, options: AddOptions = 
     operands: tensorOperands(other),
     outOfPlace: (input) => sub(input, substitute(other, self, input), { alpha }),
     // x + (-alpha) * y is exactly x - alpha * y in floating point.
-    write: () => typeof alpha === 'number' && fastBinary(self, other, 'add', -alpha),
+    write: () => typeof alpha === 'number' && typeof other !== 'boolean' && getKernel('add_')(self, other, -alpha),
     outOfPlaceGivesValues: true,
   });
 }
@@ -123,7 +95,7 @@ export function mul_(self: Tensor, other: TensorOrScalar): Tensor {
     op: 'mul_',
     operands: tensorOperands(other),
     outOfPlace: (input) => mul(input, substitute(other, self, input)),
-    write: () => fastBinary(self, other, 'mul', 1),
+    write: () => typeof other !== 'boolean' && getKernel('mul_')(self, other),
     outOfPlaceGivesValues: true,
   });
 }
@@ -142,7 +114,7 @@ export function div_(self: Tensor, other: TensorOrScalar, options: DivOptions = 
     op: 'div_',
     operands: tensorOperands(other),
     outOfPlace: (input) => div(input, substitute(other, self, input), { roundingMode }),
-    write: () => roundingMode === null && fastBinary(self, other, 'div', 1),
+    write: () => roundingMode === null && typeof other !== 'boolean' && getKernel('div_')(self, other),
     outOfPlaceGivesValues: true,
   });
 }
@@ -157,22 +129,6 @@ export function pow_(self: Tensor, exponent: TensorOrScalar): Tensor {
     outOfPlace: (input) => pow(input, substitute(exponent, self, input)),
     outOfPlaceGivesValues: true,
   });
-}
-
-/** `self + value * first ⊙ second` or `self + value * first / second`, in one loop. */
-function fastAddc(self: Tensor, first: Tensor, second: Tensor, value: number, divide: boolean): boolean {
-  const range = fastRange(self);
-  if (range === null || !isFastOperand(self, first) || !isFastOperand(self, second)) return false;
-  const { data, start, end } = range;
-  const a = first.storage.data;
-  const b = second.storage.data;
-  const shiftA = first.offset - start;
-  const shiftB = second.offset - start;
-  // The out-of-place composition stores the product (or quotient) first, rounding it to float32.
-  const round = self.dtype === 'float32' ? Math.fround : (x: number): number => x;
-  if (divide) for (let i = start; i < end; i++) data[i] = data[i]! + value * round(a[i + shiftA]! / b[i + shiftB]!);
-  else for (let i = start; i < end; i++) data[i] = data[i]! + value * round(a[i + shiftA]! * b[i + shiftB]!);
-  return true;
 }
 
 function checkAddc(op: string, self: Tensor, first: unknown, second: unknown): asserts first is Tensor {
@@ -198,7 +154,7 @@ export function addcmul_(self: Tensor, tensor1: Tensor, tensor2: Tensor, options
     op: 'addcmul_',
     operands: [tensor1, tensor2],
     outOfPlace: (input) => add(input, mul(substitute(tensor1, self, input), substitute(tensor2, self, input)), { alpha: value }),
-    write: () => fastAddc(self, tensor1, tensor2, value, false),
+    write: () => getKernel('addcmul_')(self, tensor1, tensor2, value),
     outOfPlaceGivesValues: true,
   });
 }
@@ -221,7 +177,7 @@ export function addcdiv_(self: Tensor, tensor1: Tensor, tensor2: Tensor, options
     op: 'addcdiv_',
     operands: [tensor1, tensor2],
     outOfPlace: (input) => add(input, div(substitute(tensor1, self, input), substitute(tensor2, self, input)), { alpha: value }),
-    write: () => fastAddc(self, tensor1, tensor2, value, true),
+    write: () => getKernel('addcdiv_')(self, tensor1, tensor2, value),
     outOfPlaceGivesValues: true,
   });
 }
@@ -256,25 +212,13 @@ export function clamp_(self: Tensor, min?: ClampOptions | Tensor | number | null
   });
 }
 
-type FastUnary = 'exp' | 'sqrt' | 'neg';
-
-function fastUnary(self: Tensor, kind: FastUnary): boolean {
-  const range = fastRange(self);
-  if (range === null) return false;
-  const { data, start, end } = range;
-  if (kind === 'exp') for (let i = start; i < end; i++) data[i] = Math.exp(data[i]!);
-  else if (kind === 'sqrt') for (let i = start; i < end; i++) data[i] = Math.sqrt(data[i]!);
-  else for (let i = start; i < end; i++) data[i] = -data[i]!;
-  return true;
-}
-
-function unaryInPlace(op: string, self: Tensor, outOfPlace: (input: Tensor) => Tensor, fast: FastUnary | null): Tensor {
+function unaryInPlace(op: string, self: Tensor, outOfPlace: (input: Tensor) => Tensor, fast: 'exp_' | 'sqrt_' | 'neg_' | null): Tensor {
   checkSelf(op, self);
   return runInPlace(self, {
     op,
     operands: [],
     outOfPlace,
-    write: () => fast !== null && fastUnary(self, fast),
+    write: () => fast !== null && getKernel(fast)(self),
     outOfPlaceGivesValues: true,
   });
 }
@@ -283,14 +227,14 @@ function unaryInPlace(op: string, self: Tensor, outOfPlace: (input: Tensor) => T
 export function exp_(self: Tensor): Tensor {
   checkSelf('exp_', self);
   checkCastable('exp_', toFloatingPoint(self.dtype), self);
-  return unaryInPlace('exp_', self, exp, 'exp');
+  return unaryInPlace('exp_', self, exp, 'exp_');
 }
 
 /** The square root in place, like `Tensor.sqrt_`. Returns `self`. @throws DTypeError for an int32 or bool tensor. */
 export function sqrt_(self: Tensor): Tensor {
   checkSelf('sqrt_', self);
   checkCastable('sqrt_', toFloatingPoint(self.dtype), self);
-  return unaryInPlace('sqrt_', self, sqrt, 'sqrt');
+  return unaryInPlace('sqrt_', self, sqrt, 'sqrt_');
 }
 
 /** `-self` in place, like `Tensor.neg_`. Returns `self`. @throws DTypeError for a bool tensor. */
@@ -299,7 +243,7 @@ export function neg_(self: Tensor): Tensor {
   if (self.dtype === 'bool') {
     throw new DTypeError('neg_: negation of a bool tensor is not supported (got dtype bool); to invert a mask, use logicalNot() instead');
   }
-  return unaryInPlace('neg_', self, neg, 'neg');
+  return unaryInPlace('neg_', self, neg, 'neg_');
 }
 
 /** `max(self, 0)` in place, like `Tensor.relu_`. Returns `self`. @throws DTypeError for a bool tensor. */

@@ -1,9 +1,9 @@
-import { type TypedArray, allocate, promoteTypes } from '../dtype.js';
+import { promoteTypes } from '../dtype.js';
 import { DTypeError, ShapeError, formatShape } from '../errors.js';
 import { recordOperation } from '../gradient-recording.js';
-import { gemm } from '../kernels/matmul.js';
+import { gemmAcceleratedKernel, gemmKernel } from '../kernels/gemm.js';
 import { getKernel, registerKernel } from '../registry.js';
-import { broadcastShapes, numelOf } from '../shape.js';
+import { broadcastShapes } from '../shape.js';
 import { Storage } from '../storage.js';
 import { Tensor } from '../tensor.js';
 import { to } from './cast.js';
@@ -11,48 +11,20 @@ import { expand, squeeze, unsqueeze } from './views.js';
 
 /**
  * The batched matrix product of `a` [..., m, k] and `b` [..., k, n] whose batch
- * dimensions are already equal (broadcast views with stride 0 are fine). Reads
- * both through their strides, so transposed views cost no copy.
+ * dimensions are already equal (broadcast views with stride 0 are fine), on
+ * the active `gemm`. Integer operands are multiplied as float64 and converted back.
  */
 function matmulKernel(a: Tensor, b: Tensor): Tensor {
-  const rank = a.ndim;
-  const m = a.shape[rank - 2]!;
-  const k = a.shape[rank - 1]!;
-  const n = b.shape[rank - 1]!;
-  const batchShape = a.shape.slice(0, rank - 2);
-  const batchCount = numelOf(batchShape);
-  const floating = a.dtype === 'float64' ? 'float64' : 'float32';
-  const output = allocate(floating, batchCount * m * n) as Float32Array | Float64Array;
-  const aData = asFloatArray(a.storage.data);
-  const bData = asFloatArray(b.storage.data);
-  const batchIndex = new Array<number>(batchShape.length).fill(0);
-  for (let batch = 0; batch < batchCount; batch++) {
-    let aOffset = a.offset;
-    let bOffset = b.offset;
-    for (let d = 0; d < batchShape.length; d++) {
-      aOffset += batchIndex[d]! * a.strides[d]!;
-      bOffset += batchIndex[d]! * b.strides[d]!;
-    }
-    gemm(
-      m, n, k,
-      aData, aOffset, a.strides[rank - 2]!, a.strides[rank - 1]!,
-      bData, bOffset, b.strides[rank - 2]!, b.strides[rank - 1]!,
-      output, batch * m * n,
-      false,
-    );
-    for (let d = batchShape.length - 1; d >= 0; d--) {
-      if (++batchIndex[d]! < batchShape[d]!) break;
-      batchIndex[d] = 0;
-    }
-  }
-  const result = new Tensor(new Storage(output), [...batchShape, m, n]);
-  return a.dtype === floating ? result : getKernel('copy')(result, a.dtype);
+  if (a.dtype === 'float32' || a.dtype === 'float64') return getKernel('gemm')(a, b);
+  return getKernel('copy')(getKernel('gemm')(asFloat64(a), asFloat64(b)), a.dtype);
 }
 registerKernel('matmul', matmulKernel);
+registerKernel('gemm', gemmKernel);
+registerKernel('gemmAccelerated', gemmAcceleratedKernel);
 
-/** Integer storages are read as float64 so one product kernel serves every dtype. */
-function asFloatArray(data: TypedArray): Float32Array | Float64Array {
-  return data instanceof Float32Array || data instanceof Float64Array ? data : Float64Array.from(data);
+/** An integer tensor as float64 with the same shape and strides, so one product kernel serves every dtype. */
+function asFloat64(tensor: Tensor): Tensor {
+  return new Tensor(new Storage(Float64Array.from(tensor.storage.data)), tensor.shape, tensor.strides, tensor.offset);
 }
 
 /**

@@ -1,9 +1,23 @@
 import { readFileSync } from 'node:fs';
+import { Tensor } from '../../tensor.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { generateGemmModule, generatedPath } from '../../../scripts/build-wasm.mjs';
-import { type Layout, type Operand, makeOperand, seededRandom } from '../gemm-test-support.js';
-import { gemm } from '../matmul.js';
-import { gemmWasm, setWasmGemm, wasmGemmActive, wasmGemmTakes } from './gemm-wasm.js';
+import { type Layout, type Operand, makeOperand, seededRandom } from '../../kernels/gemm-test-support.js';
+import { gemmStrided } from '../../kernels/matmul.js';
+import { backendOf, matmul, useBackend } from '../../index.js';
+import { gemmWasm, wasmGemmAvailable, wasmGemmTakes } from './gemm-wasm.js';
+
+/** What the wasm backend does with one product: its kernel where it takes the size, else the reference. */
+function gemm(
+  m: number, n: number, k: number,
+  a: Float32Array, aOffset: number, aRowStride: number, aColStride: number,
+  b: Float32Array, bOffset: number, bRowStride: number, bColStride: number,
+  c: Float32Array, cOffset: number, accumulate: boolean,
+): void {
+  const onWasm = wasmGemmTakes(m, n, k)
+    && gemmWasm(m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, c, cOffset, accumulate);
+  if (!onWasm) gemmStrided(m, n, k, a, aOffset, aRowStride, aColStride, b, bOffset, bRowStride, bColStride, c, cOffset, accumulate);
+}
 
 interface Case {
   m: number;
@@ -15,14 +29,13 @@ interface Case {
   seed?: number;
 }
 
-/** Runs `gemm` on a fresh C with guard elements, with the wasm kernel on or off. */
+/** Runs the wasm backend's product, or the reference, on a fresh C with guard elements. */
 function run(testCase: Case, a: Operand, b: Operand, initial: Float32Array, wasm: boolean): Float32Array {
   const c = initial.slice();
-  setWasmGemm(wasm);
-  gemm(
+  (wasm ? gemm : gemmStrided)(
     testCase.m, testCase.n, testCase.k,
-    a.data, a.offset, a.rowStride, a.columnStride,
-    b.data, b.offset, b.rowStride, b.columnStride,
+    a.data as Float32Array, a.offset, a.rowStride, a.columnStride,
+    b.data as Float32Array, b.offset, b.rowStride, b.columnStride,
     c, GUARD, testCase.accumulate ?? false,
   );
   return c;
@@ -71,31 +84,37 @@ function checkBothPaths(testCase: Case): void {
 }
 
 describe('WebAssembly gemm', () => {
-  afterEach(() => setWasmGemm(true));
+  afterEach(() => useBackend(null));
 
   it('is generated from gemm.wat: the committed module matches scripts/build-wasm.mjs', async () => {
     expect(readFileSync(generatedPath, 'utf8')).toBe(await generateGemmModule());
   });
 
-  it('compiles in this runtime, and the switch turns it off', () => {
-    expect(wasmGemmActive()).toBe(true);
-    setWasmGemm(false);
-    expect(wasmGemmActive()).toBe(false);
-    const one = new Float32Array(64).fill(1);
-    expect(gemmWasm(8, 8, 8, one, 0, 8, 1, one, 0, 8, 1, new Float32Array(64), 0, false)).toBe(false);
+  it('compiles in this runtime and is the active gemm backend until the CPU one is chosen', () => {
+    expect(wasmGemmAvailable()).toBe(true);
+    expect(backendOf('gemm')).toBe('wasm');
+    expect(backendOf('gemmAccelerated')).toBe('wasm');
+    const a = Float32Array.from({ length: 64 * 64 }, (_, index) => Math.sin(index));
+    const x = Tensor.fromData(a, [64, 64]);
+    const onWasm = matmul(x, x).toTypedArray();
+    useBackend('cpu');
+    expect(backendOf('gemm')).toBe('cpu');
+    const onCpu = matmul(x, x).toTypedArray();
+    // float32 sums against float64 sums: close, not equal
+    expect(onWasm).not.toEqual(onCpu);
+    for (let index = 0; index < onCpu.length; index++) expect(onWasm[index]).toBeCloseTo(onCpu[index]!, 3);
   });
 
-  it('falls back to the JavaScript kernel where WebAssembly is missing', async () => {
+  it('registers nothing where WebAssembly is missing, so the CPU gemm stays active', async () => {
     vi.resetModules();
     vi.stubGlobal('WebAssembly', undefined);
     try {
       const fresh = await import('./gemm-wasm.js');
-      const matmul = await import('../matmul.js');
-      expect(fresh.wasmGemmActive()).toBe(false);
-      const one = new Float32Array(32 * 32).fill(1);
-      const c = new Float32Array(32 * 32);
-      matmul.gemm(32, 32, 32, one, 0, 32, 1, one, 0, 32, 1, c, 0, false);
-      expect(c.every((value) => value === 32)).toBe(true);
+      const registry = await import('../../registry.js');
+      const backend = await import('./wasm-backend.js');
+      expect(fresh.wasmGemmAvailable()).toBe(false);
+      backend.registerWasmBackend();
+      expect(registry.kernelBackends('gemm')).not.toContain('wasm');
     } finally {
       vi.unstubAllGlobals();
       vi.resetModules();

@@ -7,10 +7,10 @@
  * the strided packing itself runs in wasm. The memory is grown, never
  * shrunk, so steady-state calls allocate no buffers.
  *
- * Compilation is synchronous and lazy (first float32 product large enough),
- * and any failure there (no WebAssembly, no SIMD, a CSP that forbids wasm)
- * makes `gemmWasm` decline every call, so `gemm` silently keeps its
- * JavaScript kernel.
+ * Compilation is synchronous (the module is a few kilobytes) and happens
+ * when the backend registers (wasm-backend.ts); any failure there (no
+ * WebAssembly, no SIMD, a CSP that forbids wasm) means the backend does not
+ * register, and the CPU reference stays active.
  */
 import { GEMM_WASM_BASE64 } from './gemm-wasm.generated.js';
 
@@ -54,7 +54,6 @@ const SPAN_SLACK = 4;
 
 let loaded: GemmExports | undefined;
 let loadFailed = false;
-let enabled = true;
 /** View over the current memory buffer; replaced when the memory grows. */
 let heap = new Float32Array(0);
 
@@ -76,33 +75,19 @@ function load(): GemmExports | undefined {
   return loaded;
 }
 
-/**
- * Turns the WebAssembly float32 kernel on or off for every later `gemm` call
- * (it is on by default, wherever WebAssembly SIMD compiles). Off forces the
- * JavaScript kernel, which sums in float64: for comparing the two paths in
- * tests and benchmarks, or for bit-for-bit float64-accumulated results.
- */
-export function setWasmGemm(on: boolean): void {
-  enabled = on;
+/** Whether this runtime compiles the module (compiling it now if it has not yet). */
+export function wasmGemmAvailable(): boolean {
+  return load() !== undefined;
 }
 
 /**
- * Whether float32 products will run on the WebAssembly kernel: it is enabled
- * and this runtime compiled the module (compiling it now if it has not yet).
- */
-export function wasmGemmActive(): boolean {
-  return enabled && load() !== undefined;
-}
-
-/**
- * Whether `gemm` hands a float32 m×n×k product to the WebAssembly kernel:
- * the kernel is active and the product is big enough to gain from it. The
- * two kernels round differently (float32 against float64 sums), so a caller
- * that must give a batch the same bits as its samples one at a time uses
- * this to choose a layout whose products all take the same kernel.
+ * Whether a float32 m×n×k product gains from the WebAssembly kernel: the
+ * module compiled and the product is big enough to pay for its copies. The
+ * thresholds are this backend's own; planners ask through the
+ * `gemmAccelerated` kernel.
  */
 export function wasmGemmTakes(m: number, n: number, k: number): boolean {
-  return k > 0 && m * n >= MIN_OUTPUTS && m * n * k >= MIN_MULTIPLY_ADDS && wasmGemmActive();
+  return k > 0 && m * n >= MIN_OUTPUTS && m * n * k >= MIN_MULTIPLY_ADDS && wasmGemmAvailable();
 }
 
 /** First index and one past the last index that a rows×columns strided view touches. */
@@ -173,11 +158,11 @@ const aPlacement = new Int32Array(3);
 const bPlacement = new Int32Array(3);
 
 /**
- * `gemm` for float32 operands on the WebAssembly kernel, with the same
- * arguments and result except that products are summed in float32. Returns
- * false, having touched nothing, when the kernel is off or unavailable, the
+ * C[m×n] (+)= A[m×k]·B[k×n] for float32 operands on the WebAssembly kernel,
+ * summed in float32, with the arguments of the CPU reference's
+ * `gemmStrided`. Returns false, having touched nothing, when the kernel is unavailable, the
  * operands reach outside their arrays, or the product needs more memory than
- * the module can address; the caller then runs the JavaScript kernel.
+ * the module can address; the caller then runs the kernel below it.
  */
 export function gemmWasm(
   m: number, n: number, k: number,
@@ -186,7 +171,6 @@ export function gemmWasm(
   c: Float32Array, cOffset: number,
   accumulate: boolean,
 ): boolean {
-  if (!enabled) return false;
   const wasm = load();
   if (wasm === undefined) return false;
   if (spanStart(aOffset, m, k, aRowStride, aColStride) < 0 || spanEnd(aOffset, m, k, aRowStride, aColStride) > a.length

@@ -1,0 +1,83 @@
+import { noGrad } from '@strata/autograd';
+import type { Module } from '@strata/module';
+import { type Tensor, manualSeed, randn } from '@strata/tensor';
+import { type KernelName, backendOf, kernelOf, registerKernel, unregisterKernel } from '@strata/tensor/backend';
+import { describe, expect, it } from 'vitest';
+import { BatchNorm2d, GroupNorm, InstanceNorm2d, LayerNorm, LocalResponseNorm, RMSNorm } from './index.js';
+
+/**
+ * Trains `makeLayer()` for a few SGD steps on a fixed input and target and
+ * returns everything it computed: outputs, the input's gradients and the
+ * parameters after every step.
+ */
+function train(makeLayer: () => Module, shape: number[]): number[] {
+  manualSeed(7);
+  const layer = makeLayer();
+  layer.double();
+  const input = randn(shape, { dtype: 'float64' });
+  const target = randn(shape, { dtype: 'float64' });
+  const record: number[] = [];
+  for (let step = 0; step < 3; step++) {
+    const x = input.clone().requiresGrad_();
+    const output = layer.forward(x) as Tensor;
+    const loss = output.sub(target).square().mean().add(output.mul(target).sin().sum());
+    loss.backward();
+    record.push(...output.toTypedArray(), ...x.grad!.toTypedArray());
+    noGrad(() => {
+      for (const parameter of layer.parameters()) {
+        record.push(...parameter.grad!.toTypedArray());
+        parameter.sub_(parameter.grad!.mul(0.1));
+        parameter.grad = null;
+      }
+    });
+  }
+  for (const parameter of layer.parameters()) record.push(...parameter.toTypedArray());
+  return record;
+}
+
+/** Runs `body` with the fused CPU kernel `name` unregistered, so its default composed of forward ops is active. */
+function withoutFused<T>(name: KernelName, body: () => T): T {
+  const fused = kernelOf(name, 'cpu');
+  expect(fused).not.toBeNull();
+  unregisterKernel(name, 'cpu');
+  try {
+    expect(backendOf(name)).toBe('composite');
+    return body();
+  } finally {
+    registerKernel(name, fused!, { override: true });
+    expect(backendOf(name)).toBe('cpu');
+  }
+}
+
+const cases: [KernelName, string, () => Module, number[]][] = [
+  ['batchNormBackward', 'BatchNorm2d', () => new BatchNorm2d(3), [4, 3, 5, 5]],
+  ['groupNormBackward', 'GroupNorm', () => new GroupNorm(2, 4), [3, 4, 6]],
+  ['groupNormBackward', 'InstanceNorm2d (affine)', () => new InstanceNorm2d(3, { affine: true }), [2, 3, 4, 4]],
+  ['layerNormBackward', 'LayerNorm', () => new LayerNorm([4, 5]), [3, 4, 5]],
+  ['rmsNormBackward', 'RMSNorm', () => new RMSNorm(6), [5, 6]],
+  ['localResponseNormBackward', 'LocalResponseNorm', () => new LocalResponseNorm(3, { alpha: 0.1 }), [2, 6, 3, 3]],
+];
+
+describe('the defaults of the fused backward kernels, composed of forward ops', () => {
+  for (const [kernel, label, makeLayer, shape] of cases) {
+    it(`${label} trains to the same numbers with ${kernel} unregistered`, () => {
+      const fused = train(makeLayer, shape);
+      const composite = withoutFused(kernel, () => train(makeLayer, shape));
+      expect(composite.length).toBe(fused.length);
+      for (let index = 0; index < fused.length; index++) {
+        expect(Math.abs(composite[index]! - fused[index]!)).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(fused[index]!)));
+      }
+    });
+  }
+
+  it('BatchNorm2d in evaluation mode (constant statistics) too', () => {
+    const makeLayer = (): Module => {
+      const layer = new BatchNorm2d(3);
+      layer.eval();
+      return layer;
+    };
+    const fused = train(makeLayer, [2, 3, 4, 4]);
+    const composite = withoutFused('batchNormBackward', () => train(makeLayer, [2, 3, 4, 4]));
+    fused.forEach((value, index) => expect(Math.abs(composite[index]! - value)).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(value))));
+  });
+});

@@ -23,6 +23,7 @@ export { normal_, uniform_ } from '@strata/tensor';
 export * from '@strata/tensor';
 export * from '@strata/autograd';
 export * from '@strata/module';
+export * from '@strata/layers-attention';
 export * from '@strata/layers-conv';
 export * from '@strata/layers-misc';
 export * from '@strata/layers-norm';

@@ -21,13 +21,13 @@ describe('gradcheck', () => {
   it('scaledDotProductAttention with a float mask and a scale', () => {
     manualSeed(1);
     const mask = randn([3, 4], { dtype: 'float64' });
-    const inputs = [randn([2, 3, 5], float64), randn([2, 4, 5], float64), randn([2, 4, 2], float64)] as const;
+    const inputs: [Tensor, Tensor, Tensor] = [randn([2, 3, 5], float64), randn([2, 4, 5], float64), randn([2, 4, 2], float64)];
     expect(gradcheck((q, k, v) => scaledDotProductAttention(q, k, v, { attnMask: mask, scale: 0.6 }), inputs)).toBe(true);
   });
 
   it('scaledDotProductAttention, causal', () => {
     manualSeed(2);
-    const inputs = [randn([2, 2, 4, 3], float64), randn([2, 2, 4, 3], float64), randn([2, 2, 4, 3], float64)] as const;
+    const inputs: [Tensor, Tensor, Tensor] = [randn([2, 2, 4, 3], float64), randn([2, 2, 4, 3], float64), randn([2, 2, 4, 3], float64)];
     expect(gradcheck((q, k, v) => scaledDotProductAttention(q, k, v, { isCausal: true }), inputs)).toBe(true);
   });
 

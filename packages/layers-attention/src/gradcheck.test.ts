@@ -2,7 +2,7 @@
  * The gradients of attention against finite differences, in float64, on
  * small cases: the inputs and every parameter, with masks of each kind.
  */
-import { gradcheck } from '@strata/autograd';
+import { gradcheck, gradgradcheck } from '@strata/autograd';
 import type { Module } from '@strata/module';
 import { type Tensor, manualSeed, randn, tensor } from '@strata/tensor';
 import { describe, expect, it } from 'vitest';
@@ -57,5 +57,14 @@ describe('gradcheck', () => {
     expect(check(encoder, [randn([3, 2, 4], float64)], (x) => encoder.forward(x!, { srcMask: mask }))).toBe(true);
     const decoder = new TransformerDecoderLayer(4, 2, { dimFeedforward: 6, dropout: 0, batchFirst: true });
     expect(check(decoder, [randn([2, 3, 4], float64), randn([2, 2, 4], float64)], (t, m) => decoder.forward(t!, m!, { tgtMask: mask }))).toBe(true);
+  });
+});
+
+describe('second derivatives (createGraph)', () => {
+  it('flow through the fused softmax and the head split and merge', () => {
+    manualSeed(6);
+    const mha = new MultiheadAttention(4, 2).double();
+    const x = randn([3, 2, 4], float64);
+    expect(gradgradcheck((input) => mha.forward(input, input, input)[0], [x])).toBe(true);
   });
 });

@@ -14,6 +14,7 @@ import { Module, Parameter, constant_, xavierNormal_, xavierUniform_ } from '@st
 import { type Tensor, cat, checkOptionNames, describeValue, empty, zeros } from '@strata/tensor';
 import { type AttentionLayout, attentionFloatMask, checkAttentionInputs, keyPaddingFloatMask } from './attention-checks.js';
 import { type MultiheadAttentionOptions, type ResolvedMultiheadAttentionOptions, checkSize, resolveMultiheadAttentionOptions } from './options.js';
+import { mergeHeads, splitHeads } from './heads.js';
 import { attend } from './scaled-dot-product-attention.js';
 
 /**
@@ -208,63 +209,58 @@ export class MultiheadAttention extends Module {
     const { batched, length, batch } = sizes;
     const E = this.embedDim;
     const heads = this.numHeads;
-    // Work sequence-first, [L, N, E], as PyTorch's functional form does.
-    const toSequenceFirst = (x: Tensor): Tensor => (!batched ? x.unsqueeze(1) : this.batchFirst ? x.transpose(0, 1) : x);
-    const [q0, k0, v0] = [toSequenceFirst(query), toSequenceFirst(key), toSequenceFirst(value)];
+    // Work batch-first, [N, L, E], whatever the layout given: the heads then split off with one pass (heads.ts).
+    const toBatchFirst = (x: Tensor): Tensor => (!batched ? x.unsqueeze(0) : this.batchFirst ? x : x.transpose(0, 1));
+    const [q0, k0, v0] = [toBatchFirst(query), toBatchFirst(key), toBatchFirst(value)];
     const inProjBias = this.optionalParameter('in_proj_bias');
     const biasPart = (index: number): Tensor | null => (inProjBias === null ? null : inProjBias.narrow(0, index * E, E));
+    const biasK = this.optionalParameter('bias_k');
+    const biasV = this.optionalParameter('bias_v');
+    const selfAttention = this.qkvSameEmbedDim && query === key && key === value;
     let q: Tensor;
     let k: Tensor;
     let v: Tensor;
-    if (this.qkvSameEmbedDim) {
-      const weight = this.getParameter('in_proj_weight');
-      if (query === key && key === value) {
-        // Self-attention: one product for the three projections.
-        const packed = linear(q0, weight, inProjBias);
-        [q, k, v] = [packed.narrow(2, 0, E), packed.narrow(2, E, E), packed.narrow(2, 2 * E, E)];
-      } else {
-        [q, k, v] = [q0, k0, v0].map((x, i) => linear(x, weight.narrow(0, i * E, E), biasPart(i))) as [Tensor, Tensor, Tensor];
-      }
+    if (selfAttention && biasK === null) {
+      // Self-attention: one product for the three projections, split into heads in one pass.
+      [q, k, v] = splitHeads(linear(q0, this.getParameter('in_proj_weight'), inProjBias), 3, heads) as [Tensor, Tensor, Tensor];
     } else {
-      const weights = ['q_proj_weight', 'k_proj_weight', 'v_proj_weight'].map((w) => this.getParameter(w));
-      [q, k, v] = [q0, k0, v0].map((x, i) => linear(x, weights[i]!, biasPart(i))) as [Tensor, Tensor, Tensor];
+      const weights = this.qkvSameEmbedDim
+        ? [0, 1, 2].map((i) => this.getParameter('in_proj_weight').narrow(0, i * E, E))
+        : ['q_proj_weight', 'k_proj_weight', 'v_proj_weight'].map((w) => this.getParameter(w));
+      const projected = [q0, k0, v0].map((x, i) => linear(x, weights[i]!, biasPart(i)));
+      const qProjected = projected[0]!;
+      let kProjected = projected[1]!;
+      let vProjected = projected[2]!;
+      if (biasK !== null && biasV !== null) {
+        kProjected = cat([kProjected, biasK.expand([batch, 1, E])], 1);
+        vProjected = cat([vProjected, biasV.expand([batch, 1, E])], 1);
+        attnMask = padMask(attnMask);
+        keyPaddingMask = padMask(keyPaddingMask);
+      }
+      [q, k, v] = [qProjected, kProjected, vProjected].map((x) => splitHeads(x, 1, heads)[0]!) as [Tensor, Tensor, Tensor];
     }
-    const biasK = this.optionalParameter('bias_k');
-    const biasV = this.optionalParameter('bias_v');
-    if (biasK !== null && biasV !== null) {
-      k = cat([k, biasK.expand([1, batch, E])], 0);
-      v = cat([v, biasV.expand([1, batch, E])], 0);
-      attnMask = padMask(attnMask);
-      keyPaddingMask = padMask(keyPaddingMask);
-    }
-    // [L, N, E] → [N·heads, L, headDim]: every head of every sample is one batch entry of the products.
-    const splitHeads = (x: Tensor): Tensor => x.reshape([x.shape[0]!, batch * heads, this.headDim]).transpose(0, 1);
-    q = splitHeads(q);
-    k = splitHeads(k);
-    v = splitHeads(v);
     if (this.addZeroAttn) {
-      const zero = zeros([batch * heads, 1, this.headDim], { dtype: k.dtype });
-      k = cat([k, zero], 1);
-      v = cat([v, zero], 1);
+      const zero = zeros([batch, heads, 1, this.headDim], { dtype: k.dtype });
+      k = cat([k, zero], 2);
+      v = cat([v, zero], 2);
       attnMask = padMask(attnMask);
       keyPaddingMask = padMask(keyPaddingMask);
     }
-    const sourceLength = k.shape[1]!;
-    let mask = attnMask;
+    const sourceLength = k.shape[2]!;
+    // PyTorch's 3-D masks are [N·heads, L, S] with the head varying fastest: [N, heads, L, S] here.
+    let mask = attnMask === null || attnMask.shape[0] === 1 ? attnMask : attnMask.reshape([batch, heads, length, sourceLength]);
     if (keyPaddingMask !== null) {
-      const perHead = keyPaddingMask.reshape([batch, 1, 1, sourceLength]).expand([batch, heads, 1, sourceLength]).reshape([batch * heads, 1, sourceLength]);
-      mask = mask === null ? perHead : mask.add(perHead);
+      const perSample = keyPaddingMask.reshape([batch, 1, 1, sourceLength]);
+      mask = mask === null ? perSample : mask.add(perSample);
     }
     const dropoutP = this.training ? this.dropout : 0;
     const [attended, weights] = attend(q, k, v, mask, 1 / Math.sqrt(this.headDim), dropoutP);
-    const merged = attended.transpose(0, 1).reshape([length * batch, E]);
     const outProj = this.outProjection;
-    let output = linear(merged, outProj.weight, outProj.bias).reshape([length, batch, E]);
-    output = !batched ? output.squeeze(1) : this.batchFirst ? output.transpose(0, 1) : output;
-    if (!needWeights) return [output, null];
-    let returned = weights.reshape([batch, heads, length, sourceLength]);
-    if (averageAttnWeights) returned = returned.sum(1).div(heads);
-    return [output, batched ? returned : returned.squeeze(0)];
+    const output = linear(mergeHeads(attended), outProj.weight, outProj.bias);
+    const returnedOutput = !batched ? output.squeeze(0) : this.batchFirst ? output : output.transpose(0, 1);
+    if (!needWeights) return [returnedOutput, null];
+    const returned = averageAttnWeights ? weights.sum(1).div(heads) : weights;
+    return [returnedOutput, batched ? returned : returned.squeeze(0)];
   }
 
   override getName(): string {

@@ -5,9 +5,9 @@
  *
  * The products are batched matrix products (`matmul` over every batch and
  * head at once, each one a cache-blocked gemm), never loops of small
- * per-head products. The softmax is the max-shifted one of `@strata/tensor`,
- * so large scores do not overflow; its gradient is the one autograd records
- * for `softmax`, written once there.
+ * per-head products. The softmax is the max-shifted kernel of
+ * `@strata/tensor`, so large scores do not overflow; its gradient is written
+ * once, as one fused pass per row (attention-softmax.ts).
  */
 import { dropout } from '@strata/layers-misc';
 import {
@@ -22,9 +22,9 @@ import {
   formatShape,
   isFloatingPoint,
   matmul,
-  softmax,
   zeros,
 } from '@strata/tensor';
+import { attentionSoftmax } from './attention-softmax.js';
 import { checkProbability } from './options.js';
 
 /** Options of {@link scaledDotProductAttention}. */
@@ -64,7 +64,7 @@ export function attend(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, sca
   // Scaling q (L·E values) is cheaper than scaling the scores (L·S values); PyTorch's MHA does the same.
   let scores = matmul(q.mul(scale), k.transpose(-2, -1));
   if (mask !== null) scores = scores.add(mask);
-  let weights = softmax(scores, -1);
+  let weights = attentionSoftmax(scores);
   if (dropoutP > 0) weights = dropout(weights, { p: dropoutP, training: true });
   return [matmul(weights, v), weights];
 }

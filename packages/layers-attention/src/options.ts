@@ -72,12 +72,19 @@ export interface MultiheadAttentionOptions {
 
 /** `MultiheadAttentionOptions` checked and spelled out. */
 export interface ResolvedMultiheadAttentionOptions {
+  /** The dropout probability of the attention weights. */
   readonly dropout: number;
+  /** Whether the projections have biases. */
   readonly bias: boolean;
+  /** Whether `bias_k` and `bias_v` are appended to the key and value. */
   readonly addBiasKv: boolean;
+  /** Whether a zero key and value are appended. */
   readonly addZeroAttn: boolean;
+  /** The number of features of the key. */
   readonly kdim: number;
+  /** The number of features of the value. */
   readonly vdim: number;
+  /** Whether inputs and outputs are batch first. */
   readonly batchFirst: boolean;
 }
 
@@ -144,12 +151,19 @@ export interface TransformerLayerOptions {
 
 /** `TransformerLayerOptions` checked and spelled out. */
 export interface ResolvedTransformerLayerOptions {
+  /** The width of the feed-forward block. */
   readonly dimFeedforward: number;
+  /** The dropout probability. */
   readonly dropout: number;
+  /** The feed-forward activation. */
   readonly activation: TransformerActivation;
+  /** The `eps` of every LayerNorm. */
   readonly layerNormEps: number;
+  /** Whether inputs and outputs are batch first. */
   readonly batchFirst: boolean;
+  /** Whether the LayerNorms come before the blocks (pre-norm). */
   readonly normFirst: boolean;
+  /** Whether the linear maps and LayerNorms have biases. */
   readonly bias: boolean;
 }
 
@@ -211,9 +225,13 @@ export interface TransformerOptions extends TransformerLayerOptions {
 
 /** `TransformerOptions` checked and spelled out. */
 export interface ResolvedTransformerOptions extends ResolvedTransformerLayerOptions {
+  /** The number of features of the model. */
   readonly dModel: number;
+  /** The number of attention heads. */
   readonly nhead: number;
+  /** The number of encoder layers. */
   readonly numEncoderLayers: number;
+  /** The number of decoder layers. */
   readonly numDecoderLayers: number;
 }
 

@@ -274,6 +274,7 @@ def build() -> AttentionCases:
            raises=True)
     c.case("mismatched_batch", M, [8, 2], [r(3, 2, 8), r(4, 3, 8), r(4, 3, 8)], raises=True)
     c.case("key_value_lengths", M, [8, 2], [r(3, 2, 8), r(4, 2, 8), r(5, 2, 8)], raises=True)
+    c.case("wrong_kdim", M, [8, 2, {"kdim": 5, "vdim": 3}], [r(3, 2, 8), r(4, 2, 4), r(4, 2, 3)], raises=True)
     c.case("query_rank", M, [8, 2], [r(1, 3, 2, 8), r(1, 4, 2, 8), r(1, 4, 2, 8)], raises=True)
     # ---- Transformer layers ----
     E = "TransformerEncoderLayer"
@@ -285,12 +286,17 @@ def build() -> AttentionCases:
            {"srcMask": c.causal(4), "srcKeyPaddingMask": c.padding(2, 4)})
     c.case("is_causal_hint_unbatched", E, [8, 2, small], [r(5, 8)], {"srcMask": c.causal(5), "isCausal": True})
     c.case("dropout_eval", E, [8, 2, {"dimFeedforward": 16}], [r(4, 2, 8)], training=False)
+    c.case("float_key_padding_batch_first", E, [8, 2, {**small, "batchFirst": True}], [r(2, 4, 8)], {"srcKeyPaddingMask": r(2, 4)})
     c.case("composed_no_bias", E, [8, 2, {**small, "bias": False}], [r(4, 2, 8)], composed=True)
     c.case("post_norm", D, [8, 2, small], [r(3, 2, 8), r(5, 2, 8)])
     c.case("pre_norm_gelu_batch_first_masks", D, [8, 2, {**small, "normFirst": True, "activation": "gelu", "batchFirst": True}],
            [r(2, 3, 8), r(2, 5, 8)],
            {"tgtMask": c.causal(3), "memoryMask": c.bools(3, 5) & ~torch.eye(3, 5, dtype=torch.bool),
             "tgtKeyPaddingMask": c.padding(2, 3), "memoryKeyPaddingMask": c.padding(2, 5), "tgtIsCausal": True})
+    c.case("memory_masks_3d", D, [8, 2, small], [r(3, 2, 8), r(4, 2, 8)],
+           {"memoryMask": c.bools(4, 3, 4) & ~torch.eye(3, 4, dtype=torch.bool), "memoryKeyPaddingMask": c.padding(2, 4),
+            "tgtMask": c.bools(3, 3) & ~torch.eye(3, 3, dtype=torch.bool)})
+    c.case("unbatched_gelu", D, [8, 2, {**small, "activation": "gelu"}], [r(3, 8), r(4, 8)], {"tgtMask": c.causal(3)})
     c.case("composed_no_bias_pre_norm", D, [8, 2, {**small, "bias": False, "normFirst": True}], [r(3, 2, 8), r(4, 2, 8)], composed=True)
     c.case("wrong_features", E, [8, 2, small], [r(4, 2, 6)], raises=True)
     c.case("mask_shape", E, [8, 2, small], [r(4, 2, 8)], {"srcMask": c.causal(3)}, raises=True)

@@ -53,6 +53,9 @@ export function deepCopyModule<T extends Module>(source: T, make: () => T): T {
   } finally {
     defaultGenerator.setState(state);
   }
+  // Built in float32; a source moved to another dtype (`double()`) gives its copies that dtype too.
+  const dtype = source.parameters()[0]?.dtype;
+  if (dtype !== undefined && dtype !== 'float32') copy.to(dtype);
   copy.loadStateDict(source.stateDict());
   const flags = new Map(source.namedParameters().map(([name, parameter]) => [name, parameter.requiresGrad]));
   for (const [name, parameter] of copy.namedParameters()) parameter.requiresGrad_(flags.get(name) ?? true);

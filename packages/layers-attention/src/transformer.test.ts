@@ -34,6 +34,12 @@ describe('TransformerEncoder and TransformerDecoder', () => {
     expect(values(second!)).toEqual(values(layer));
   });
 
+  it('keep the dtype of the layer they copy', () => {
+    const encoder = new TransformerEncoder(new TransformerEncoderLayer(8, 2, { dimFeedforward: 16 }).double(), 2);
+    expect(encoder.getParameter('layers.1.linear1.weight').dtype).toBe('float64');
+    expect(encoder.forward(randn([3, 2, 8], { dtype: 'float64' })).dtype).toBe('float64');
+  });
+
   it('keep the mode and gradient flags of the layer they copy', () => {
     const layer = new TransformerDecoderLayer(8, 2, { dimFeedforward: 16 }).eval();
     layer.getParameter('norm1.weight').requiresGrad_(false);

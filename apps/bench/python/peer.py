@@ -214,6 +214,27 @@ def lstm_fwd_bwd(torch):
     return run
 
 
+# ---- attention (apps/bench/src/workloads/attention.ts) ----
+
+
+@workload("transformer_encoder_fwd_bwd")
+def transformer_encoder_fwd_bwd(torch):
+    """Times a 2-layer nn.TransformerEncoder (d_model 256, 8 heads, feed-forward 1024, dropout 0, batch first)
+    on [32, 128, 256] and the gradients of the input and every parameter."""
+    generator = torch.Generator().manual_seed(81)
+    layer = torch.nn.TransformerEncoderLayer(256, 8, dim_feedforward=1024, dropout=0.0, batch_first=True)
+    encoder = torch.nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+    src = torch.randn(32, 128, 256, generator=generator, requires_grad=True)
+    upstream = torch.randn(32, 128, 256, generator=generator)
+
+    def run():
+        src.grad = None
+        encoder.zero_grad(set_to_none=True)
+        encoder(src).backward(upstream)
+
+    return run
+
+
 # ---- training (apps/bench/src/workloads/training.ts) ----
 
 

@@ -1,8 +1,8 @@
 /**
  * `pnpm --filter @strata/examples-names start [-- --epochs N --hidden H --words FILE]`
  *
- * Trains an RNN, an LSTM and a GRU on the same words with the same budget,
- * prints their validation losses side by side (nats per character, epoch by
+ * Trains an RNN, an LSTM, a GRU and a small decoder-only Transformer (gpt.ts)
+ * on the same words with the same budget, prints their validation losses side by side (nats per character, epoch by
  * epoch) and words sampled from each.
  */
 import '@strata/autograd';
@@ -24,7 +24,7 @@ const { train, validation } = splitWords(words, 0.1, 0);
 const options = { epochs: Number(values.epochs), hidden: Number(values.hidden), embedding: 16, batchSize: 32, learningRate: 0.01, seed: 0 };
 console.log(`${train.length} training and ${validation.length} validation words; ${options.epochs} epochs, hidden ${options.hidden}, Adam lr ${options.learningRate}, batch ${options.batchSize}`);
 
-const kinds: CellKind[] = ['rnn', 'lstm', 'gru'];
+const kinds: CellKind[] = ['rnn', 'lstm', 'gru', 'gpt'];
 const results = new Map<CellKind, TrainResult>();
 for (const kind of kinds) {
   const result = trainModel(kind, train, validation, options);

@@ -8,10 +8,13 @@ import { Module } from '@strata/module';
 import type { Tensor } from '@strata/tensor';
 import { VOCABULARY } from './words.js';
 
-/** Which recurrent layer the model uses. */
-export type CellKind = 'rnn' | 'lstm' | 'gru';
+/** Which recurrent layer the model uses, or `gpt` for the decoder-only Transformer of gpt.ts. */
+export type CellKind = 'rnn' | 'lstm' | 'gru' | 'gpt';
 
-/** The recurrent state between calls: `h` (RNN, GRU) or `[h, c]` (LSTM); `null` to start from zeros. */
+/**
+ * The state between calls: `h` (RNN, GRU) or `[h, c]` (LSTM), or the tokens
+ * read so far (the Transformer); `null` to start afresh.
+ */
 export type RecurrentState = Tensor | readonly [Tensor, Tensor] | null;
 
 /** The model's sizes. */
@@ -29,7 +32,7 @@ export class CharModel extends Module {
   recurrent: RNN | LSTM | GRU;
   head: Linear;
 
-  constructor(kind: CellKind, options: CharModelOptions) {
+  constructor(kind: Exclude<CellKind, 'gpt'>, options: CharModelOptions) {
     super();
     this.kind = kind;
     this.embed = new Embedding(VOCABULARY, options.embedding);

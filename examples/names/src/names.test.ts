@@ -27,7 +27,7 @@ describe('training', () => {
   const { train, validation } = splitWords(words.slice(0, 1500), 0.2, 0);
   const options = { epochs: 2, hidden: 32, embedding: 8, batchSize: 32, learningRate: 0.02, seed: 0 };
 
-  it.each<CellKind>(['rnn', 'lstm', 'gru'])('%s: the validation loss falls', (kind) => {
+  it.each<CellKind>(['rnn', 'lstm', 'gru', 'gpt'])('%s: the validation loss falls', (kind) => {
     const result = trainModel(kind, train, validation, options);
     const [before, ...after] = result.validationLoss;
     expect(before).toBeGreaterThan(3.1);

@@ -5,6 +5,7 @@ import { noGrad } from '@strata/autograd';
 import { crossEntropy } from '@strata/losses';
 import { Adam, clipGradNorm } from '@strata/optim';
 import { Generator, Tensor, manualSeed } from '@strata/tensor';
+import { CharTransformer } from './gpt.js';
 import { type CellKind, CharModel, type CharModelOptions, type RecurrentState } from './model.js';
 import { ALPHABET, VOCABULARY, type WordBatch, batchesOf, encodeBatch } from './words.js';
 
@@ -20,23 +21,31 @@ export interface TrainOptions extends CharModelOptions {
   readonly seed: number;
 }
 
+/** A model of either kind: tokens `[N, L]` and a state in, logits `[N, L, 27]` and the next state out. */
+export type LanguageModel = CharModel | CharTransformer;
+
+/** The model of `kind`: the recurrent CharModel, or the Transformer of the same width for `gpt`. */
+export function createModel(kind: CellKind, options: CharModelOptions): LanguageModel {
+  return kind === 'gpt' ? new CharTransformer({ hidden: options.hidden }) : new CharModel(kind, options);
+}
+
 /** The loss of each epoch (the mean over its batches) and the validation loss before training and after each epoch. */
 export interface TrainResult {
-  readonly model: CharModel;
+  readonly model: LanguageModel;
   readonly trainLoss: number[];
   readonly validationLoss: number[];
   readonly seconds: number;
 }
 
 /** The mean cross-entropy per predicted character (padding skipped). */
-function lossOf(model: CharModel, batch: WordBatch): Tensor {
+function lossOf(model: LanguageModel, batch: WordBatch): Tensor {
   const [logits] = model.forward(batch.inputs);
   const rows = logits.shape[0]! * logits.shape[1]!;
   return crossEntropy(logits.reshape([rows, VOCABULARY]), batch.targets.reshape([rows]));
 }
 
 /** The validation loss, per character, in evaluation mode and without gradients. */
-export function evaluate(model: CharModel, words: readonly string[]): number {
+export function evaluate(model: LanguageModel, words: readonly string[]): number {
   model.eval();
   const value = noGrad(() => lossOf(model, encodeBatch(words)).item());
   model.train();
@@ -46,7 +55,7 @@ export function evaluate(model: CharModel, words: readonly string[]): number {
 /** Trains one model of `kind` on `train` and reports its losses. */
 export function trainModel(kind: CellKind, train: readonly string[], validation: readonly string[], options: TrainOptions): TrainResult {
   manualSeed(options.seed);
-  const model = new CharModel(kind, options);
+  const model = createModel(kind, options);
   const optimizer = new Adam(model.parameters(), { lr: options.learningRate });
   const started = performance.now();
   const trainLoss: number[] = [];
@@ -82,7 +91,7 @@ function drawToken(logits: Float32Array | Float64Array, temperature: number, gen
 }
 
 /** Spells `count` words, one character at a time from the boundary token, up to `maxLength` letters each. */
-export function sampleWords(model: CharModel, count: number, options: { seed: number; temperature?: number; maxLength?: number }): string[] {
+export function sampleWords(model: LanguageModel, count: number, options: { seed: number; temperature?: number; maxLength?: number }): string[] {
   const generator = new Generator(options.seed);
   const words: string[] = [];
   model.eval();
@@ -92,7 +101,7 @@ export function sampleWords(model: CharModel, count: number, options: { seed: nu
       let token = 0;
       let word = '';
       while (word.length < (options.maxLength ?? 14)) {
-        const [logits, next] = model.forward(Tensor.fromData(Int32Array.of(token), [1, 1]), state);
+        const [logits, next]: [Tensor, RecurrentState] = model.forward(Tensor.fromData(Int32Array.of(token), [1, 1]), state);
         state = next;
         token = drawToken(logits.contiguousData() as Float32Array, options.temperature ?? 0.8, generator);
         if (token === 0) break;

@@ -1,4 +1,5 @@
 import type { Workload } from '../workload.js';
+import { attentionWorkloads } from './attention.js';
 import { cnnWorkloads } from './cnn.js';
 import { convWorkloads } from './conv.js';
 import { embeddingWorkloads } from './embedding.js';
@@ -16,8 +17,9 @@ import { trainingWorkloads } from './training.js';
 export const workloads: readonly Workload[] = [
   ...matmulWorkloads, ...convWorkloads, ...poolingWorkloads, ...normWorkloads, ...embeddingWorkloads, ...trainingWorkloads,
   ...cnnWorkloads.filter((workload) => workload.id !== 'fashion_mnist_epoch'),
-  // WORKLOADS.md lists lstm_fwd_bwd between cnn_train_step and fashion_mnist_epoch.
+  // WORKLOADS.md lists lstm_fwd_bwd and transformer_encoder_fwd_bwd between cnn_train_step and fashion_mnist_epoch.
   ...recurrentWorkloads,
+  ...attentionWorkloads,
   ...cnnWorkloads.filter((workload) => workload.id === 'fashion_mnist_epoch'),
 ];
 

@@ -1,0 +1,3 @@
+import { sharedVitestConfig } from '../../tooling/config/vitest.shared.js';
+
+export default sharedVitestConfig;

@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tooling/config/tsup.shared.js';
 
-export default defineConfig(packageBuild(['src/index.ts']));
+// Entries come from package.json's exports map (see tooling/PACKAGING.md).
+export default defineConfig(packageBuild());

@@ -5,6 +5,7 @@
  * name the layer, the argument, what was expected and what came.
  */
 import { checkOptionNames, describeOption } from '@strata/module';
+import { checkElementCount } from '@strata/tensor';
 
 /** @throws RangeError `MultiheadAttention: embedDim must be a positive integer, got 2.5` */
 export function checkSize(name: string, argument: string, value: unknown): number {
@@ -96,13 +97,19 @@ export function resolveMultiheadAttentionOptions(
   name: string, embedDim: number, options: MultiheadAttentionOptions = {},
 ): ResolvedMultiheadAttentionOptions {
   checkOptionNames(name, options, ['dropout', 'bias', 'addBiasKv', 'addZeroAttn', 'kdim', 'vdim', 'batchFirst']);
+  const kdim = checkSize(name, 'kdim', options.kdim ?? embedDim);
+  const vdim = checkSize(name, 'vdim', options.vdim ?? embedDim);
+  // The projection weights are [embedDim, kdim] and [embedDim, vdim]: refuse sizes no tensor can hold before allocating.
+  checkElementCount(name, [embedDim, kdim], 'the key projection weight');
+  checkElementCount(name, [embedDim, vdim], 'the value projection weight');
+  checkElementCount(name, [3 * embedDim, embedDim], 'the input projection weight');
   return Object.freeze({
     dropout: checkProbability(name, 'dropout', options.dropout ?? 0),
     bias: checkBoolean(name, 'bias', options.bias ?? true),
     addBiasKv: checkBoolean(name, 'addBiasKv', options.addBiasKv ?? false),
     addZeroAttn: checkBoolean(name, 'addZeroAttn', options.addZeroAttn ?? false),
-    kdim: checkSize(name, 'kdim', options.kdim ?? embedDim),
-    vdim: checkSize(name, 'vdim', options.vdim ?? embedDim),
+    kdim,
+    vdim,
     batchFirst: checkBoolean(name, 'batchFirst', options.batchFirst ?? false),
   });
 }

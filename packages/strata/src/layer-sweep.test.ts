@@ -6,6 +6,7 @@
  * never an engine error from inside the library.
  */
 import '@strata/autograd';
+import * as attention from '@strata/layers-attention';
 import * as conv from '@strata/layers-conv';
 import * as misc from '@strata/layers-misc';
 import * as norm from '@strata/layers-norm';
@@ -16,7 +17,7 @@ import { DTypeError, ShapeError, Tensor, randint, randn } from '@strata/tensor';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-/** fast-check runs per layer: 59 layers with options × 200 = 11,800 option objects. */
+/** fast-check runs per layer: 62 layers with options × 200 = 12,400 option objects. */
 const RUNS_PER_LAYER = 200;
 
 type Constructor = new (...args: never[]) => Module;
@@ -98,6 +99,9 @@ const CASES: readonly LayerCase[] = [
   { name: 'RNNCell', positional: [4, 5], input: features },
   { name: 'LSTMCell', positional: [4, 5], input: features },
   { name: 'GRUCell', positional: [4, 5], input: features },
+  { name: 'MultiheadAttention', positional: [8, 2], input: () => [randn([3, 2, 8]), randn([3, 2, 8]), randn([3, 2, 8])] },
+  { name: 'TransformerEncoderLayer', positional: [8, 2], input: () => [randn([3, 2, 8])] },
+  { name: 'TransformerDecoderLayer', positional: [8, 2], input: () => [randn([3, 2, 8]), randn([4, 2, 8])] },
   { name: 'MSELoss', positional: [], input: () => [randn([3, 4]), randn([3, 4])] },
   { name: 'CrossEntropyLoss', positional: [], input: () => [randn([3, 4]), randint(0, 4, [3])] },
   { name: 'NLLLoss', positional: [], input: () => [randn([3, 4]), randint(0, 4, [3])] },
@@ -106,7 +110,7 @@ const CASES: readonly LayerCase[] = [
   { name: 'KLDivLoss', positional: [], input: () => [randn([3, 4]), randn([3, 4]).softmax(1)] },
 ];
 
-const LIBRARY = { ...conv, ...misc, ...norm, ...recurrent, ...losses } as unknown as Record<string, Constructor | undefined>;
+const LIBRARY = { ...conv, ...misc, ...norm, ...recurrent, ...attention, ...losses } as unknown as Record<string, Constructor | undefined>;
 
 function construct(layerCase: LayerCase, options?: unknown): Module {
   const Layer = LIBRARY[layerCase.name];

@@ -4,8 +4,10 @@
  * Each case is a program that imports some of Strata, bundled by esbuild
  * for the browser (ESM, minified, tree-shaken) from the built packages.
  *
- * - The budgets (checked): `Linear` alone, `Conv2d` alone, everything
- *   (`export * from '@strata/nn'`), and the umbrella's CDN bundle.
+ * - The budgets (checked): `Linear` alone, `Conv2d` alone, the seed packages
+ *   together (the "everything" the budget of 110 KB was set for: tensor to
+ *   train), and everything the umbrella holds now (`export * from
+ *   '@strata/nn'`, recurrent and attention layers included) and its CDN bundle.
  * - Every browser entry point of every public package (found from
  *   packages/*\/package.json; `./node` entries are Node-only and skipped) is
  *   measured and printed too, so a new package or subpath shows up here
@@ -22,11 +24,24 @@ import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { browserBundleFile, publicPackages } from '../packaging/manifests.mjs';
 
-/** Budgets in KiB of gzip (level 9) of the minified bundle. */
+/** The packages the "everything ≤ 110 KB" budget was set for, before the recurrent and attention layers. */
+const seedPackages = ['tensor', 'autograd', 'module', 'layers-conv', 'layers-norm', 'layers-misc', 'losses', 'optim', 'train'];
+const seedProgram = seedPackages
+  .map((name, index) => `import * as p${index} from '@strata/${name}';`)
+  .concat(`export { ${seedPackages.map((_, index) => `p${index}`).join(', ')} };`)
+  .join('\n');
+
+/**
+ * Budgets in KiB of gzip (level 9) of the minified bundle. The umbrella's
+ * grows with each layer package it re-exports: 130 KB leaves room over the
+ * 118 KB it measured with the recurrent and attention packages.
+ */
+const UMBRELLA_KIB = 130;
 const budgets = [
   { name: 'Linear alone', code: "export { Linear } from '@strata/layers-misc';", kib: 45 },
   { name: 'Conv2d alone', code: "export { Conv2d } from '@strata/layers-conv';", kib: 55 },
-  { name: 'everything (@strata/nn)', code: "export * from '@strata/nn';", kib: 110 },
+  { name: 'the seed packages together', code: seedProgram, kib: 110 },
+  { name: 'everything (@strata/nn)', code: "export * from '@strata/nn';", kib: UMBRELLA_KIB },
 ];
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -67,10 +82,10 @@ const umbrella = packages.find(({ manifest }) => manifest.name === '@strata/nn')
 if (umbrella !== undefined) {
   const bundle = readFileSync(join(umbrella.directory, browserBundleFile));
   const gzip = gzipSync(bundle, { level: 9 }).length;
-  const ok = gzip <= 110 * 1024;
+  const ok = gzip <= UMBRELLA_KIB * 1024;
   if (ok) passed++;
   else failed++;
-  console.log(`${`@strata/nn/${browserBundleFile}`.padEnd(30)} ${kib(bundle.length).padStart(10)} ${kib(gzip).padStart(10)}  ≤ 110 KB ${ok ? 'ok' : 'OVER BUDGET'}`);
+  console.log(`${`@strata/nn/${browserBundleFile}`.padEnd(30)} ${kib(bundle.length).padStart(10)} ${kib(gzip).padStart(10)}  ≤ ${UMBRELLA_KIB} KB ${ok ? 'ok' : 'OVER BUDGET'}`);
 }
 
 console.log('\nevery browser entry point (export *), for reference');

@@ -18,6 +18,7 @@ import {
   pythonRepr,
   resolveAdaptiveOutputSize,
 } from './pooling-options.js';
+import { COMPOSITE_BACKEND, adaptiveAvgPoolBackwardComposite } from './reference-backward.js';
 
 declare module '@strata/tensor' {
   // The adaptive pooling kernels, shared by every rank (1 to 3).
@@ -32,7 +33,9 @@ declare module '@strata/tensor' {
 }
 
 registerKernel('adaptiveAvgPool', adaptiveAvgPoolKernel);
-registerKernel('adaptiveAvgPoolBackward', adaptiveAvgPoolBackwardKernel);
+// The default composed of forward ops, then the fused CPU loop over it.
+registerKernel('adaptiveAvgPoolBackward', adaptiveAvgPoolBackwardComposite, { backend: COMPOSITE_BACKEND });
+registerKernel('adaptiveAvgPoolBackward', adaptiveAvgPoolBackwardKernel, { override: true });
 registerKernel('adaptiveMaxPool', adaptiveMaxPoolKernel);
 
 type ResizeOp = (input: Tensor, size: readonly number[]) => Tensor;

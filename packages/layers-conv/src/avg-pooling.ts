@@ -9,6 +9,7 @@ import type { ConvolutionGeometry } from './kernels/geometry.js';
 import { avgPoolBackwardKernel, avgPoolKernel } from './kernels/pooling-avg.js';
 import type { SizeArgument } from './options.js';
 import { checkPoolingInput, poolingGeometry } from './pooling.js';
+import { COMPOSITE_BACKEND, avgPoolBackwardComposite } from './reference-backward.js';
 import { type AvgPoolOptions, type ResolvedAvgPoolOptions, keepArgument, pythonRepr, resolveAvgPoolOptions } from './pooling-options.js';
 
 declare module '@strata/tensor' {
@@ -22,7 +23,9 @@ declare module '@strata/tensor' {
 }
 
 registerKernel('avgPool', avgPoolKernel);
-registerKernel('avgPoolBackward', avgPoolBackwardKernel);
+// The default composed of forward ops, then the fused CPU loop over it.
+registerKernel('avgPoolBackward', avgPoolBackwardComposite, { backend: COMPOSITE_BACKEND });
+registerKernel('avgPoolBackward', avgPoolBackwardKernel, { override: true });
 
 type AveragingOp = (input: Tensor, geometry: ConvolutionGeometry, countIncludePad: boolean, divisorOverride: number | null) => Tensor;
 

@@ -1,13 +1,17 @@
 /**
- * Defaults of this package's fused index kernels of max pooling's gradient
- * (`maxPoolBackward`), max unpooling's (`maxUnpoolBackward`) and the
- * reading paddings' (`convolutionPadBackward`), composed of forward ops
- * (`scatterAdd`, `gather`, `where`, and the padding itself). They register under the
- * backend name `'composite'` beneath the CPU loops, so a backend that lacks
- * the fused ones still trains.
+ * Defaults of this package's fused backward kernels: max pooling's gradient
+ * (`maxPoolBackward`), max unpooling's (`maxUnpoolBackward`), the reading
+ * paddings' (`convolutionPadBackward`), average pooling's
+ * (`avgPoolBackward`) and adaptive average pooling's
+ * (`adaptiveAvgPoolBackward`), composed of forward ops (`scatterAdd`,
+ * `gather`, `where`, `div`, the padding itself and `fold`). They register
+ * under the backend name `'composite'` beneath the CPU loops, so a backend
+ * that lacks the fused ones still trains.
  */
-import { type Tensor, arange, gather, ge, getKernel, logicalAnd, lt, scatterAdd, where, zeros } from '@strata/tensor';
+import { Tensor, arange, gather, ge, getKernel, logicalAnd, lt, scatterAdd, where, zeros } from '@strata/tensor';
+import type { ConvolutionGeometry } from './kernels/geometry.js';
 import type { PaddingSpec } from './kernels/padding.js';
+import { avgPoolDivisors } from './kernels/pooling-avg.js';
 
 /** The backend name of the defaults composed of forward ops. */
 export const COMPOSITE_BACKEND = 'composite';
@@ -58,4 +62,81 @@ export function convolutionPadBackwardComposite(gradOutput: Tensor, padding: Pad
   const index = sources.expand([flatGradient.shape[0]!, sources.shape[1]!]);
   const result = scatterAdd(zeros([flatGradient.shape[0]!, volume], { dtype: gradOutput.dtype }), 1, index, flatGradient);
   return result.reshape([...lead, ...spatial]);
+}
+
+/**
+ * `avgPoolBackward` in forward ops. Average pooling is `unfold` (every
+ * window's elements as a column) followed by a mean of each column, so its
+ * adjoint divides each output gradient by its window's divisor, repeats it
+ * for every kernel offset, and folds the columns back (`col2im`, the adjoint
+ * of `unfold`: overlapping windows add up, the padding is dropped). The
+ * divisors are geometry, computed on the host as the fused kernel does.
+ */
+export function avgPoolBackwardComposite(
+  gradOutput: Tensor, geometry: ConvolutionGeometry, countIncludePad: boolean, divisorOverride: number | null,
+): Tensor {
+  const rank = geometry.kernelSize.length;
+  const lead = gradOutput.shape.slice(0, gradOutput.ndim - rank);
+  const kernelVolume = geometry.kernelSize.reduce((product, size) => product * size, 1);
+  const flatGradient = planes(gradOutput, rank);
+  const [planeCount, outputVolume] = [flatGradient.shape[0]!, flatGradient.shape[1]!];
+  const divisors = Tensor.fromData(avgPoolDivisors(geometry, countIncludePad, divisorOverride), [outputVolume]).to(gradOutput.dtype);
+  const columns = flatGradient.div(divisors).reshape([planeCount, 1, outputVolume]).expand([planeCount, kernelVolume, outputVolume]);
+  const folded = getKernel('col2im')(columns.contiguous().reshape([planeCount * kernelVolume, outputVolume]), geometry);
+  return folded.reshape([...lead, ...geometry.inputSize]);
+}
+
+/**
+ * The (output position, input position) pairs of adaptive average pooling's
+ * windows, output-major, and each output window's size: output `o` of a
+ * dimension of input size `n` and output size `m` pools `[floor(o·n/m), ceil((o+1)·n/m))`.
+ */
+function adaptiveWindows(inputSize: readonly number[], outputSize: readonly number[]): { outputs: Int32Array; inputs: Int32Array; sizes: Float64Array } {
+  const outputVolume = outputSize.reduce((product, size) => product * size, 1);
+  const sizes = new Float64Array(outputVolume);
+  const outputs: number[] = [];
+  const inputs: number[] = [];
+  const visit = (d: number, output: number, input: number, size: number): void => {
+    if (d === outputSize.length) {
+      outputs.push(output);
+      inputs.push(input);
+      sizes[output] = size;
+      return;
+    }
+    const [n, m] = [inputSize[d]!, outputSize[d]!];
+    for (let o = 0; o < m; o++) {
+      const start = Math.floor((o * n) / m);
+      const end = Math.ceil(((o + 1) * n) / m);
+      for (let i = start; i < end; i++) visit(d + 1, output * m + o, input * n + i, size * (end - start));
+    }
+  };
+  visit(0, 0, 0, 1);
+  // The walk goes dimension by dimension; sort the pairs output-major, so every input position accumulates its shares in output order, as the fused loop does.
+  const order = outputs.map((_, pair) => pair).sort((a, b) => outputs[a]! - outputs[b]! || inputs[a]! - inputs[b]!);
+  return {
+    outputs: Int32Array.from(order, (pair) => outputs[pair]!),
+    inputs: Int32Array.from(order, (pair) => inputs[pair]!),
+    sizes,
+  };
+}
+
+/**
+ * `adaptiveAvgPoolBackward` in forward ops: each output gradient divided by
+ * its window's size, read once per element of its window (`gather`) and
+ * added to that element (`scatterAdd`). Windows differ in size and may
+ * overlap, so the pairs are listed instead of folded with one geometry.
+ */
+export function adaptiveAvgPoolBackwardComposite(gradOutput: Tensor, inputSize: readonly number[]): Tensor {
+  const rank = inputSize.length;
+  const lead = gradOutput.shape.slice(0, gradOutput.ndim - rank);
+  const outputSize = gradOutput.shape.slice(gradOutput.ndim - rank);
+  const inputVolume = inputSize.reduce((product, size) => product * size, 1);
+  const { outputs, inputs, sizes } = adaptiveWindows(inputSize, outputSize);
+  const flatGradient = planes(gradOutput, rank);
+  const planeCount = flatGradient.shape[0]!;
+  const shares = flatGradient.div(Tensor.fromData(sizes, [sizes.length]).to(gradOutput.dtype));
+  const pairs = outputs.length;
+  const read = gather(shares, 1, Tensor.fromData(outputs, [1, pairs]).expand([planeCount, pairs]));
+  const target = Tensor.fromData(inputs, [1, pairs]).expand([planeCount, pairs]);
+  return scatterAdd(zeros([planeCount, inputVolume], { dtype: gradOutput.dtype }), 1, target, read).reshape([...lead, ...inputSize]);
 }

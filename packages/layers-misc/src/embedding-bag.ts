@@ -24,6 +24,7 @@ import {
   type ResolvedEmbeddingBagOptions,
   resolveEmbeddingBagOptions,
 } from './options.js';
+import { COMPOSITE_BACKEND, embeddingBagBackwardComposite, embeddingBagSampleWeightsBackwardComposite } from './reference-backward.js';
 
 declare module '@strata/tensor' {
   interface KernelRegistry {
@@ -42,8 +43,11 @@ declare module '@strata/tensor' {
 }
 
 registerKernel('embeddingBag', embeddingBagKernel);
-registerKernel('embeddingBagBackward', embeddingBagBackwardKernel);
-registerKernel('embeddingBagSampleWeightsBackward', embeddingBagSampleWeightsBackwardKernel);
+// The defaults composed of forward ops, then the fused CPU loops over them.
+registerKernel('embeddingBagBackward', embeddingBagBackwardComposite, { backend: COMPOSITE_BACKEND });
+registerKernel('embeddingBagSampleWeightsBackward', embeddingBagSampleWeightsBackwardComposite, { backend: COMPOSITE_BACKEND });
+registerKernel('embeddingBagBackward', embeddingBagBackwardKernel, { override: true });
+registerKernel('embeddingBagSampleWeightsBackward', embeddingBagSampleWeightsBackwardKernel, { override: true });
 
 /** The checked, flattened description of the bags. */
 interface BagSettings {

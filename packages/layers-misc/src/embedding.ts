@@ -17,6 +17,7 @@ import {
   type ResolvedEmbeddingOptions,
   resolveEmbeddingOptions,
 } from './options.js';
+import { COMPOSITE_BACKEND, embeddingBackwardComposite } from './reference-backward.js';
 import { formatPythonBool, formatPythonFloat } from '@strata/module';
 
 declare module '@strata/tensor' {
@@ -33,7 +34,9 @@ declare module '@strata/tensor' {
 }
 
 registerKernel('embedding', embeddingKernel);
-registerKernel('embeddingBackward', embeddingBackwardKernel);
+// The default composed of forward ops, then the fused CPU loop over it.
+registerKernel('embeddingBackward', embeddingBackwardComposite, { backend: COMPOSITE_BACKEND });
+registerKernel('embeddingBackward', embeddingBackwardKernel, { override: true });
 registerKernel('embeddingRowFactors', embeddingRowFactorsKernel);
 
 /** What the lookup's backward needs besides the indices. */

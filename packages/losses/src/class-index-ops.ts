@@ -21,6 +21,7 @@ import {
   nllLossBackwardKernel,
   nllLossKernel,
 } from './kernels/class-index.js';
+import { COMPOSITE_BACKEND, crossEntropyBackwardComposite, nllLossBackwardComposite } from './reference-backward.js';
 
 declare module '@strata/tensor' {
   // The kernels of the class-index losses; see `kernels/class-index.ts` for the layout.
@@ -43,9 +44,12 @@ declare module '@strata/tensor' {
 }
 
 registerKernel('nllLoss', nllLossKernel);
-registerKernel('nllLossBackward', nllLossBackwardKernel);
 registerKernel('crossEntropy', crossEntropyKernel);
-registerKernel('crossEntropyBackward', crossEntropyBackwardKernel);
+// The defaults composed of forward ops, then the fused CPU loops over them.
+registerKernel('nllLossBackward', nllLossBackwardComposite, { backend: COMPOSITE_BACKEND });
+registerKernel('crossEntropyBackward', crossEntropyBackwardComposite, { backend: COMPOSITE_BACKEND });
+registerKernel('nllLossBackward', nllLossBackwardKernel, { override: true });
+registerKernel('crossEntropyBackward', crossEntropyBackwardKernel, { override: true });
 
 /** What a class-index op gets besides its tensors: the kernel settings, the layout and the `'none'` output shape. */
 export interface ClassIndexCall extends ClassIndexSettings {

@@ -18,11 +18,22 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { exportOnnxFile } from './node.js';
 import { layerCases, prepareCase } from './layer-test-support.js';
+import { prepareRecurrentCase, recurrentCases } from './recurrent-test-support.js';
 
 const PYTHON = '/usr/bin/python3';
 const script = fileURLToPath(new URL('../python/check_onnx.py', import.meta.url));
 const hasOnnx = spawnSync(PYTHON, ['-c', 'import onnx'], { encoding: 'utf8' }).status === 0;
 
+/** Runs check_onnx.py over the manifest's files and expects every one to pass; returns how many were checked and onnx's version. */
+function checkAll(directory: string, manifest: readonly { label: string; file: string; outputs: unknown[] }[]): { count: number; onnx: string } {
+  writeFileSync(join(directory, 'models.json'), JSON.stringify(manifest));
+  const result = spawnSync(PYTHON, [script, directory], { encoding: 'utf8', timeout: 120_000 });
+  expect(result.status, result.stderr).toBe(0);
+  const report = JSON.parse(result.stdout) as { models: { label: string; error?: string }[]; onnx: string };
+  expect(report.models).toHaveLength(manifest.length);
+  expect(report.models.filter((model) => model.error !== undefined)).toEqual([]);
+  return { count: report.models.length, onnx: report.onnx };
+}
 
 describe.skipIf(!hasOnnx && process.env.CI === undefined)('exported files pass the ONNX checker', () => {
   it('every layer case, the benchmark CNN and an embedding model, with a dynamic batch', () => {
@@ -56,13 +67,26 @@ describe.skipIf(!hasOnnx && process.env.CI === undefined)('exported files pass t
         exportOnnxFile(join(directory, file), model, inputs, { dynamicAxes });
         return { label, file, outputs: [output.shape.map((size, dim) => (dim === 0 && batched ? (keepsBatch ? 'batch' : null) : size))] };
       });
-      writeFileSync(join(directory, 'models.json'), JSON.stringify(manifest));
-      const result = spawnSync(PYTHON, [script, directory], { encoding: 'utf8', timeout: 120_000 });
-      expect(result.status, result.stderr).toBe(0);
-      const report = JSON.parse(result.stdout) as { models: { label: string; error?: string }[]; onnx: string };
-      expect(report.models).toHaveLength(manifest.length);
-      expect(report.models.filter((model) => model.error !== undefined)).toEqual([]);
-      console.log(`${report.models.length} exported models pass onnx ${report.onnx}'s checker (full_check, strict shape inference)`);
+      const report = checkAll(directory, manifest);
+      console.log(`${report.count} exported models pass onnx ${report.onnx}'s checker (full_check, strict shape inference)`);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('every recurrent case: the output sequence and the final states have the shapes Strata computed', () => {
+    manualSeed(4);
+    const directory = mkdtempSync(join(tmpdir(), 'strata-onnx-check-'));
+    try {
+      const manifest = recurrentCases.map((recurrentCase, index) => {
+        const { model, inputs } = prepareRecurrentCase(recurrentCase);
+        const file = `recurrent-${index}.onnx`;
+        const outputs = [noGrad(() => model.eval().forward(...inputs))].flat(Infinity) as Tensor[];
+        exportOnnxFile(join(directory, file), model, inputs);
+        return { label: recurrentCase.label, file, outputs: outputs.map((output) => [...output.shape]) };
+      });
+      const report = checkAll(directory, manifest);
+      console.log(`${report.count} exported recurrent layers pass onnx ${report.onnx}'s checker`);
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }

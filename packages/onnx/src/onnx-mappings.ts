@@ -5,6 +5,7 @@ import { bilinearMapping, embeddingMapping, flattenMapping, identityModules, lin
 import {
   batchNormMapping, groupNormMapping, instanceNormMapping, layerNormMapping, localResponseNormMapping, rmsNormMapping,
 } from './mappings/normalization.js';
+import { recurrentModules } from './mappings/recurrent.js';
 import { adaptivePoolMapping, avgPoolMapping, maxPoolMapping, minPoolMapping } from './mappings/pooling.js';
 import { lookupByClass } from './module-types.js';
 import { type OnnxMapping, acceptingUnbatched } from './onnx-mapping.js';
@@ -58,6 +59,8 @@ const builtinMappings: Record<string, OnnxMapping<never>> = {
   Embedding: embeddingMapping,
   ...identityModules,
   ...activationModules,
+  // @strata/layers-recurrent
+  ...recurrentModules,
 };
 
 const mappings = new Map<string, OnnxMapping<never>>(Object.entries(builtinMappings));

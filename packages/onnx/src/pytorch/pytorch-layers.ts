@@ -6,6 +6,7 @@ import type {
   Unflatten,
 } from '@strata/layers-misc';
 import type { GroupNorm, LayerNorm, LocalResponseNorm, NormBase, RMSNorm } from '@strata/layers-norm';
+import type { GRUCell, LSTM, LSTMCell, RNN, RNNBase, RNNCell } from '@strata/layers-recurrent';
 import type { Module } from '@strata/module';
 import { type PythonValue, pythonArguments, pythonFloat } from './python-literals.js';
 
@@ -100,7 +101,19 @@ const inplace = (name: string): PyTorchWriter<InplaceActivation> => (layer) => c
 
 const dimension = (name: string): PyTorchWriter<Softmax> => (layer) => call(`nn.${name}`, [], { dim: layer.dim });
 
-/** The layers of `@strata/layers-conv`, `-norm` and `-misc` by class name, as `torch.nn` constructor calls. */
+/** `nn.RNN`, `nn.LSTM`, `nn.GRU` with every option (`proj_size` for the LSTM, `nonlinearity` for the RNN). */
+const recurrent = (name: 'RNN' | 'LSTM' | 'GRU'): PyTorchWriter<RNNBase> => (layer) =>
+  call(`nn.${name}`, [layer.inputSize, layer.hiddenSize], {
+    num_layers: layer.numLayers,
+    ...(name === 'RNN' ? { nonlinearity: (layer as RNN).nonlinearity } : {}),
+    bias: layer.bias,
+    batch_first: layer.batchFirst,
+    dropout: pythonFloat(layer.dropout),
+    bidirectional: layer.bidirectional,
+    ...(name === 'LSTM' ? { proj_size: (layer as LSTM).projSize } : {}),
+  });
+
+/** The layers of `@strata/layers-conv`, `-norm`, `-misc` and `-recurrent` by class name, as `torch.nn` constructor calls. */
 export const pytorchLayers: Record<string, PyTorchWriter<never>> = {
   Conv1d: convolution('Conv1d'),
   Conv2d: convolution('Conv2d'),
@@ -178,4 +191,10 @@ export const pytorchLayers: Record<string, PyTorchWriter<never>> = {
   Softmin: dimension('Softmin'),
   GLU: (layer: GLU) => call('nn.GLU', [], { dim: layer.dim }),
   PReLU: (layer: PReLU) => call('nn.PReLU', [], { num_parameters: layer.numSlopes, init: pythonFloat(layer.init) }),
+  RNN: recurrent('RNN'),
+  LSTM: recurrent('LSTM'),
+  GRU: recurrent('GRU'),
+  RNNCell: (layer: RNNCell) => call('nn.RNNCell', [layer.inputSize, layer.hiddenSize], { bias: layer.bias, nonlinearity: layer.nonlinearity }),
+  LSTMCell: (layer: LSTMCell) => call('nn.LSTMCell', [layer.inputSize, layer.hiddenSize], { bias: layer.bias }),
+  GRUCell: (layer: GRUCell) => call('nn.GRUCell', [layer.inputSize, layer.hiddenSize], { bias: layer.bias }),
 };

@@ -9,7 +9,7 @@ import { Conv2d, MaxPool2d } from '@strata/layers-conv';
 import { Dropout, Embedding, Flatten, Linear, ReLU } from '@strata/layers-misc';
 import { BatchNorm2d } from '@strata/layers-norm';
 import { type Module, Sequential } from '@strata/module';
-import { type Tensor, manualSeed, randint, randn } from '@strata/tensor';
+import { Tensor, manualSeed, randint, randn } from '@strata/tensor';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ import { describe, expect, it } from 'vitest';
 import { exportOnnxFile } from './node.js';
 import { layerCases, prepareCase } from './layer-test-support.js';
 import { prepareRecurrentCase, recurrentCases } from './recurrent-test-support.js';
+import { attentionCases, prepareAttentionCase } from './attention-test-support.js';
 
 const PYTHON = '/usr/bin/python3';
 const script = fileURLToPath(new URL('../python/check_onnx.py', import.meta.url));
@@ -74,19 +75,23 @@ describe.skipIf(!hasOnnx && process.env.CI === undefined)('exported files pass t
     }
   });
 
-  it('every recurrent case: the output sequence and the final states have the shapes Strata computed', () => {
+  it('every recurrent and attention case: each output (sequence, final states, attention weights) has the shape Strata computed', () => {
     manualSeed(4);
     const directory = mkdtempSync(join(tmpdir(), 'strata-onnx-check-'));
     try {
-      const manifest = recurrentCases.map((recurrentCase, index) => {
-        const { model, inputs } = prepareRecurrentCase(recurrentCase);
-        const file = `recurrent-${index}.onnx`;
-        const outputs = [noGrad(() => model.eval().forward(...inputs))].flat(Infinity) as Tensor[];
+      const models = [
+        ...recurrentCases.map((recurrentCase) => ({ label: recurrentCase.label, ...prepareRecurrentCase(recurrentCase) })),
+        ...attentionCases.map((attentionCase) => ({ label: attentionCase.label, ...prepareAttentionCase(attentionCase) })),
+      ];
+      const manifest = models.map(({ label, model, inputs }, index) => {
+        const file = `sequence-${index}.onnx`;
+        const result = noGrad(() => (model.eval().forward as (...args: unknown[]) => unknown)(...inputs));
+        const outputs = ([result].flat(Infinity) as unknown[]).filter((value): value is Tensor => value instanceof Tensor);
         exportOnnxFile(join(directory, file), model, inputs);
-        return { label: recurrentCase.label, file, outputs: outputs.map((output) => [...output.shape]) };
+        return { label, file, outputs: outputs.map((output) => [...output.shape]) };
       });
       const report = checkAll(directory, manifest);
-      console.log(`${report.count} exported recurrent layers pass onnx ${report.onnx}'s checker`);
+      console.log(`${report.count} exported recurrent and attention layers pass onnx ${report.onnx}'s checker`);
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }

@@ -1,12 +1,13 @@
 import type { Module } from '@strata/module';
 import { activationModules } from './mappings/activations.js';
+import { attentionModules } from './mappings/attention.js';
 import { convolutionMapping, convolutionTransposeMapping } from './mappings/convolution.js';
 import { bilinearMapping, embeddingMapping, flattenMapping, identityModules, linearMapping, unflattenMapping } from './mappings/linear-and-shape.js';
 import {
   batchNormMapping, groupNormMapping, instanceNormMapping, layerNormMapping, localResponseNormMapping, rmsNormMapping,
 } from './mappings/normalization.js';
-import { recurrentModules } from './mappings/recurrent.js';
 import { adaptivePoolMapping, avgPoolMapping, maxPoolMapping, minPoolMapping } from './mappings/pooling.js';
+import { recurrentModules } from './mappings/recurrent.js';
 import { lookupByClass } from './module-types.js';
 import { type OnnxMapping, acceptingUnbatched } from './onnx-mapping.js';
 
@@ -61,6 +62,8 @@ const builtinMappings: Record<string, OnnxMapping<never>> = {
   ...activationModules,
   // @strata/layers-recurrent
   ...recurrentModules,
+  // @strata/layers-attention
+  ...attentionModules,
 };
 
 const mappings = new Map<string, OnnxMapping<never>>(Object.entries(builtinMappings));

@@ -1,0 +1,200 @@
+import type { MultiheadAttention, TransformerEncoderLayer } from '@strata/layers-attention';
+import type { Linear } from '@strata/layers-misc';
+import type { LayerNorm } from '@strata/layers-norm';
+import type { Module } from '@strata/module';
+import { Tensor } from '@strata/tensor';
+import type { OnnxMapping, OnnxMappingContext } from '../onnx-mapping.js';
+import { linearMapping } from './linear-and-shape.js';
+import { layerNormMapping } from './normalization.js';
+
+/** What one attention call reads besides its query, key and value. */
+interface AttentionCall {
+  /** PyTorch's `attn_mask`: `[L, S]` or `[N · heads, L, S]`, bool (`true` = not allowed) or float (added to the scores). */
+  readonly attnMask: unknown;
+  readonly keyPaddingMask: unknown;
+  /** Whether the call returns the attention weights, and whether averaged over the heads. */
+  readonly needWeights: boolean;
+  readonly averageWeights: boolean;
+}
+
+/**
+ * The context of a submodule `childName` of the mapped module, for writing
+ * its nodes with its own mapping: its initializers are named by their
+ * state-dict keys under the parent (`0.self_attn.out_proj.weight`).
+ */
+function childContext<M extends Module>(
+  context: OnnxMappingContext<Module>, childName: string, inputs: readonly string[], inputTensors: readonly Tensor[],
+): OnnxMappingContext<M> {
+  return {
+    ...context,
+    module: context.module.getSubmodule(childName) as M,
+    path: context.path === '' ? childName : `${context.path}.${childName}`,
+    inputs,
+    inputTensors,
+    outputTensors: [],
+    name: (suffix) => context.name(`${childName}.${suffix}`),
+    weight: (key, tensor) => context.weight(`${childName}.${key}`, tensor),
+  };
+}
+
+/** The module's own parameter `name`, or `null` when its configuration has none (`bias_k`, `in_proj_bias`). */
+function optionalParameter(module: Module, name: string): Tensor | null {
+  return module.namedParameters('', false).find(([key]) => key === name)?.[1] ?? null;
+}
+
+/** The traced call's mask as an additive float constant of the graph, shaped to broadcast over `[N, heads, L, S]`. */
+function maskConstant(context: OnnxMappingContext<MultiheadAttention>, mask: Tensor, batch: number): string {
+  const layer = context.module;
+  const values = mask.toTypedArray();
+  const additive = mask.dtype === 'bool' ? Float32Array.from(values as ArrayLike<number>, (blocked) => (blocked ? -Infinity : 0)) : Float32Array.from(values as ArrayLike<number>);
+  const [length, sourceLength] = mask.shape.slice(-2) as [number, number];
+  const shape = mask.ndim === 2 ? [length, sourceLength] : [batch, layer.numHeads, length, sourceLength];
+  return context.graph.constant(context.name('attn_mask'), context.floatType, shape, additive);
+}
+
+/**
+ * One call of `MultiheadAttention` as composed ONNX ops, in the layout
+ * `[N, L, E]` inside: the projections (`MatMul` by the transposed slices of
+ * `in_proj_weight`, `Add` of `in_proj_bias`), heads split off by `Reshape`
+ * and `Transpose`, `MatMul` of the scores scaled by 1/√headDim, the mask
+ * added, `Softmax` over the keys, `MatMul` by the values, heads merged, and
+ * `out_proj`. Returns the output and, when asked for, the weights.
+ */
+function attentionNodes(
+  context: OnnxMappingContext<MultiheadAttention>, [query, key, value]: readonly string[], queryTensor: Tensor, call: AttentionCall,
+): string[] {
+  const layer = context.module;
+  const { graph } = context;
+  if (optionalParameter(layer, 'bias_k') !== null || layer.addZeroAttn) {
+    context.fail('addBiasKv and addZeroAttn have no ONNX mapping yet');
+  }
+  if (call.keyPaddingMask instanceof Tensor) {
+    context.fail('keyPaddingMask has no ONNX mapping (it differs per batch, and the exporter traces tensors passed as arguments only)');
+  }
+  const batched = queryTensor.ndim === 3;
+  const batch = batched ? queryTensor.shape[layer.batchFirst ? 0 : 1]! : 1;
+  const E = layer.embedDim;
+  const heads = layer.numHeads;
+  const d = layer.headDim;
+  const toBatchFirst = (x: string, label: string): string => {
+    if (!batched) return graph.op('Unsqueeze', [x, graph.int64s(context.name(`${label}_batch_axis`), [0])], context.name(`${label}_batched`));
+    return layer.batchFirst ? x : graph.op('Transpose', [x], context.name(`${label}_batch_first`), { perm: [1, 0, 2] });
+  };
+
+  const weights = layer.qkvSameEmbedDim
+    ? graph.node('Split', [context.weight('in_proj_weight', layer.getParameter('in_proj_weight'))], ['q', 'k', 'v'].map((part) => context.name(`${part}_proj_weight`)), { axis: 0 })
+    : ['q', 'k', 'v'].map((part) => context.weight(`${part}_proj_weight`, layer.getParameter(`${part}_proj_weight`)));
+  const inProjBias = optionalParameter(layer, 'in_proj_bias');
+  const biases = inProjBias === null
+    ? null
+    : graph.node('Split', [context.weight('in_proj_bias', inProjBias)], ['q', 'k', 'v'].map((part) => context.name(`${part}_proj_bias`)), { axis: 0 });
+  const project = (x: string, index: number, label: string): string => {
+    const transposed = graph.op('Transpose', [weights[index]!], context.name(`${label}_proj_weight_t`), { perm: [1, 0] });
+    const product = graph.op('MatMul', [toBatchFirst(x, label), transposed], context.name(`${label}_product`));
+    return biases === null ? product : graph.op('Add', [product, biases[index]!], context.name(`${label}_projected`));
+  };
+  // [N, len, E] -> [N, len, heads, d] -> [N, heads, len, d] (the keys to [N, heads, d, S], ready for the product).
+  const headShape = graph.int64s(context.name('head_shape'), [0, 0, heads, d]);
+  const splitHeads = (x: string, perm: number[], label: string): string =>
+    graph.op('Transpose', [graph.op('Reshape', [x, headShape], context.name(`${label}_heads`))], context.name(`${label}_per_head`), { perm });
+  const q = splitHeads(project(query!, 0, 'q'), [0, 2, 1, 3], 'q');
+  const k = splitHeads(project(key!, 1, 'k'), [0, 2, 3, 1], 'k');
+  const v = splitHeads(project(value!, 2, 'v'), [0, 2, 1, 3], 'v');
+
+  let scores = graph.op('Mul', [graph.op('MatMul', [q, k], context.name('qk')), graph.scalar(context.name('scale'), 1 / Math.sqrt(d), context.floatType)], context.name('scores'));
+  if (call.attnMask instanceof Tensor) scores = graph.op('Add', [scores, maskConstant(context, call.attnMask, batch)], context.name('masked_scores'));
+  const probabilities = graph.op('Softmax', [scores], context.name('attention'), { axis: -1 });
+  const attended = graph.op('MatMul', [probabilities, v], context.name('attended'));
+  const merged = graph.op(
+    'Reshape', [graph.op('Transpose', [attended], context.name('attended_steps'), { perm: [0, 2, 1, 3] }), graph.int64s(context.name('merged_shape'), [0, 0, E])],
+    context.name('merged'),
+  );
+  const outProj = layer.outProjection;
+  let output = graph.op('MatMul', [merged, graph.op('Transpose', [context.weight('out_proj.weight', outProj.weight)], context.name('out_proj_weight_t'), { perm: [1, 0] })], context.name('out_product'));
+  if (outProj.bias !== null) output = graph.op('Add', [output, context.weight('out_proj.bias', outProj.bias)], context.name('out_projected'));
+  const batchAxis = (label: string): string => graph.int64s(context.name(`${label}_axis`), [0]);
+  output = !batched
+    ? graph.op('Squeeze', [output, batchAxis('output_batch')], context.name('output'))
+    : layer.batchFirst ? output : graph.op('Transpose', [output], context.name('output'), { perm: [1, 0, 2] });
+  if (!call.needWeights) return [output];
+  let attentionWeights = call.averageWeights
+    ? graph.op('ReduceMean', [probabilities], context.name('mean_weights'), { axes: [1], keepdims: 0 })
+    : probabilities;
+  if (!batched) attentionWeights = graph.op('Squeeze', [attentionWeights, batchAxis('weights_batch')], context.name('weights'));
+  return [output, attentionWeights];
+}
+
+/** The options object a `forward` got as its argument `index`, or an empty one. */
+function optionsArgument(context: OnnxMappingContext, index: number): Record<string, unknown> {
+  const options = context.args[index];
+  return typeof options === 'object' && options !== null && !(options instanceof Tensor) ? (options as Record<string, unknown>) : {};
+}
+
+/**
+ * `MultiheadAttention.forward(query, key, value, options)`: see
+ * {@link attentionNodes}. An `attnMask` becomes a constant of the graph (it
+ * is the traced call's mask, a causal mask for instance).
+ */
+export const multiheadAttentionMapping: OnnxMapping<MultiheadAttention> = (context) => {
+  const options = optionsArgument(context, 3);
+  return attentionNodes(context, context.inputs, context.inputTensors[0]!, {
+    attnMask: options.attnMask ?? null,
+    keyPaddingMask: options.keyPaddingMask ?? null,
+    needWeights: context.outputTensors.length === 2,
+    averageWeights: options.averageAttnWeights !== false,
+  });
+};
+
+/**
+ * `TransformerEncoderLayer` as its parts' nodes: self-attention (as
+ * {@link multiheadAttentionMapping}), `Add` of the residuals,
+ * `LayerNormalization` (`norm1`, `norm2`, after each block, or before with
+ * `normFirst`), and the feed-forward `linear1`, `Relu` (or the erf form of
+ * GELU), `linear2`; the dropouts are the identity in evaluation mode.
+ */
+export const transformerEncoderLayerMapping: OnnxMapping<TransformerEncoderLayer> = (context) => {
+  const layer = context.module;
+  const { graph } = context;
+  const options = optionsArgument(context, 1);
+  const source = context.inputTensors[0]!;
+  const parent = context as unknown as OnnxMappingContext<Module>;
+  const norm = (index: number, x: string): string =>
+    layerNormMapping(childContext<LayerNorm>(parent, `norm${index}`, [x], [source])) as string;
+  const linear = (name: string, x: string, input: Tensor): string => linearMapping(childContext<Linear>(parent, name, [x], [input])) as string;
+  const attention = (x: string): string =>
+    attentionNodes(childContext<MultiheadAttention>(parent, 'self_attn', [x, x, x], [source]), [x, x, x], source, {
+      attnMask: options.srcMask ?? null,
+      keyPaddingMask: options.srcKeyPaddingMask ?? null,
+      needWeights: false,
+      averageWeights: true,
+    })[0]!;
+  const feedForward = (x: string): string => {
+    const hidden = linear('linear1', x, source);
+    let activated: string;
+    if (layer.options.activation === 'gelu') {
+      const scalar = (label: string, value: number): string => graph.scalar(context.name(label), value, context.floatType);
+      const erf = graph.op('Erf', [graph.op('Mul', [hidden, scalar('rsqrt2', Math.SQRT1_2)], context.name('gelu_scaled'))], context.name('gelu_erf'));
+      const half = graph.op('Mul', [hidden, scalar('half', 0.5)], context.name('gelu_half'));
+      activated = graph.op('Mul', [half, graph.op('Add', [erf, scalar('one', 1)], context.name('gelu_erf_plus_one'))], context.name('activated'));
+    } else {
+      activated = graph.op('Relu', [hidden], context.name('activated'));
+    }
+    // The hidden activations have the rank of the input, all the Linear mapping reads of its input tensor.
+    return linear('linear2', activated, source);
+  };
+  let x = context.inputs[0]!;
+  if (layer.options.normFirst) {
+    x = graph.op('Add', [x, attention(norm(1, x))], context.name('attention_residual'));
+    x = graph.op('Add', [x, feedForward(norm(2, x))], context.name('output'));
+  } else {
+    x = norm(1, graph.op('Add', [x, attention(x)], context.name('attention_residual')));
+    x = norm(2, graph.op('Add', [x, feedForward(x)], context.name('feed_forward_residual')));
+  }
+  return x;
+};
+
+/** The attention layers of `@strata/layers-attention`, by class name. */
+export const attentionModules: Record<string, OnnxMapping<never>> = {
+  MultiheadAttention: multiheadAttentionMapping as OnnxMapping<never>,
+  TransformerEncoderLayer: transformerEncoderLayerMapping as OnnxMapping<never>,
+};

@@ -9,7 +9,9 @@ and `output` (or `output0`, `output1`, ... for a module that returns
 several tensors, such as a recurrent layer's output and final states,
 compared with the module's result flattened in order; a case with
 "stateTuple" passes the inputs after the first as one tuple, as
-`nn.LSTM(x, (h0, c0))` takes them). Every case is
+`nn.LSTM(x, (h0, c0))` takes them; tensors `keyword_NAME` and the case's
+"keywords" values are passed as keyword arguments, `attn_mask=...`,
+`need_weights=False`; outputs that are None are left out). Every case is
 built with `Net()`, loaded with `load_state_dict(load_file(...))` (strict),
 run in evaluation mode, and compared; the result is printed as JSON:
 {"cases": [{"label", "maxDifference"} | {"label", "error"}]}.
@@ -30,13 +32,17 @@ def load_module(path, name):
 
 
 def flatten(value):
+    if value is None:
+        return []
     if isinstance(value, (tuple, list)):
         return [tensor for item in value for tensor in flatten(item)]
     return [value]
 
 
 def numbered(check, prefix):
-    return [check[prefix]] if prefix in check else [check[f"{prefix}{i}"] for i in range(len(check)) if f"{prefix}{i}" in check]
+    if prefix in check:
+        return [check[prefix]]
+    return [check[f"{prefix}{i}"] for i in range(len(check)) if f"{prefix}{i}" in check]
 
 
 def main(directory):
@@ -54,8 +60,10 @@ def main(directory):
             inputs = numbered(check, "input")
             if case.get("stateTuple") and len(inputs) > 1:
                 inputs = [inputs[0], tuple(inputs[1:])]
+            keywords = dict(case.get("keywords", {}))
+            keywords.update({name[len("keyword_"):]: tensor for name, tensor in check.items() if name.startswith("keyword_")})
             with torch.no_grad():
-                outputs = flatten(model(*inputs))
+                outputs = flatten(model(*inputs, **keywords))
             expected = numbered(check, "output")
             if len(outputs) != len(expected):
                 raise ValueError(f"{len(outputs)} outputs, Strata returned {len(expected)}")

@@ -7,6 +7,7 @@ import type {
 } from '@strata/layers-misc';
 import type { GroupNorm, LayerNorm, LocalResponseNorm, NormBase, RMSNorm } from '@strata/layers-norm';
 import type { GRUCell, LSTM, LSTMCell, RNN, RNNBase, RNNCell } from '@strata/layers-recurrent';
+import type { MultiheadAttention, TransformerEncoder, TransformerEncoderLayer } from '@strata/layers-attention';
 import type { Module } from '@strata/module';
 import { type PythonValue, pythonArguments, pythonFloat } from './python-literals.js';
 
@@ -113,7 +114,46 @@ const recurrent = (name: 'RNN' | 'LSTM' | 'GRU'): PyTorchWriter<RNNBase> => (lay
     ...(name === 'LSTM' ? { proj_size: (layer as LSTM).projSize } : {}),
   });
 
-/** The layers of `@strata/layers-conv`, `-norm`, `-misc` and `-recurrent` by class name, as `torch.nn` constructor calls. */
+/** Whether a module has its own parameter `name` (`in_proj_bias`, `bias_k` exist only with their options). */
+function hasParameter(module: Module, name: string): boolean {
+  return module.namedParameters('', false).some(([key]) => key === name);
+}
+
+const multiheadAttention: PyTorchWriter<MultiheadAttention> = (layer) =>
+  call('nn.MultiheadAttention', [layer.embedDim, layer.numHeads], {
+    dropout: pythonFloat(layer.dropout),
+    bias: hasParameter(layer, 'in_proj_bias'),
+    add_bias_kv: hasParameter(layer, 'bias_k'),
+    add_zero_attn: layer.addZeroAttn,
+    kdim: layer.kdim,
+    vdim: layer.vdim,
+    batch_first: layer.batchFirst,
+  });
+
+const transformerEncoderLayer: PyTorchWriter<TransformerEncoderLayer> = (layer) => {
+  const { dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst, bias } = layer.options;
+  return call('nn.TransformerEncoderLayer', [layer.dModel, layer.nhead], {
+    dim_feedforward: dimFeedforward,
+    dropout: pythonFloat(dropout),
+    activation,
+    layer_norm_eps: pythonFloat(layerNormEps),
+    batch_first: batchFirst,
+    norm_first: normFirst,
+    // `bias` exists from PyTorch 2.1 on: written only when it is off, so older versions load the rest.
+    ...(bias ? {} : { bias: false }),
+  });
+};
+
+/** `nn.TransformerEncoder(layer, num_layers, norm=...)`: its layers are copies of one, so the first one is written. */
+const transformerEncoder: PyTorchWriter<TransformerEncoder> = (encoder) => {
+  const source = (written: PyTorchConstructor): { python: string } => ({ python: `${written.className}(${written.arguments})` });
+  const first = encoder.layers.children()[0] as TransformerEncoderLayer;
+  return call('nn.TransformerEncoder', [source(transformerEncoderLayer(first)), encoder.numLayers], {
+    norm: encoder.norm === null ? null : source(layerNorm(encoder.norm)),
+  });
+};
+
+/** The layers of `@strata/layers-conv`, `-norm`, `-misc`, `-recurrent` and `-attention` by class name, as `torch.nn` constructor calls. */
 export const pytorchLayers: Record<string, PyTorchWriter<never>> = {
   Conv1d: convolution('Conv1d'),
   Conv2d: convolution('Conv2d'),
@@ -197,4 +237,7 @@ export const pytorchLayers: Record<string, PyTorchWriter<never>> = {
   RNNCell: (layer: RNNCell) => call('nn.RNNCell', [layer.inputSize, layer.hiddenSize], { bias: layer.bias, nonlinearity: layer.nonlinearity }),
   LSTMCell: (layer: LSTMCell) => call('nn.LSTMCell', [layer.inputSize, layer.hiddenSize], { bias: layer.bias }),
   GRUCell: (layer: GRUCell) => call('nn.GRUCell', [layer.inputSize, layer.hiddenSize], { bias: layer.bias }),
+  MultiheadAttention: multiheadAttention,
+  TransformerEncoderLayer: transformerEncoderLayer,
+  TransformerEncoder: transformerEncoder,
 };

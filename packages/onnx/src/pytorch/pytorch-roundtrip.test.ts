@@ -12,7 +12,7 @@ import { Dropout, Embedding, Flatten, GELU, Linear, ReLU } from '@strata/layers-
 import { BatchNorm2d, GroupNorm, InstanceNorm2d, LayerNorm } from '@strata/layers-norm';
 import { GRUCell, LSTM, LSTMCell, RNNCell } from '@strata/layers-recurrent';
 import { type Module, Sequential, loadSafetensors, saveSafetensors } from '@strata/module';
-import { type Tensor, manualSeed, randint, randn } from '@strata/tensor';
+import { Tensor, manualSeed, randint, randn } from '@strata/tensor';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LayerCase, layerCases, prepareCase, randomizeWeights } from '../layer-test-support.js';
 import { prepareRecurrentCase, recurrentCases } from '../recurrent-test-support.js';
+import { PYTORCH_KEYWORDS, attentionCases, prepareAttentionCase } from '../attention-test-support.js';
 import { writePyTorch } from '../node.js';
 import { toPyTorch } from './to-pytorch.js';
 
@@ -52,12 +53,19 @@ const modelCases: LayerCase[] = [
   ['nested Sequentials with GroupNorm and InstanceNorm2d', () => new Sequential(new Sequential(new Conv2d(2, 4, 3), new GroupNorm(2, 4)), new Sequential(new InstanceNorm2d(4, { affine: true }), new ReLU())), () => randn([2, 2, 6, 6])],
 ];
 
-/** A model to check in PyTorch: with `stateTuple`, the inputs after the first are passed as one pair (`LSTM`'s `[h0, c0]`). */
+/**
+ * A model to check in PyTorch: `inputs` are passed positionally (with `stateTuple`, the ones after the first as one
+ * pair, `LSTM`'s `[h0, c0]`), then `keywordInputs` and `keywordValues` by PyTorch's keywords; `run` computes Strata's
+ * result when the call differs from `model.forward(...inputs)`.
+ */
 interface CheckedModel {
   readonly label: string;
   readonly model: Module;
   readonly inputs: Tensor[];
   readonly stateTuple?: boolean;
+  readonly keywordInputs?: Record<string, Tensor>;
+  readonly keywordValues?: Record<string, boolean>;
+  readonly run?: () => unknown;
 }
 
 /** Recurrent cases without an ONNX mapping (projections, the cells), checked in PyTorch only. */
@@ -116,12 +124,14 @@ describe.skipIf(!hasTorch && process.env.CI === undefined)('toPyTorch, checked i
    * runs check_outputs.py over them and expects each to load strictly and compute Strata's outputs.
    */
   function checkInPyTorch(models: readonly CheckedModel[], prefix: string): string {
-    const manifest = models.map(({ label, model, inputs, stateTuple }, index) => {
+    const manifest = models.map(({ label, model, inputs, stateTuple, keywordInputs = {}, keywordValues = {}, run }, index) => {
       model.eval();
       const saved: Record<string, Tensor> = {};
       inputs.forEach((input, i) => (saved[inputs.length === 1 ? 'input' : `input${i}`] = input.clone()));
+      for (const [keyword, tensor] of Object.entries(keywordInputs)) saved[`keyword_${keyword}`] = tensor.clone();
       const forwardInputs = stateTuple === true && inputs.length > 1 ? [inputs[0]!, inputs.slice(1)] : inputs;
-      const outputs = [noGrad(() => (model.forward as (...args: unknown[]) => unknown)(...forwardInputs))].flat(Infinity) as Tensor[];
+      const result = noGrad(() => (run === undefined ? (model.forward as (...args: unknown[]) => unknown)(...forwardInputs) : run()));
+      const outputs = ([result].flat(Infinity) as unknown[]).filter((value): value is Tensor => value instanceof Tensor);
       outputs.forEach((output, i) => (saved[outputs.length === 1 ? 'output' : `output${i}`] = output));
       const name = `${prefix}-${index}`;
       const written = toPyTorch(model, { weightsFile: `${name}.safetensors` });
@@ -130,7 +140,7 @@ describe.skipIf(!hasTorch && process.env.CI === undefined)('toPyTorch, checked i
       writeFileSync(join(directory, `${name}-check.safetensors`), saveSafetensors(saved));
       return {
         label, className: written.className, source: `${name.replace(/-/g, '_')}.py`, weights: `${name}.safetensors`,
-        check: `${name}-check.safetensors`, scale: Math.max(...outputs.map((output) => largestAbsolute(output))), stateTuple: stateTuple === true,
+        check: `${name}-check.safetensors`, scale: Math.max(...outputs.map((output) => largestAbsolute(output))), stateTuple: stateTuple === true, keywords: keywordValues,
       };
     });
     writeFileSync(join(directory, 'cases.json'), JSON.stringify(manifest));
@@ -173,6 +183,23 @@ describe.skipIf(!hasTorch && process.env.CI === undefined)('toPyTorch, checked i
       return { label, model: layer, inputs, stateTuple: layer instanceof LSTM || layer instanceof LSTMCell };
     }));
     console.log(`recurrent: ${checkInPyTorch(models, 'recurrent')}`);
+  });
+
+  it('every attention case (MultiheadAttention, TransformerEncoderLayer, TransformerEncoder) computes Strata’s outputs', () => {
+    manualSeed(13);
+    const models: CheckedModel[] = attentionCases.map((attentionCase) => {
+      const { layer, model, inputs, options } = prepareAttentionCase(attentionCase);
+      const keywordInputs: Record<string, Tensor> = {};
+      const keywordValues: Record<string, boolean> = {};
+      for (const [option, value] of Object.entries(options)) {
+        if (typeof value === 'boolean') keywordValues[PYTORCH_KEYWORDS[option]!] = value;
+        else keywordInputs[PYTORCH_KEYWORDS[option]!] = value;
+      }
+      // PyTorch gets the one sequence of self-attention as three arguments.
+      const positional = attentionCase.selfAttention === true ? [inputs[0]!, inputs[0]!.clone(), inputs[0]!.clone()] : inputs;
+      return { label: attentionCase.label, model: layer, inputs: positional, keywordInputs, keywordValues, run: () => model.eval().forward(...inputs) };
+    });
+    console.log(`attention: ${checkInPyTorch(models, 'attention')}`);
   });
 
   it('trains in PyTorch with DistributedDataParallel on two processes, and the weights come back to Strata', async () => {

@@ -2,7 +2,9 @@
  * Test support: the attention layer cases shared by the ONNX Runtime test
  * and the PyTorch test. Not exported by the package.
  */
-import { MultiheadAttention, Transformer, TransformerEncoder, TransformerEncoderLayer } from '@strata/layers-attention';
+import {
+  MultiheadAttention, Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer,
+} from '@strata/layers-attention';
 import { LayerNorm } from '@strata/layers-norm';
 import { Module } from '@strata/module';
 import { type Tensor, randn } from '@strata/tensor';
@@ -11,7 +13,7 @@ import { randomizeWeights } from './layer-test-support.js';
 /** A labelled attention layer, the tensors its `forward` takes, and the options (masks) of the call. */
 export interface AttentionCase {
   readonly label: string;
-  readonly build: () => MultiheadAttention | TransformerEncoderLayer | TransformerEncoder;
+  readonly build: () => Module;
   /** The tensor arguments; for `selfAttention`, the one sequence that is query, key and value. */
   readonly inputs: () => Tensor[];
   /** Whether `MultiheadAttention` attends from the sequence to itself (`forward(x, x, x)`). */
@@ -22,7 +24,7 @@ export interface AttentionCase {
 
 /** Maps the options of a Strata call to PyTorch's keywords. */
 export const PYTORCH_KEYWORDS: Record<string, string> = {
-  attnMask: 'attn_mask', srcMask: 'src_mask', mask: 'mask', needWeights: 'need_weights', averageAttnWeights: 'average_attn_weights',
+  attnMask: 'attn_mask', srcMask: 'src_mask', tgtMask: 'tgt_mask', memoryMask: 'memory_mask', mask: 'mask', needWeights: 'need_weights', averageAttnWeights: 'average_attn_weights',
 };
 
 /** A bool mask, `true` above the diagonal (the steps not allowed to attend), `[size, size]`. */
@@ -66,6 +68,30 @@ export const attentionCases: AttentionCase[] = [
     label: 'TransformerEncoder of 2 layers with a final LayerNorm',
     build: () => new TransformerEncoder(new TransformerEncoderLayer(8, 2, { dimFeedforward: 16, batchFirst: true }), 2, { norm: new LayerNorm(8) }),
     inputs: () => [randn([2, 5, 8])],
+  },
+  {
+    label: 'TransformerDecoderLayer relu, post-norm, causal tgtMask, memoryMask', build: () => new TransformerDecoderLayer(8, 2, { dimFeedforward: 16 }),
+    inputs: () => [randn([4, 3, 8]), randn([6, 3, 8])],
+    options: () => ({ tgtMask: Transformer.generateSquareSubsequentMask(4), memoryMask: randn([4, 6]) }),
+  },
+  {
+    label: 'TransformerDecoderLayer gelu, normFirst, batchFirst',
+    build: () => new TransformerDecoderLayer(8, 4, { dimFeedforward: 12, activation: 'gelu', normFirst: true, batchFirst: true }),
+    inputs: () => [randn([2, 5, 8]), randn([2, 7, 8])],
+  },
+  {
+    label: 'TransformerDecoderLayer unbatched, bool tgtMask', build: () => new TransformerDecoderLayer(6, 2, { dimFeedforward: 10 }),
+    inputs: () => [randn([4, 6]), randn([5, 6])], options: () => ({ tgtMask: causalBoolMask(4) }),
+  },
+  {
+    label: 'TransformerDecoder of 2 layers with a final LayerNorm',
+    build: () => new TransformerDecoder(new TransformerDecoderLayer(8, 2, { dimFeedforward: 16 }), 2, { norm: new LayerNorm(8) }),
+    inputs: () => [randn([4, 2, 8]), randn([5, 2, 8])],
+  },
+  {
+    label: 'Transformer 2 + 1 layers, batchFirst, causal tgtMask',
+    build: () => new Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 2, numDecoderLayers: 1, dimFeedforward: 16, batchFirst: true }),
+    inputs: () => [randn([2, 6, 8]), randn([2, 4, 8])], options: () => ({ tgtMask: Transformer.generateSquareSubsequentMask(4) }),
   },
 ];
 

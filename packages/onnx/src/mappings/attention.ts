@@ -1,4 +1,4 @@
-import type { MultiheadAttention, TransformerEncoderLayer } from '@strata/layers-attention';
+import type { MultiheadAttention, TransformerDecoderLayer, TransformerEncoderLayer } from '@strata/layers-attention';
 import type { Linear } from '@strata/layers-misc';
 import type { LayerNorm } from '@strata/layers-norm';
 import type { Module } from '@strata/module';
@@ -146,55 +146,58 @@ export const multiheadAttentionMapping: OnnxMapping<MultiheadAttention> = (conte
 };
 
 /**
- * `TransformerEncoderLayer` as its parts' nodes: self-attention (as
- * {@link multiheadAttentionMapping}), `Add` of the residuals,
- * `LayerNormalization` (`norm1`, `norm2`, after each block, or before with
+ * `TransformerEncoderLayer` and `TransformerDecoderLayer` as their parts'
+ * nodes: self-attention (and, in the decoder, attention to the memory) as
+ * {@link multiheadAttentionMapping}, `Add` of the residuals,
+ * `LayerNormalization` (`norm1`…`norm3`, after each block, or before with
  * `normFirst`), and the feed-forward `linear1`, `Relu` (or the erf form of
  * GELU), `linear2`; the dropouts are the identity in evaluation mode.
  */
-export const transformerEncoderLayerMapping: OnnxMapping<TransformerEncoderLayer> = (context) => {
-  const layer = context.module;
-  const { graph } = context;
-  const options = optionsArgument(context, 1);
-  const source = context.inputTensors[0]!;
-  const parent = context as unknown as OnnxMappingContext<Module>;
-  const norm = (index: number, x: string): string =>
-    layerNormMapping(childContext<LayerNorm>(parent, `norm${index}`, [x], [source])) as string;
-  const linear = (name: string, x: string, input: Tensor): string => linearMapping(childContext<Linear>(parent, name, [x], [input])) as string;
-  const attention = (x: string): string =>
-    attentionNodes(childContext<MultiheadAttention>(parent, 'self_attn', [x, x, x], [source]), [x, x, x], source, {
-      attnMask: options.srcMask ?? null,
-      keyPaddingMask: options.srcKeyPaddingMask ?? null,
-      needWeights: false,
-      averageWeights: true,
-    })[0]!;
-  const feedForward = (x: string): string => {
-    const hidden = linear('linear1', x, source);
-    let activated: string;
-    if (layer.options.activation === 'gelu') {
-      const scalar = (label: string, value: number): string => graph.scalar(context.name(label), value, context.floatType);
-      const erf = graph.op('Erf', [graph.op('Mul', [hidden, scalar('rsqrt2', Math.SQRT1_2)], context.name('gelu_scaled'))], context.name('gelu_erf'));
-      const half = graph.op('Mul', [hidden, scalar('half', 0.5)], context.name('gelu_half'));
-      activated = graph.op('Mul', [half, graph.op('Add', [erf, scalar('one', 1)], context.name('gelu_erf_plus_one'))], context.name('activated'));
-    } else {
-      activated = graph.op('Relu', [hidden], context.name('activated'));
-    }
-    // The hidden activations have the rank of the input, all the Linear mapping reads of its input tensor.
-    return linear('linear2', activated, source);
+function transformerLayerMapping(decoder: boolean): OnnxMapping<TransformerEncoderLayer | TransformerDecoderLayer> {
+  return (context) => {
+    const layer = context.module;
+    const { graph } = context;
+    const options = optionsArgument(context, decoder ? 2 : 1);
+    const target = context.inputTensors[0]!;
+    const parent = context as unknown as OnnxMappingContext<Module>;
+    const norm = (index: number, x: string): string => layerNormMapping(childContext<LayerNorm>(parent, `norm${index}`, [x], [target])) as string;
+    // The Linear mapping reads only the rank of its input, which every value of the layer shares with the target.
+    const linear = (name: string, x: string): string => linearMapping(childContext<Linear>(parent, name, [x], [target])) as string;
+    const attention = (name: string, x: string, memory: string, attnMask: unknown, keyPaddingMask: unknown): string =>
+      attentionNodes(childContext<MultiheadAttention>(parent, name, [x, memory, memory], [target]), [x, memory, memory], target, {
+        attnMask: attnMask ?? null, keyPaddingMask: keyPaddingMask ?? null, needWeights: false, averageWeights: true,
+      })[0]!;
+    const selfAttention = (x: string): string =>
+      attention('self_attn', x, x, decoder ? options.tgtMask : options.srcMask, decoder ? options.tgtKeyPaddingMask : options.srcKeyPaddingMask);
+    const memoryAttention = (x: string): string =>
+      attention('multihead_attn', x, context.inputs[1]!, options.memoryMask, options.memoryKeyPaddingMask);
+    const feedForward = (x: string): string => {
+      const hidden = linear('linear1', x);
+      let activated: string;
+      if (layer.options.activation === 'gelu') {
+        const scalar = (label: string, value: number): string => graph.scalar(context.name(label), value, context.floatType);
+        const erf = graph.op('Erf', [graph.op('Mul', [hidden, scalar('rsqrt2', Math.SQRT1_2)], context.name('gelu_scaled'))], context.name('gelu_erf'));
+        const half = graph.op('Mul', [hidden, scalar('half', 0.5)], context.name('gelu_half'));
+        activated = graph.op('Mul', [half, graph.op('Add', [erf, scalar('one', 1)], context.name('gelu_erf_plus_one'))], context.name('activated'));
+      } else {
+        activated = graph.op('Relu', [hidden], context.name('activated'));
+      }
+      return linear('linear2', activated);
+    };
+    const blocks = decoder ? [selfAttention, memoryAttention, feedForward] : [selfAttention, feedForward];
+    let x = context.inputs[0]!;
+    blocks.forEach((block, i) => {
+      x = layer.options.normFirst
+        ? graph.op('Add', [x, block(norm(i + 1, x))], context.name(`residual${i + 1}`))
+        : norm(i + 1, graph.op('Add', [x, block(x)], context.name(`residual${i + 1}`)));
+    });
+    return x;
   };
-  let x = context.inputs[0]!;
-  if (layer.options.normFirst) {
-    x = graph.op('Add', [x, attention(norm(1, x))], context.name('attention_residual'));
-    x = graph.op('Add', [x, feedForward(norm(2, x))], context.name('output'));
-  } else {
-    x = norm(1, graph.op('Add', [x, attention(x)], context.name('attention_residual')));
-    x = norm(2, graph.op('Add', [x, feedForward(x)], context.name('feed_forward_residual')));
-  }
-  return x;
-};
+}
 
 /** The attention layers of `@strata/layers-attention`, by class name. */
 export const attentionModules: Record<string, OnnxMapping<never>> = {
   MultiheadAttention: multiheadAttentionMapping as OnnxMapping<never>,
-  TransformerEncoderLayer: transformerEncoderLayerMapping as OnnxMapping<never>,
+  TransformerEncoderLayer: transformerLayerMapping(false) as OnnxMapping<never>,
+  TransformerDecoderLayer: transformerLayerMapping(true) as OnnxMapping<never>,
 };

@@ -7,7 +7,9 @@ import type {
 } from '@strata/layers-misc';
 import type { GroupNorm, LayerNorm, LocalResponseNorm, NormBase, RMSNorm } from '@strata/layers-norm';
 import type { GRUCell, LSTM, LSTMCell, RNN, RNNBase, RNNCell } from '@strata/layers-recurrent';
-import type { MultiheadAttention, TransformerEncoder, TransformerEncoderLayer } from '@strata/layers-attention';
+import type {
+  MultiheadAttention, Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer,
+} from '@strata/layers-attention';
 import type { Module } from '@strata/module';
 import { type PythonValue, pythonArguments, pythonFloat } from './python-literals.js';
 
@@ -130,9 +132,9 @@ const multiheadAttention: PyTorchWriter<MultiheadAttention> = (layer) =>
     batch_first: layer.batchFirst,
   });
 
-const transformerEncoderLayer: PyTorchWriter<TransformerEncoderLayer> = (layer) => {
+const transformerLayer = (name: string): PyTorchWriter<TransformerEncoderLayer | TransformerDecoderLayer> => (layer) => {
   const { dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst, bias } = layer.options;
-  return call('nn.TransformerEncoderLayer', [layer.dModel, layer.nhead], {
+  return call(`nn.${name}`, [layer.dModel, layer.nhead], {
     dim_feedforward: dimFeedforward,
     dropout: pythonFloat(dropout),
     activation,
@@ -144,12 +146,21 @@ const transformerEncoderLayer: PyTorchWriter<TransformerEncoderLayer> = (layer) 
   });
 };
 
-/** `nn.TransformerEncoder(layer, num_layers, norm=...)`: its layers are copies of one, so the first one is written. */
-const transformerEncoder: PyTorchWriter<TransformerEncoder> = (encoder) => {
+/** `nn.TransformerEncoder(layer, num_layers, norm=...)` and the decoder: the layers are copies of one, so the first one is written. */
+const transformerStack = (name: 'Encoder' | 'Decoder'): PyTorchWriter<TransformerEncoder | TransformerDecoder> => (stack) => {
   const source = (written: PyTorchConstructor): { python: string } => ({ python: `${written.className}(${written.arguments})` });
-  const first = encoder.layers.children()[0] as TransformerEncoderLayer;
-  return call('nn.TransformerEncoder', [source(transformerEncoderLayer(first)), encoder.numLayers], {
-    norm: encoder.norm === null ? null : source(layerNorm(encoder.norm)),
+  const first = stack.layers.children()[0] as TransformerEncoderLayer;
+  return call(`nn.Transformer${name}`, [source(transformerLayer(`Transformer${name}Layer`)(first)), stack.numLayers], {
+    norm: stack.norm === null ? null : source(layerNorm(stack.norm)),
+  });
+};
+
+const transformer: PyTorchWriter<Transformer> = (model) => {
+  const { dModel, nhead, numEncoderLayers, numDecoderLayers, dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst, bias } = model.options;
+  return call('nn.Transformer', [], {
+    d_model: dModel, nhead, num_encoder_layers: numEncoderLayers, num_decoder_layers: numDecoderLayers, dim_feedforward: dimFeedforward,
+    dropout: pythonFloat(dropout), activation, layer_norm_eps: pythonFloat(layerNormEps), batch_first: batchFirst, norm_first: normFirst,
+    ...(bias ? {} : { bias: false }),
   });
 };
 
@@ -238,6 +249,9 @@ export const pytorchLayers: Record<string, PyTorchWriter<never>> = {
   LSTMCell: (layer: LSTMCell) => call('nn.LSTMCell', [layer.inputSize, layer.hiddenSize], { bias: layer.bias }),
   GRUCell: (layer: GRUCell) => call('nn.GRUCell', [layer.inputSize, layer.hiddenSize], { bias: layer.bias }),
   MultiheadAttention: multiheadAttention,
-  TransformerEncoderLayer: transformerEncoderLayer,
-  TransformerEncoder: transformerEncoder,
+  TransformerEncoderLayer: transformerLayer('TransformerEncoderLayer'),
+  TransformerDecoderLayer: transformerLayer('TransformerDecoderLayer'),
+  TransformerEncoder: transformerStack('Encoder'),
+  TransformerDecoder: transformerStack('Decoder'),
+  Transformer: transformer,
 };

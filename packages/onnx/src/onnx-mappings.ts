@@ -15,8 +15,8 @@ import { type OnnxMapping, acceptingUnbatched } from './onnx-mapping.js';
  * The built-in mappings, by the class name of the layer. The layer packages
  * are not imported: a module is recognized by its class name (see
  * `lookupByClass`) and read through its public fields, which the layer
- * packages' types describe. A new layer family (recurrent, attention) adds
- * its entries here or through {@link registerOnnxMapping}.
+ * packages' types describe. A new layer family adds its entries here or
+ * through {@link registerOnnxMapping}.
  */
 const builtinMappings: Record<string, OnnxMapping<never>> = {
   // @strata/layers-conv

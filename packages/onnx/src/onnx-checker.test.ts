@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { exportOnnxFile } from './node.js';
 import { layerCases, prepareCase } from './layer-test-support.js';
-import { prepareRecurrentCase, recurrentCases } from './recurrent-test-support.js';
+import { cellCases, prepareCellCase, prepareRecurrentCase, recurrentCases } from './recurrent-test-support.js';
 import { attentionCases, prepareAttentionCase } from './attention-test-support.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -81,6 +81,7 @@ describe.skipIf(!hasOnnx && process.env.CI === undefined)('exported files pass t
     try {
       const models = [
         ...recurrentCases.map((recurrentCase) => ({ label: recurrentCase.label, ...prepareRecurrentCase(recurrentCase) })),
+        ...cellCases.map((cellCase) => ({ label: cellCase[0], ...prepareCellCase(cellCase) })),
         ...attentionCases.map((attentionCase) => ({ label: attentionCase.label, ...prepareAttentionCase(attentionCase) })),
       ];
       const manifest = models.map(({ label, model, inputs }, index) => {

@@ -9,7 +9,7 @@ import { Sequential } from '@strata/module';
 import { manualSeed, randn } from '@strata/tensor';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { OnnxExportError, exportOnnx } from './index.js';
-import { prepareRecurrentCase, recurrentCases } from './recurrent-test-support.js';
+import { cellCases, prepareCellCase, prepareRecurrentCase, recurrentCases } from './recurrent-test-support.js';
 import { expectRuntimeMatch, largestDifference } from './runtime-test-support.js';
 
 beforeEach(() => manualSeed(3));
@@ -22,6 +22,11 @@ describe('recurrent layers run in ONNX Runtime as in Strata', () => {
   it.each(recurrentCases.map((recurrentCase) => [recurrentCase.label, recurrentCase] as const))('%s', async (label, recurrentCase) => {
     const { model, inputs } = prepareRecurrentCase(recurrentCase);
     await expectRuntimeMatch(label, model, inputs);
+  });
+
+  it.each(cellCases)('%s', async (...cellCase) => {
+    const { model, inputs } = prepareCellCase(cellCase);
+    await expectRuntimeMatch(cellCase[0], model, inputs);
   });
 
   it('inside a Sequential, with a dynamic batch and sequence length', async () => {

@@ -2,24 +2,47 @@
  * Test support: the recurrent layer cases shared by the ONNX Runtime test
  * and the PyTorch test. Not exported by the package.
  */
-import { GRU, LSTM, RNN } from '@strata/layers-recurrent';
+import { GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell } from '@strata/layers-recurrent';
 import { Module } from '@strata/module';
 import { type Tensor, randn } from '@strata/tensor';
 import { randomizeWeights } from './layer-test-support.js';
 
 /**
- * An LSTM called with its initial states as separate arguments:
- * `forward(x, h0, c0)` passes them on as the `[h0, c0]` pair `LSTM.forward`
- * takes (an exported graph's inputs are a flat list of tensors).
+ * An LSTM (or LSTM cell) called with its initial states as separate
+ * arguments: `forward(x, h0, c0)` passes them on as the `[h0, c0]` pair
+ * `forward` takes (an exported graph's inputs are a flat list of tensors).
  */
 export class LSTMWithStates extends Module {
-  constructor(readonly lstm: LSTM) {
+  constructor(readonly lstm: LSTM | LSTMCell) {
     super();
   }
 
-  forward(x: Tensor, h0: Tensor, c0: Tensor): [Tensor, [Tensor, Tensor]] {
+  forward(x: Tensor, h0: Tensor, c0: Tensor): unknown {
     return this.lstm.forward(x, [h0, c0]);
   }
+}
+
+/** A labelled cell and its inputs: the input step, then the states (`h`, or `h` and `c`) when given. */
+export type CellCase = [label: string, build: () => RNNCell | LSTMCell | GRUCell, input: () => Tensor[]];
+
+/** Every cell with its options, batched and unbatched, with and without states. */
+export const cellCases: CellCase[] = [
+  ['RNNCell relu, h', () => new RNNCell(4, 5, { nonlinearity: 'relu' }), () => [randn([3, 4]), randn([3, 5])]],
+  ['RNNCell no bias', () => new RNNCell(4, 5, { bias: false }), () => [randn([3, 4])]],
+  ['RNNCell unbatched, h', () => new RNNCell(4, 5), () => [randn([4]), randn([5])]],
+  ['LSTMCell, h and c', () => new LSTMCell(4, 5), () => [randn([3, 4]), randn([3, 5]), randn([3, 5])]],
+  ['LSTMCell unbatched, no bias', () => new LSTMCell(4, 5, { bias: false }), () => [randn([4])]],
+  ['GRUCell, h', () => new GRUCell(4, 5), () => [randn([3, 4]), randn([3, 5])]],
+  ['GRUCell no bias', () => new GRUCell(4, 5, { bias: false }), () => [randn([3, 4])]],
+  ['GRUCell unbatched', () => new GRUCell(4, 5), () => [randn([4])]],
+];
+
+/** A cell case's cell with random N(0, 0.25) weights, the model to export (an LSTM cell with states wrapped), and its inputs. */
+export function prepareCellCase([, build, input]: CellCase): { cell: RNNCell | LSTMCell | GRUCell; model: Module; inputs: Tensor[] } {
+  const cell = build();
+  randomizeWeights(cell);
+  const inputs = input();
+  return { cell, model: cell instanceof LSTMCell && inputs.length === 3 ? new LSTMWithStates(cell) : cell, inputs };
 }
 
 /** A labelled recurrent layer, its input shape, and whether the initial states are passed. */

@@ -1,9 +1,11 @@
-import type { GRU, LSTM, RNN } from '@strata/layers-recurrent';
+import type { GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell } from '@strata/layers-recurrent';
 import type { OnnxAttributeValue } from '../onnx-graph.js';
 import type { OnnxMapping, OnnxMappingContext } from '../onnx-mapping.js';
 
 /** The public surface the recurrent mappings read (`RNN`, `LSTM` and `GRU` share it through `RNNBase`). */
 type RecurrentLayer = RNN | LSTM | GRU;
+/** The cells, one step of the same ops. */
+type RecurrentCell = RNNCell | LSTMCell | GRUCell;
 
 /** What differs between ONNX's three recurrent ops. */
 interface RecurrentOp {
@@ -14,7 +16,7 @@ interface RecurrentOp {
   /** Whether the op carries a cell state (initial_c, Y_c). */
   readonly cellState: boolean;
   /** The op's own attributes besides `direction` and `hidden_size`. */
-  readonly attributes: (layer: RecurrentLayer, directions: number) => Record<string, OnnxAttributeValue>;
+  readonly attributes: (layer: RecurrentLayer | RecurrentCell, directions: number) => Record<string, OnnxAttributeValue>;
 }
 
 const RNN_OP: RecurrentOp = {
@@ -22,7 +24,7 @@ const RNN_OP: RecurrentOp = {
   gateOrder: [0],
   cellState: false,
   attributes: (layer, directions) => {
-    const activation = (layer as RNN).nonlinearity === 'relu' ? 'Relu' : 'Tanh';
+    const activation = (layer as RNN | RNNCell).nonlinearity === 'relu' ? 'Relu' : 'Tanh';
     return { activations: { strings: new Array<string>(directions).fill(activation) } };
   },
 };
@@ -39,7 +41,7 @@ const GRU_OP: RecurrentOp = { opType: 'GRU', gateOrder: [1, 0, 2], cellState: fa
  * the initializer (named by its state-dict key) split into its gates along
  * axis 0 and concatenated again in `gateOrder`.
  */
-function reorderedGates(context: OnnxMappingContext<RecurrentLayer>, key: string, gateOrder: readonly number[]): string {
+function reorderedGates(context: OnnxMappingContext<RecurrentLayer | RecurrentCell>, key: string, gateOrder: readonly number[]): string {
   const { graph } = context;
   const weight = context.weight(key, context.module.getParameter(key));
   if (gateOrder.length === 1) return weight;
@@ -48,7 +50,7 @@ function reorderedGates(context: OnnxMappingContext<RecurrentLayer>, key: string
 }
 
 /** ONNX's `[directions, ...]` weight of one layer: each direction's reordered weight with a leading axis, concatenated. */
-function directionStack(context: OnnxMappingContext<RecurrentLayer>, perDirection: readonly string[], label: string): string {
+function directionStack(context: OnnxMappingContext<RecurrentLayer | RecurrentCell>, perDirection: readonly string[], label: string): string {
   const { graph } = context;
   const axis = graph.int64s(context.name(`${label}_direction_axis`), [0]);
   const unsqueezed = perDirection.map((value) => graph.op('Unsqueeze', [value, axis], context.name(`${label}_direction`)));
@@ -144,10 +146,46 @@ function recurrentMapping(op: RecurrentOp): OnnxMapping<RecurrentLayer> {
   };
 }
 
-/** The recurrent layers of `@strata/layers-recurrent`, by class name. */
-export const recurrentModules: Record<string, OnnxMapping<RecurrentLayer>> = {
+/**
+ * `RNNCell`, `LSTMCell` and `GRUCell`: one step of the same ONNX ops, the
+ * input `[N, in]` (or unbatched `[in]`) unsqueezed to a sequence of one,
+ * the states `[N, H]` to one direction, and the final states squeezed back.
+ */
+function cellMapping(op: RecurrentOp): OnnxMapping<RecurrentCell> {
+  return (context) => {
+    const cell = context.module;
+    const { graph } = context;
+    const batched = context.inputTensors[0]!.ndim === 2;
+    // [N, in] -> [1, N, in]; unbatched [in] -> [1, 1, in]. States [N, H] -> [1, N, H]; unbatched [H] -> [1, 1, H].
+    const axes = graph.int64s(context.name('step_axes'), batched ? [0] : [0, 1]);
+    const step = (value: string, label: string): string => graph.op('Unsqueeze', [value, axes], context.name(label));
+    const w = directionStack(context, [reorderedGates(context, 'weight_ih', op.gateOrder)], 'W');
+    const r = directionStack(context, [reorderedGates(context, 'weight_hh', op.gateOrder)], 'R');
+    const b = cell.bias
+      ? directionStack(
+        context,
+        [graph.op('Concat', [reorderedGates(context, 'bias_ih', op.gateOrder), reorderedGates(context, 'bias_hh', op.gateOrder)], context.name('B_cat'), { axis: 0 })],
+        'B',
+      )
+      : '';
+    const states = context.inputs.slice(1).map((state, i) => step(state, i === 0 ? 'h0' : 'c0'));
+    const inputs = [step(context.inputs[0]!, 'x'), w, r, b, '', ...states];
+    while (inputs[inputs.length - 1] === '') inputs.pop();
+    const outputs = graph.node(
+      op.opType, inputs, [context.name('Y'), context.name('Y_h'), ...(op.cellState ? [context.name('Y_c')] : [])],
+      { hidden_size: cell.hiddenSize, direction: 'forward', ...op.attributes(cell, 1) },
+    );
+    return outputs.slice(1).map((state, i) => graph.op('Squeeze', [state, axes], context.name(i === 0 ? 'h' : 'c')));
+  };
+}
+
+/** The recurrent layers and cells of `@strata/layers-recurrent`, by class name. */
+export const recurrentModules: Record<string, OnnxMapping<never>> = {
   RNN: recurrentMapping(RNN_OP),
   LSTM: recurrentMapping(LSTM_OP),
   GRU: recurrentMapping(GRU_OP),
+  RNNCell: cellMapping(RNN_OP),
+  LSTMCell: cellMapping(LSTM_OP),
+  GRUCell: cellMapping(GRU_OP),
 };
 

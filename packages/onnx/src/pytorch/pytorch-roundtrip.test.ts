@@ -10,7 +10,7 @@ import { noGrad } from '@strata/autograd';
 import { Conv2d, MaxPool2d } from '@strata/layers-conv';
 import { Dropout, Embedding, Flatten, GELU, Linear, ReLU } from '@strata/layers-misc';
 import { BatchNorm2d, GroupNorm, InstanceNorm2d, LayerNorm } from '@strata/layers-norm';
-import { GRUCell, LSTM, LSTMCell, RNNCell } from '@strata/layers-recurrent';
+import { LSTM, LSTMCell } from '@strata/layers-recurrent';
 import { type Module, Sequential, loadSafetensors, saveSafetensors } from '@strata/module';
 import { Tensor, manualSeed, randint, randn } from '@strata/tensor';
 import { spawnSync } from 'node:child_process';
@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LayerCase, layerCases, prepareCase, randomizeWeights } from '../layer-test-support.js';
-import { prepareRecurrentCase, recurrentCases } from '../recurrent-test-support.js';
+import { cellCases, prepareRecurrentCase, recurrentCases } from '../recurrent-test-support.js';
 import { PYTORCH_KEYWORDS, attentionCases, prepareAttentionCase } from '../attention-test-support.js';
 import { writePyTorch } from '../node.js';
 import { toPyTorch } from './to-pytorch.js';
@@ -68,16 +68,10 @@ interface CheckedModel {
   readonly run?: () => unknown;
 }
 
-/** Recurrent cases without an ONNX mapping (projections, the cells), checked in PyTorch only. */
-const recurrentOnlyInPyTorch: [label: string, build: () => Module, input: () => Tensor[]][] = [
+/** Recurrent cases without an ONNX mapping (projections), checked in PyTorch only. */
+const projectedLSTMCases: [label: string, build: () => Module, input: () => Tensor[]][] = [
   ['LSTM projSize 3, 2 layers, bidirectional', () => new LSTM(4, 6, { projSize: 3, numLayers: 2, bidirectional: true }), () => [randn([5, 2, 4])]],
   ['LSTM projSize 2, batchFirst, h0 and c0', () => new LSTM(4, 5, { projSize: 2, batchFirst: true }), () => [randn([2, 5, 4]), randn([1, 2, 2]), randn([1, 2, 5])]],
-  ['RNNCell relu, h', () => new RNNCell(4, 5, { nonlinearity: 'relu' }), () => [randn([3, 4]), randn([3, 5])]],
-  ['RNNCell no bias', () => new RNNCell(4, 5, { bias: false }), () => [randn([3, 4])]],
-  ['LSTMCell, h and c', () => new LSTMCell(4, 5), () => [randn([3, 4]), randn([3, 5]), randn([3, 5])]],
-  ['LSTMCell unbatched, no bias', () => new LSTMCell(4, 5, { bias: false }), () => [randn([4])]],
-  ['GRUCell, h', () => new GRUCell(4, 5), () => [randn([3, 4]), randn([3, 5])]],
-  ['GRUCell no bias', () => new GRUCell(4, 5, { bias: false }), () => [randn([3, 4])]],
 ];
 
 function freePort(): Promise<number> {
@@ -176,7 +170,7 @@ describe.skipIf(!hasTorch && process.env.CI === undefined)('toPyTorch, checked i
       const { layer, inputs } = prepareRecurrentCase(recurrentCase);
       return { label: recurrentCase.label, model: layer, inputs, stateTuple: layer instanceof LSTM };
     });
-    models.push(...recurrentOnlyInPyTorch.map(([label, build, input]) => {
+    models.push(...[...projectedLSTMCases, ...cellCases].map(([label, build, input]) => {
       const layer = build();
       randomizeWeights(layer);
       const inputs = input();

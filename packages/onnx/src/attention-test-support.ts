@@ -54,6 +54,15 @@ export const attentionCases: AttentionCase[] = [
     label: 'MultiheadAttention 3-d float mask [N · heads, L, S]', build: () => new MultiheadAttention(8, 2),
     inputs: () => { const memory = randn([6, 3, 8]); return [randn([4, 3, 8]), memory, memory]; }, options: () => ({ attnMask: randn([6, 4, 6]) }),
   },
+  {
+    label: 'MultiheadAttention addBiasKv, addZeroAttn, bool mask', build: () => new MultiheadAttention(8, 2, { addBiasKv: true, addZeroAttn: true }),
+    inputs: () => { const memory = randn([6, 3, 8]); return [randn([4, 3, 8]), memory, memory]; }, options: () => ({ attnMask: randn([4, 6]).gt(1) }),
+  },
+  {
+    label: 'MultiheadAttention addBiasKv, unbatched self-attention, 3-d float mask', build: () => new MultiheadAttention(6, 3, { addBiasKv: true }),
+    inputs: () => [randn([5, 6])], selfAttention: true, options: () => ({ attnMask: randn([3, 5, 5]) }),
+  },
+  { label: 'MultiheadAttention addZeroAttn, batchFirst', build: () => new MultiheadAttention(8, 4, { addZeroAttn: true, batchFirst: true }), inputs: () => [randn([2, 5, 8])], selfAttention: true },
   { label: 'TransformerEncoderLayer relu, post-norm', build: () => new TransformerEncoderLayer(8, 2, { dimFeedforward: 16 }), inputs: () => [randn([5, 3, 8])] },
   {
     label: 'TransformerEncoderLayer gelu, normFirst, batchFirst, causal srcMask',

@@ -42,14 +42,38 @@ function optionalParameter(module: Module, name: string): Tensor | null {
   return module.namedParameters('', false).find(([key]) => key === name)?.[1] ?? null;
 }
 
-/** The traced call's mask as an additive float constant of the graph, shaped to broadcast over `[N, heads, L, S]`. */
-function maskConstant(context: OnnxMappingContext<MultiheadAttention>, mask: Tensor, batch: number): string {
+/**
+ * The traced call's mask as an additive float constant of the graph, shaped
+ * to broadcast over `[N, heads, L, S]`, with `extraKeys` zero columns for
+ * the keys `addBiasKv` and `addZeroAttn` append (always attended, as in PyTorch).
+ */
+function maskConstant(context: OnnxMappingContext<MultiheadAttention>, mask: Tensor, batch: number, extraKeys: number): string {
   const layer = context.module;
-  const values = mask.toTypedArray();
-  const additive = mask.dtype === 'bool' ? Float32Array.from(values as ArrayLike<number>, (blocked) => (blocked ? -Infinity : 0)) : Float32Array.from(values as ArrayLike<number>);
+  const values = mask.toTypedArray() as ArrayLike<number>;
   const [length, sourceLength] = mask.shape.slice(-2) as [number, number];
-  const shape = mask.ndim === 2 ? [length, sourceLength] : [batch, layer.numHeads, length, sourceLength];
+  const rows = values.length / sourceLength;
+  const paddedLength = sourceLength + extraKeys;
+  const additive = new Float32Array(rows * paddedLength);
+  for (let row = 0; row < rows; row++) {
+    for (let column = 0; column < sourceLength; column++) {
+      const value = Number(values[row * sourceLength + column]);
+      additive[row * paddedLength + column] = mask.dtype === 'bool' ? (value !== 0 ? -Infinity : 0) : value;
+    }
+  }
+  const shape = mask.ndim === 2 ? [length, paddedLength] : [batch, layer.numHeads, length, paddedLength];
   return context.graph.constant(context.name('attn_mask'), context.floatType, shape, additive);
+}
+
+/** `[N, S, E]` with `row` (`[1, 1, E]`) appended along the keys for every sample: `Expand` to `[N, 1, E]`, `Concat`. */
+function appendKey(context: OnnxMappingContext<MultiheadAttention>, sequence: string, row: string, label: string): string {
+  const { graph } = context;
+  const batch = graph.op(
+    'Slice', [graph.op('Shape', [sequence], context.name(`${label}_shape`)), graph.int64s(context.name(`${label}_start`), [0]), graph.int64s(context.name(`${label}_end`), [1])],
+    context.name(`${label}_batch`),
+  );
+  const shape = graph.op('Concat', [batch, graph.int64s(context.name(`${label}_row_shape`), [1, context.module.embedDim])], context.name(`${label}_expanded_shape`), { axis: 0 });
+  const rows = graph.op('Expand', [row, shape], context.name(`${label}_rows`));
+  return graph.op('Concat', [sequence, rows], context.name(label), { axis: 1 });
 }
 
 /**
@@ -65,9 +89,6 @@ function attentionNodes(
 ): string[] {
   const layer = context.module;
   const { graph } = context;
-  if (optionalParameter(layer, 'bias_k') !== null || layer.addZeroAttn) {
-    context.fail('addBiasKv and addZeroAttn have no ONNX mapping yet');
-  }
   if (call.keyPaddingMask instanceof Tensor) {
     context.fail('keyPaddingMask has no ONNX mapping (it differs per batch, and the exporter traces tensors passed as arguments only)');
   }
@@ -98,11 +119,28 @@ function attentionNodes(
   const splitHeads = (x: string, perm: number[], label: string): string =>
     graph.op('Transpose', [graph.op('Reshape', [x, headShape], context.name(`${label}_heads`))], context.name(`${label}_per_head`), { perm });
   const q = splitHeads(project(query!, 0, 'q'), [0, 2, 1, 3], 'q');
-  const k = splitHeads(project(key!, 1, 'k'), [0, 2, 3, 1], 'k');
-  const v = splitHeads(project(value!, 2, 'v'), [0, 2, 1, 3], 'v');
+  let kProjected = project(key!, 1, 'k');
+  let vProjected = project(value!, 2, 'v');
+  // addBiasKv appends bias_k and bias_v as one more key and value, addZeroAttn a zero key and value (in this order, as PyTorch).
+  let extraKeys = 0;
+  const biasK = optionalParameter(layer, 'bias_k');
+  const biasV = optionalParameter(layer, 'bias_v');
+  if (biasK !== null && biasV !== null) {
+    kProjected = appendKey(context, kProjected, context.weight('bias_k', biasK), 'k_with_bias');
+    vProjected = appendKey(context, vProjected, context.weight('bias_v', biasV), 'v_with_bias');
+    extraKeys++;
+  }
+  if (layer.addZeroAttn) {
+    const zero = graph.constant(context.name('zero_key'), context.floatType, [1, 1, E], new Float32Array(E));
+    kProjected = appendKey(context, kProjected, zero, 'k_with_zero');
+    vProjected = appendKey(context, vProjected, zero, 'v_with_zero');
+    extraKeys++;
+  }
+  const k = splitHeads(kProjected, [0, 2, 3, 1], 'k');
+  const v = splitHeads(vProjected, [0, 2, 1, 3], 'v');
 
   let scores = graph.op('Mul', [graph.op('MatMul', [q, k], context.name('qk')), graph.scalar(context.name('scale'), 1 / Math.sqrt(d), context.floatType)], context.name('scores'));
-  if (call.attnMask instanceof Tensor) scores = graph.op('Add', [scores, maskConstant(context, call.attnMask, batch)], context.name('masked_scores'));
+  if (call.attnMask instanceof Tensor) scores = graph.op('Add', [scores, maskConstant(context, call.attnMask, batch, extraKeys)], context.name('masked_scores'));
   const probabilities = graph.op('Softmax', [scores], context.name('attention'), { axis: -1 });
   const attended = graph.op('MatMul', [probabilities, v], context.name('attended'));
   const merged = graph.op(

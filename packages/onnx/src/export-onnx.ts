@@ -85,8 +85,9 @@ function floatTypeOf(model: Module, inputs: readonly Tensor[]): OnnxElementType 
  * every other ONNX engine runs.
  *
  * The trace sees modules, not tensor operations: each call of a layer that
- * has a mapping (every layer of `@strata/layers-conv`, `-norm` and `-misc`
- * listed in the README, and those added with `registerOnnxMapping`) becomes
+ * has a mapping (every layer of `@strata/layers-conv`, `-norm`, `-misc`,
+ * `-recurrent` and `-attention` listed in the README, and those added with
+ * `registerOnnxMapping`) becomes
  * its ONNX nodes, with its parameters and buffers as initializers named by
  * their state-dict keys; containers and your own modules are traced through
  * as long as their `forward` only chains submodules. The model's training

@@ -11,7 +11,8 @@ export const ONNX_OPSET = 17;
 const IR_VERSION = 8;
 
 /** An attribute value of an ONNX node: a number is an `INT` when integral unless listed in `floats`. */
-export type OnnxAttributeValue = number | string | readonly number[] | { readonly float: number } | { readonly floats: readonly number[] };
+export type OnnxAttributeValue =
+  | number | string | readonly number[] | { readonly float: number } | { readonly floats: readonly number[] } | { readonly strings: readonly string[] };
 
 /** The element types the exporter writes. */
 export type OnnxElementType = 'float32' | 'float64' | 'int32' | 'int64' | 'bool';
@@ -191,5 +192,6 @@ function attributeProto(name: string, value: OnnxAttributeValue): OnnxProto.IAtt
   }
   if ('float' in value) return { name, type: types.FLOAT, f: value.float };
   if ('floats' in value) return { name, type: types.FLOATS, floats: [...value.floats] };
+  if ('strings' in value) return { name, type: types.STRINGS, strings: value.strings.map((text) => new TextEncoder().encode(text)) };
   return { name, type: types.INTS, ints: [...value] };
 }

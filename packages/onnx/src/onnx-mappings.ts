@@ -1,11 +1,13 @@
 import type { Module } from '@strata/module';
 import { activationModules } from './mappings/activations.js';
+import { attentionModules } from './mappings/attention.js';
 import { convolutionMapping, convolutionTransposeMapping } from './mappings/convolution.js';
 import { bilinearMapping, embeddingMapping, flattenMapping, identityModules, linearMapping, unflattenMapping } from './mappings/linear-and-shape.js';
 import {
   batchNormMapping, groupNormMapping, instanceNormMapping, layerNormMapping, localResponseNormMapping, rmsNormMapping,
 } from './mappings/normalization.js';
 import { adaptivePoolMapping, avgPoolMapping, maxPoolMapping, minPoolMapping } from './mappings/pooling.js';
+import { recurrentModules } from './mappings/recurrent.js';
 import { lookupByClass } from './module-types.js';
 import { type OnnxMapping, acceptingUnbatched } from './onnx-mapping.js';
 
@@ -13,8 +15,8 @@ import { type OnnxMapping, acceptingUnbatched } from './onnx-mapping.js';
  * The built-in mappings, by the class name of the layer. The layer packages
  * are not imported: a module is recognized by its class name (see
  * `lookupByClass`) and read through its public fields, which the layer
- * packages' types describe. A new layer family (recurrent, attention) adds
- * its entries here or through {@link registerOnnxMapping}.
+ * packages' types describe. A new layer family adds its entries here or
+ * through {@link registerOnnxMapping}.
  */
 const builtinMappings: Record<string, OnnxMapping<never>> = {
   // @strata/layers-conv
@@ -58,6 +60,10 @@ const builtinMappings: Record<string, OnnxMapping<never>> = {
   Embedding: embeddingMapping,
   ...identityModules,
   ...activationModules,
+  // @strata/layers-recurrent
+  ...recurrentModules,
+  // @strata/layers-attention
+  ...attentionModules,
 };
 
 const mappings = new Map<string, OnnxMapping<never>>(Object.entries(builtinMappings));

@@ -6,6 +6,10 @@ import type {
   Unflatten,
 } from '@strata/layers-misc';
 import type { GroupNorm, LayerNorm, LocalResponseNorm, NormBase, RMSNorm } from '@strata/layers-norm';
+import type { GRUCell, LSTM, LSTMCell, RNN, RNNBase, RNNCell } from '@strata/layers-recurrent';
+import type {
+  MultiheadAttention, Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer,
+} from '@strata/layers-attention';
 import type { Module } from '@strata/module';
 import { type PythonValue, pythonArguments, pythonFloat } from './python-literals.js';
 
@@ -100,7 +104,67 @@ const inplace = (name: string): PyTorchWriter<InplaceActivation> => (layer) => c
 
 const dimension = (name: string): PyTorchWriter<Softmax> => (layer) => call(`nn.${name}`, [], { dim: layer.dim });
 
-/** The layers of `@strata/layers-conv`, `-norm` and `-misc` by class name, as `torch.nn` constructor calls. */
+/** `nn.RNN`, `nn.LSTM`, `nn.GRU` with every option (`proj_size` for the LSTM, `nonlinearity` for the RNN). */
+const recurrent = (name: 'RNN' | 'LSTM' | 'GRU'): PyTorchWriter<RNNBase> => (layer) =>
+  call(`nn.${name}`, [layer.inputSize, layer.hiddenSize], {
+    num_layers: layer.numLayers,
+    ...(name === 'RNN' ? { nonlinearity: (layer as RNN).nonlinearity } : {}),
+    bias: layer.bias,
+    batch_first: layer.batchFirst,
+    dropout: pythonFloat(layer.dropout),
+    bidirectional: layer.bidirectional,
+    ...(name === 'LSTM' ? { proj_size: (layer as LSTM).projSize } : {}),
+  });
+
+/** Whether a module has its own parameter `name` (`in_proj_bias`, `bias_k` exist only with their options). */
+function hasParameter(module: Module, name: string): boolean {
+  return module.namedParameters('', false).some(([key]) => key === name);
+}
+
+const multiheadAttention: PyTorchWriter<MultiheadAttention> = (layer) =>
+  call('nn.MultiheadAttention', [layer.embedDim, layer.numHeads], {
+    dropout: pythonFloat(layer.dropout),
+    bias: hasParameter(layer, 'in_proj_bias'),
+    add_bias_kv: hasParameter(layer, 'bias_k'),
+    add_zero_attn: layer.addZeroAttn,
+    kdim: layer.kdim,
+    vdim: layer.vdim,
+    batch_first: layer.batchFirst,
+  });
+
+const transformerLayer = (name: string): PyTorchWriter<TransformerEncoderLayer | TransformerDecoderLayer> => (layer) => {
+  const { dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst, bias } = layer.options;
+  return call(`nn.${name}`, [layer.dModel, layer.nhead], {
+    dim_feedforward: dimFeedforward,
+    dropout: pythonFloat(dropout),
+    activation,
+    layer_norm_eps: pythonFloat(layerNormEps),
+    batch_first: batchFirst,
+    norm_first: normFirst,
+    // `bias` exists from PyTorch 2.1 on: written only when it is off, so older versions load the rest.
+    ...(bias ? {} : { bias: false }),
+  });
+};
+
+/** `nn.TransformerEncoder(layer, num_layers, norm=...)` and the decoder: the layers are copies of one, so the first one is written. */
+const transformerStack = (name: 'Encoder' | 'Decoder'): PyTorchWriter<TransformerEncoder | TransformerDecoder> => (stack) => {
+  const source = (written: PyTorchConstructor): { python: string } => ({ python: `${written.className}(${written.arguments})` });
+  const first = stack.layers.children()[0] as TransformerEncoderLayer;
+  return call(`nn.Transformer${name}`, [source(transformerLayer(`Transformer${name}Layer`)(first)), stack.numLayers], {
+    norm: stack.norm === null ? null : source(layerNorm(stack.norm)),
+  });
+};
+
+const transformer: PyTorchWriter<Transformer> = (model) => {
+  const { dModel, nhead, numEncoderLayers, numDecoderLayers, dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst, bias } = model.options;
+  return call('nn.Transformer', [], {
+    d_model: dModel, nhead, num_encoder_layers: numEncoderLayers, num_decoder_layers: numDecoderLayers, dim_feedforward: dimFeedforward,
+    dropout: pythonFloat(dropout), activation, layer_norm_eps: pythonFloat(layerNormEps), batch_first: batchFirst, norm_first: normFirst,
+    ...(bias ? {} : { bias: false }),
+  });
+};
+
+/** The layers of `@strata/layers-conv`, `-norm`, `-misc`, `-recurrent` and `-attention` by class name, as `torch.nn` constructor calls. */
 export const pytorchLayers: Record<string, PyTorchWriter<never>> = {
   Conv1d: convolution('Conv1d'),
   Conv2d: convolution('Conv2d'),
@@ -178,4 +242,16 @@ export const pytorchLayers: Record<string, PyTorchWriter<never>> = {
   Softmin: dimension('Softmin'),
   GLU: (layer: GLU) => call('nn.GLU', [], { dim: layer.dim }),
   PReLU: (layer: PReLU) => call('nn.PReLU', [], { num_parameters: layer.numSlopes, init: pythonFloat(layer.init) }),
+  RNN: recurrent('RNN'),
+  LSTM: recurrent('LSTM'),
+  GRU: recurrent('GRU'),
+  RNNCell: (layer: RNNCell) => call('nn.RNNCell', [layer.inputSize, layer.hiddenSize], { bias: layer.bias, nonlinearity: layer.nonlinearity }),
+  LSTMCell: (layer: LSTMCell) => call('nn.LSTMCell', [layer.inputSize, layer.hiddenSize], { bias: layer.bias }),
+  GRUCell: (layer: GRUCell) => call('nn.GRUCell', [layer.inputSize, layer.hiddenSize], { bias: layer.bias }),
+  MultiheadAttention: multiheadAttention,
+  TransformerEncoderLayer: transformerLayer('TransformerEncoderLayer'),
+  TransformerDecoderLayer: transformerLayer('TransformerDecoderLayer'),
+  TransformerEncoder: transformerStack('Encoder'),
+  TransformerDecoder: transformerStack('Decoder'),
+  Transformer: transformer,
 };

@@ -10,8 +10,9 @@ import { noGrad } from '@strata/autograd';
 import { Conv2d, MaxPool2d } from '@strata/layers-conv';
 import { Dropout, Embedding, Flatten, GELU, Linear, ReLU } from '@strata/layers-misc';
 import { BatchNorm2d, GroupNorm, InstanceNorm2d, LayerNorm } from '@strata/layers-norm';
-import { Sequential, loadSafetensors, saveSafetensors } from '@strata/module';
-import { type Tensor, manualSeed, randint, randn } from '@strata/tensor';
+import { LSTM, LSTMCell } from '@strata/layers-recurrent';
+import { type Module, Sequential, loadSafetensors, saveSafetensors } from '@strata/module';
+import { Tensor, manualSeed, randint, randn } from '@strata/tensor';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -19,7 +20,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LayerCase, layerCases, prepareCase } from '../layer-test-support.js';
+import { type LayerCase, layerCases, prepareCase, randomizeWeights } from '../layer-test-support.js';
+import { cellCases, prepareRecurrentCase, recurrentCases } from '../recurrent-test-support.js';
+import { PYTORCH_KEYWORDS, attentionCases, prepareAttentionCase } from '../attention-test-support.js';
 import { writePyTorch } from '../node.js';
 import { toPyTorch } from './to-pytorch.js';
 
@@ -48,6 +51,27 @@ const modelCases: LayerCase[] = [
   ['an MLP 784-256-256-10', () => new Sequential(new Linear(784, 256), new ReLU(), new Linear(256, 256), new ReLU(), new Linear(256, 10)), () => randn([3, 784])],
   ['an embedding model', () => new Sequential(new Embedding(100, 8), new Flatten(), new Linear(5 * 8, 16), new GELU(), new LayerNorm(16), new Linear(16, 3)), () => randint(0, 100, [3, 5])],
   ['nested Sequentials with GroupNorm and InstanceNorm2d', () => new Sequential(new Sequential(new Conv2d(2, 4, 3), new GroupNorm(2, 4)), new Sequential(new InstanceNorm2d(4, { affine: true }), new ReLU())), () => randn([2, 2, 6, 6])],
+];
+
+/**
+ * A model to check in PyTorch: `inputs` are passed positionally (with `stateTuple`, the ones after the first as one
+ * pair, `LSTM`'s `[h0, c0]`), then `keywordInputs` and `keywordValues` by PyTorch's keywords; `run` computes Strata's
+ * result when the call differs from `model.forward(...inputs)`.
+ */
+interface CheckedModel {
+  readonly label: string;
+  readonly model: Module;
+  readonly inputs: Tensor[];
+  readonly stateTuple?: boolean;
+  readonly keywordInputs?: Record<string, Tensor>;
+  readonly keywordValues?: Record<string, boolean>;
+  readonly run?: () => unknown;
+}
+
+/** Recurrent cases without an ONNX mapping (projections), checked in PyTorch only. */
+const projectedLSTMCases: [label: string, build: () => Module, input: () => Tensor[]][] = [
+  ['LSTM projSize 3, 2 layers, bidirectional', () => new LSTM(4, 6, { projSize: 3, numLayers: 2, bidirectional: true }), () => [randn([5, 2, 4])]],
+  ['LSTM projSize 2, batchFirst, h0 and c0', () => new LSTM(4, 5, { projSize: 2, batchFirst: true }), () => [randn([2, 5, 4]), randn([1, 2, 2]), randn([1, 2, 5])]],
 ];
 
 function freePort(): Promise<number> {
@@ -89,22 +113,28 @@ describe.skipIf(!hasTorch && process.env.CI === undefined)('toPyTorch, checked i
     if (directory !== '') rmSync(directory, { recursive: true, force: true });
   });
 
-  it('every layer case and model loads with load_state_dict and computes Strata’s outputs', () => {
-    manualSeed(11);
-    const cases = [...Object.values(layerCases).flat(), ...modelCases].filter(([label]) => !needsNewerTorch(label));
-    const manifest = cases.map((layerCase, index) => {
-      const { model, inputs } = prepareCase(layerCase);
+  /**
+   * Writes each model with toPyTorch beside Strata's inputs and outputs (every tensor of the result, flattened),
+   * runs check_outputs.py over them and expects each to load strictly and compute Strata's outputs.
+   */
+  function checkInPyTorch(models: readonly CheckedModel[], prefix: string): string {
+    const manifest = models.map(({ label, model, inputs, stateTuple, keywordInputs = {}, keywordValues = {}, run }, index) => {
       model.eval();
       const saved: Record<string, Tensor> = {};
       inputs.forEach((input, i) => (saved[inputs.length === 1 ? 'input' : `input${i}`] = input.clone()));
-      const output = noGrad(() => model.forward(...inputs) as Tensor);
-      const written = toPyTorch(model, { weightsFile: `case-${index}.safetensors` });
-      writeFileSync(join(directory, `case_${index}.py`), written.source);
-      writeFileSync(join(directory, `case-${index}.safetensors`), written.safetensors);
-      writeFileSync(join(directory, `case-${index}-check.safetensors`), saveSafetensors({ ...saved, output }));
+      for (const [keyword, tensor] of Object.entries(keywordInputs)) saved[`keyword_${keyword}`] = tensor.clone();
+      const forwardInputs = stateTuple === true && inputs.length > 1 ? [inputs[0]!, inputs.slice(1)] : inputs;
+      const result = noGrad(() => (run === undefined ? (model.forward as (...args: unknown[]) => unknown)(...forwardInputs) : run()));
+      const outputs = ([result].flat(Infinity) as unknown[]).filter((value): value is Tensor => value instanceof Tensor);
+      outputs.forEach((output, i) => (saved[outputs.length === 1 ? 'output' : `output${i}`] = output));
+      const name = `${prefix}-${index}`;
+      const written = toPyTorch(model, { weightsFile: `${name}.safetensors` });
+      writeFileSync(join(directory, `${name.replace(/-/g, '_')}.py`), written.source);
+      writeFileSync(join(directory, `${name}.safetensors`), written.safetensors);
+      writeFileSync(join(directory, `${name}-check.safetensors`), saveSafetensors(saved));
       return {
-        label: layerCase[0], className: written.className, source: `case_${index}.py`, weights: `case-${index}.safetensors`,
-        check: `case-${index}-check.safetensors`, scale: largestAbsolute(output),
+        label, className: written.className, source: `${name.replace(/-/g, '_')}.py`, weights: `${name}.safetensors`,
+        check: `${name}-check.safetensors`, scale: Math.max(...outputs.map((output) => largestAbsolute(output))), stateTuple: stateTuple === true, keywords: keywordValues,
       };
     });
     writeFileSync(join(directory, 'cases.json'), JSON.stringify(manifest));
@@ -121,11 +151,49 @@ describe.skipIf(!hasTorch && process.env.CI === undefined)('toPyTorch, checked i
       const relative = result.maxDifference! / Math.max(1, scale);
       if (relative > largestRelative.value) largestRelative = { value: relative, label: result.label };
     });
-    expect(report.cases).toHaveLength(cases.length);
-    console.log(
-      `${cases.length} cases; largest |Strata − PyTorch|: ${largest.value.toExponential(2)} (${largest.label}); ` +
-        `largest relative to max(1, |output|): ${largestRelative.value.toExponential(2)} (${largestRelative.label})`,
+    expect(report.cases).toHaveLength(models.length);
+    return (
+      `${models.length} cases; largest |Strata − PyTorch|: ${largest.value.toExponential(2)} (${largest.label}); ` +
+      `largest relative to max(1, |output|): ${largestRelative.value.toExponential(2)} (${largestRelative.label})`
     );
+  }
+
+  it('every layer case and model loads with load_state_dict and computes Strata’s outputs', () => {
+    manualSeed(11);
+    const cases = [...Object.values(layerCases).flat(), ...modelCases].filter(([label]) => !needsNewerTorch(label));
+    console.log(checkInPyTorch(cases.map((layerCase) => ({ label: layerCase[0], ...prepareCase(layerCase) })), 'case'));
+  });
+
+  it('every recurrent layer and cell, with its options, computes Strata’s outputs and final states', () => {
+    manualSeed(12);
+    const models: CheckedModel[] = recurrentCases.map((recurrentCase) => {
+      const { layer, inputs } = prepareRecurrentCase(recurrentCase);
+      return { label: recurrentCase.label, model: layer, inputs, stateTuple: layer instanceof LSTM };
+    });
+    models.push(...[...projectedLSTMCases, ...cellCases].map(([label, build, input]) => {
+      const layer = build();
+      randomizeWeights(layer);
+      const inputs = input();
+      return { label, model: layer, inputs, stateTuple: layer instanceof LSTM || layer instanceof LSTMCell };
+    }));
+    console.log(`recurrent: ${checkInPyTorch(models, 'recurrent')}`);
+  });
+
+  it('every attention case (MultiheadAttention, TransformerEncoderLayer, TransformerEncoder) computes Strata’s outputs', () => {
+    manualSeed(13);
+    const models: CheckedModel[] = attentionCases.map((attentionCase) => {
+      const { layer, model, inputs, options } = prepareAttentionCase(attentionCase);
+      const keywordInputs: Record<string, Tensor> = {};
+      const keywordValues: Record<string, boolean> = {};
+      for (const [option, value] of Object.entries(options)) {
+        if (typeof value === 'boolean') keywordValues[PYTORCH_KEYWORDS[option]!] = value;
+        else keywordInputs[PYTORCH_KEYWORDS[option]!] = value;
+      }
+      // PyTorch gets the one sequence of self-attention as three arguments.
+      const positional = attentionCase.selfAttention === true ? [inputs[0]!, inputs[0]!.clone(), inputs[0]!.clone()] : inputs;
+      return { label: attentionCase.label, model: layer, inputs: positional, keywordInputs, keywordValues, run: () => model.eval().forward(...inputs) };
+    });
+    console.log(`attention: ${checkInPyTorch(models, 'attention')}`);
   });
 
   it('trains in PyTorch with DistributedDataParallel on two processes, and the weights come back to Strata', async () => {

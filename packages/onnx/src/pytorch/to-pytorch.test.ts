@@ -40,7 +40,7 @@ describe('toPyTorch', () => {
 
   it('refuses a module with a forward of its own, naming it', () => {
     const message =
-      'has no torch.nn equivalent: toPyTorch writes Sequential, ModuleList, ModuleDict and the layers of @strata/layers-conv, -norm and -misc ' +
+      'has no torch.nn equivalent: toPyTorch writes Sequential, ModuleList, ModuleDict and the layers of @strata/layers-conv, -norm, -misc, -recurrent and -attention ' +
       '(registerPyTorchModule adds a class of your own)';
     expect(() => toPyTorch(new Residual())).toThrow(PyTorchExportError);
     expect(() => toPyTorch(new Residual())).toThrow(`toPyTorch: Residual (the model itself) ${message}`);

@@ -90,7 +90,7 @@ function writeModule(module: Module, path: string, helpers: Set<string>): PyTorc
   if (found === null) {
     throw new PyTorchExportError(
       `toPyTorch: ${describeModule(module.getName(), path)} has no torch.nn equivalent: toPyTorch writes Sequential, ModuleList, ` +
-        'ModuleDict and the layers of @strata/layers-conv, -norm and -misc (registerPyTorchModule adds a class of your own)',
+        'ModuleDict and the layers of @strata/layers-conv, -norm, -misc, -recurrent and -attention (registerPyTorchModule adds a class of your own)',
     );
   }
   const written = (found.entry as PyTorchWriter)(module);

@@ -1,29 +1,18 @@
 import { noGrad } from '@strata/autograd';
 import { type Tensor, manualSeed, randn, tensor } from '@strata/tensor';
-import { type KernelName, backendOf, kernelOf, registerKernel, unregisterKernel } from '@strata/tensor/backend';
+import { type KernelName, backendOf } from '@strata/tensor/backend';
+import { maxRelativeDifference, withoutKernel } from '@strata/tensor/testing';
 import { describe, expect, it } from 'vitest';
 import { Embedding, EmbeddingBag } from './index.js';
 
 /** Runs `body` with the fused CPU kernels `names` unregistered, so their defaults composed of forward ops are active. */
 function withoutFused<T>(names: readonly KernelName[], body: () => T): T {
-  const fused = names.map((name) => kernelOf(name, 'cpu'));
-  for (const name of names) {
-    expect(kernelOf(name, 'cpu')).not.toBeNull();
-    unregisterKernel(name, 'cpu');
-  }
-  try {
+  return withoutKernel(names, 'cpu', () => {
     for (const name of names) expect(backendOf(name)).toBe('composite');
     return body();
-  } finally {
-    names.forEach((name, at) => registerKernel(name, fused[at]!, { override: true }));
-  }
+  });
 }
 
-/** The largest difference of two runs, relative to 1 + |fused value|; the runs must be the same length. */
-function maxRelativeDifference(fused: readonly number[], composite: readonly number[]): number {
-  expect(composite.length).toBe(fused.length);
-  return fused.reduce((worst, value, index) => Math.max(worst, Math.abs(composite[index]! - value) / (1 + Math.abs(value))), 0);
-}
 
 const TOLERANCE = { float32: 1e-6, float64: 1e-12 } as const;
 const DTYPES = ['float32', 'float64'] as const;

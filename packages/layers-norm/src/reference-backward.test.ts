@@ -1,7 +1,8 @@
 import { noGrad } from '@strata/autograd';
 import type { Module } from '@strata/module';
 import { type Tensor, manualSeed, randn } from '@strata/tensor';
-import { type KernelName, backendOf, kernelOf, registerKernel, unregisterKernel } from '@strata/tensor/backend';
+import { type KernelName, backendOf } from '@strata/tensor/backend';
+import { withoutKernel } from '@strata/tensor/testing';
 import { describe, expect, it } from 'vitest';
 import { BatchNorm2d, GroupNorm, InstanceNorm2d, LayerNorm, LocalResponseNorm, RMSNorm } from './index.js';
 
@@ -35,18 +36,14 @@ function train(makeLayer: () => Module, shape: number[]): number[] {
   return record;
 }
 
-/** Runs `body` with the fused CPU kernel `name` unregistered, so its default composed of forward ops is active. */
+/** Runs `body` with the fused CPU kernel `name` taken out, so its default composed of forward ops is active. */
 function withoutFused<T>(name: KernelName, body: () => T): T {
-  const fused = kernelOf(name, 'cpu');
-  expect(fused).not.toBeNull();
-  unregisterKernel(name, 'cpu');
-  try {
+  const result = withoutKernel(name, 'cpu', () => {
     expect(backendOf(name)).toBe('composite');
     return body();
-  } finally {
-    registerKernel(name, fused!, { override: true });
-    expect(backendOf(name)).toBe('cpu');
-  }
+  });
+  expect(backendOf(name)).toBe('cpu');
+  return result;
 }
 
 const cases: [KernelName, string, () => Module, number[]][] = [

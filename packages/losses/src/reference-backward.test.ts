@@ -1,27 +1,19 @@
 import { noGrad } from '@strata/autograd';
 import { type Tensor, logSoftmax, manualSeed, randn, tensor } from '@strata/tensor';
-import { type KernelName, backendOf, kernelOf, registerKernel, unregisterKernel } from '@strata/tensor/backend';
+import { type KernelName, backendOf } from '@strata/tensor/backend';
+import { maxRelativeDifference, withoutKernel } from '@strata/tensor/testing';
 import { describe, expect, it } from 'vitest';
 import { crossEntropy, nllLoss } from './index.js';
 
-/** Runs `body` with the fused CPU kernel `name` unregistered, so its default composed of forward ops is active. */
+/** Runs `body` with the fused CPU kernel `name` taken out, so its default composed of forward ops is active. */
 function withoutFused<T>(name: KernelName, body: () => T): T {
-  const fused = kernelOf(name, 'cpu');
-  expect(fused).not.toBeNull();
-  unregisterKernel(name, 'cpu');
-  try {
+  const result = withoutKernel(name, 'cpu', () => {
     expect(backendOf(name)).toBe('composite');
     return body();
-  } finally {
-    registerKernel(name, fused!, { override: true });
-  }
+  });
+  return result;
 }
 
-/** The largest difference of two runs, relative to 1 + |fused value|; the runs must be the same length. */
-function maxRelativeDifference(fused: readonly number[], composite: readonly number[]): number {
-  expect(composite.length).toBe(fused.length);
-  return fused.reduce((worst, value, index) => Math.max(worst, Math.abs(composite[index]! - value) / (1 + Math.abs(value))), 0);
-}
 
 const TOLERANCE = { float32: 1e-6, float64: 1e-12 } as const;
 

@@ -11,7 +11,7 @@ import { saveSafetensors } from '@strata/module';
 import { Adam } from '@strata/optim';
 import { Generator, manualSeed } from '@strata/tensor';
 import { Accuracy, ConfusionMatrix, DataLoader, mnistDataset } from '@strata/train';
-import { createCnn } from './cnn';
+import { createCnn } from '@strata/examples-fashion-mnist/model';
 import { fetchFashionMnist } from './fashion-mnist';
 import type { FromWorker, ToWorker } from './train-protocol';
 

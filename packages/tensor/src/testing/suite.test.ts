@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import '../index.js';
 import { type KernelName, backendOf, kernelBackends, listBackends, registerKernel, unregisterKernel } from '../registry.js';
 import { Tensor } from '../tensor.js';
-import { conformanceCases, coveredKernels, kernelCoverageTable } from '../testing.js';
+import { conformanceCases, coveredKernels, kernelCoverage, kernelCoverageTable } from '../testing.js';
 
 describe('backend conformance', () => {
   it('has a backend per registered implementation: the CPU reference and the wasm backend', () => {
@@ -42,5 +42,19 @@ describe('backend conformance', () => {
     const table = kernelCoverageTable();
     expect(table).toContain('| kernel | cpu | wasm | conformance inputs |');
     expect(table).toContain('| gemm | ✓ | ✓* | yes |');
+    // Draws a layer package keeps in its own conformance test are named after it.
+    expect(kernelCoverage().every((row) => row.checked)).toBe(true);
+    // A layer package's kernel, whose draws live in that package's conformance test.
+    const probe = 'layerProbe' as KernelName;
+    registerKernel(probe, ((input: Tensor) => input) as never);
+    try {
+      expect(kernelCoverageTable()).toContain('| layerProbe | ✓* |  |  |');
+      const elsewhere = kernelCoverageTable({}, { layerProbe: 'layers-x', gemm: 'layers-y' });
+      expect(elsewhere).toContain('| layerProbe | ✓* |  | yes (layers-x) |');
+      expect(elsewhere).toContain('| gemm | ✓ | ✓* | yes |');
+      expect(elsewhere).toMatch(new RegExp(`; ${kernelCoverage().length} with conformance inputs\\.$`));
+    } finally {
+      unregisterKernel(probe, 'cpu');
+    }
   });
 });

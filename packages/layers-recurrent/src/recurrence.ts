@@ -34,7 +34,8 @@ import {
   rnnCellBackwardKernel,
   rnnCellKernel,
 } from './kernels/cells.js';
-import { COMPOSITE_BACKEND, gruCellBackwardComposite, lstmCellBackwardComposite, rnnCellBackwardComposite } from './reference-backward.js';
+import { COMPOSITE_BACKEND } from '@strata/tensor/backend';
+import { gruCellBackwardComposite, lstmCellBackwardComposite, rnnCellBackwardComposite } from './reference-backward.js';
 
 declare module '@strata/tensor' {
   interface KernelRegistry {

@@ -10,9 +10,6 @@
 import { type Tensor, cat, gt, where } from '@strata/tensor';
 import type { GRUCellGradients, LSTMCellGradients } from './kernels/cells.js';
 
-/** The backend name of the defaults composed of forward ops (the one the other layer packages use). */
-export const COMPOSITE_BACKEND = 'composite';
-
 /** `1 − x`. */
 function oneMinus(x: Tensor): Tensor {
   return x.neg().add(1);

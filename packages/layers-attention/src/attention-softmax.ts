@@ -6,11 +6,15 @@
  * scores that is most of attention's non-product time. The forward is the
  * registry's max-shifted `softmax` kernel, so large scores stay finite.
  *
- * Under `createGraph` the backward is written with tensor ops instead, so
- * second derivatives still work.
+ * The fused loop has a default composed of forward ops
+ * (attention-softmax-reference.ts) beneath it. Under `createGraph` the
+ * backward runs that default (`compositeKernel`), whose ops are recorded,
+ * so second derivatives still work.
  */
 import { type OpContext, defineOp } from '@strata/autograd';
-import { Tensor, allocate, getKernel, isGradEnabled, registerKernel } from '@strata/tensor';
+import { Tensor, allocate, compositeKernel, getKernel, isGradEnabled, registerKernel } from '@strata/tensor';
+import { COMPOSITE_BACKEND } from '@strata/tensor/backend';
+import { attentionSoftmaxBackwardComposite } from './attention-softmax-reference.js';
 
 declare module '@strata/tensor' {
   interface KernelRegistry {
@@ -32,7 +36,9 @@ function attentionSoftmaxBackwardKernel(gradOutput: Tensor, output: Tensor): Ten
   return Tensor.fromData(result, output.shape);
 }
 
-registerKernel('attentionSoftmaxBackward', attentionSoftmaxBackwardKernel);
+// The default composed of forward ops, then the fused CPU loop over it.
+registerKernel('attentionSoftmaxBackward', attentionSoftmaxBackwardComposite, { backend: COMPOSITE_BACKEND });
+registerKernel('attentionSoftmaxBackward', attentionSoftmaxBackwardKernel, { override: true });
 
 /** softmax(scores) along the last dimension, with a fused backward. Scores are float and checked by the callers. */
 export const attentionSoftmax: (scores: Tensor) => Tensor = defineOp({
@@ -44,8 +50,8 @@ export const attentionSoftmax: (scores: Tensor) => Tensor = defineOp({
   },
   backward(ctx, gradOutput) {
     const [output] = ctx.savedTensors as [Tensor];
-    // Under createGraph, grad mode is on: record the gradient with tensor ops.
-    if (isGradEnabled()) return [output.mul(gradOutput.sub(gradOutput.mul(output).sum(-1, true)))];
-    return [getKernel('attentionSoftmaxBackward')(gradOutput, output)];
+    // Under createGraph (grad mode on in this backward) the composite default, whose ops are recorded; else the registry's kernel.
+    const kernel = isGradEnabled() ? compositeKernel('attentionSoftmaxBackward') : getKernel('attentionSoftmaxBackward');
+    return [kernel(gradOutput, output)];
   },
 });

@@ -5,8 +5,8 @@
  * `torch/nn/modules/batchnorm.py`.
  */
 import { type OpContext, defineOp, noGrad } from '@strata/autograd';
-import { ShapeError, type Tensor, add_, formatShape, getKernel, isGradEnabled, registerKernel } from '@strata/tensor';
-import { batchStatisticsGradient, channelShape, dimsExcept } from './composite.js';
+import { ShapeError, type Tensor, add_, compositeKernel, formatShape, getKernel, isGradEnabled, registerKernel } from '@strata/tensor';
+import { dimsExcept, recordedStatistics } from './composite.js';
 import { batchNormBackwardKernel, batchNormKernel } from './kernels/batch-norm.js';
 import { NormBase } from './norm-base.js';
 import { type BatchNormOptions, checkBoolean, checkEps, checkFinite, resolveBatchNormOptions } from './options.js';
@@ -86,43 +86,22 @@ export function createBatchNormOp(name: string): (input: Tensor, weight: Tensor 
       const weight = ctx.state.hasWeight ? savedWeight! : null;
       const { useInputStats, eps } = ctx.state.plan;
       const mask = [ctx.needsInputGrad[0]!, ctx.needsInputGrad[1]!, ctx.needsInputGrad[2]!] as const;
-      if (isGradEnabled()) return compositeBackward(input, gradOutput, mean, invstd, weight, useInputStats, eps, mask);
-      const gradients = getKernel('batchNormBackward')(input, gradOutput, mean, invstd, weight, useInputStats, mask);
+      // createGraph (grad mode on in this backward): the composite default, recorded, on batch statistics recomputed with recorded ops.
+      const gradients = isGradEnabled()
+        ? compositeKernel('batchNormBackward')(
+          input, gradOutput, ...statisticsOf(input, mean, invstd, useInputStats, eps), weight, useInputStats, mask,
+        )
+        : getKernel('batchNormBackward')(input, gradOutput, mean, invstd, weight, useInputStats, mask);
       return [gradients.gradInput, gradients.gradWeight, gradients.gradBias, null];
     },
   });
 }
 
-/** The backward with differentiable ops, for `createGraph`. */
-function compositeBackward(
-  input: Tensor,
-  gradOutput: Tensor,
-  mean: Tensor,
-  invstd: Tensor,
-  weight: Tensor | null,
-  useInputStats: boolean,
-  eps: number,
-  mask: readonly [boolean, boolean, boolean],
-): [Tensor | null, Tensor | null, Tensor | null, null] {
-  const rank = input.shape.length;
-  const broadcast = channelShape(rank, input.shape[1]!);
-  const dims = dimsExcept(rank, 1);
-  const weighted = weight === null ? gradOutput : gradOutput.mul(weight.reshape(broadcast));
-  let normalized: Tensor;
-  let gradInput: Tensor;
-  if (useInputStats) {
-    ({ normalized, gradInput } = batchStatisticsGradient(input, weighted, dims, eps));
-  } else {
-    const scale = invstd.to(input.dtype).reshape(broadcast);
-    normalized = input.sub(mean.to(input.dtype).reshape(broadcast)).mul(scale);
-    gradInput = weighted.mul(scale);
-  }
-  return [
-    mask[0] ? gradInput : null,
-    mask[1] ? gradOutput.mul(normalized).sum(dims) : null,
-    mask[2] ? gradOutput.sum(dims) : null,
-    null,
-  ];
+/** The statistics a createGraph backward uses: the batch's recomputed with recorded ops, or the saved (running) ones, which are constants. */
+function statisticsOf(input: Tensor, mean: Tensor, invstd: Tensor, useInputStats: boolean, eps: number): [Tensor, Tensor] {
+  if (!useInputStats) return [mean, invstd];
+  const recorded = recordedStatistics(input, dimsExcept(input.ndim, 1), eps);
+  return [recorded.mean, recorded.invstd];
 }
 
 const batchNormOp = createBatchNormOp('batchNorm');

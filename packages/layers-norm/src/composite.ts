@@ -1,30 +1,32 @@
 /**
- * The normalization gradients written with differentiable tensor ops. The
- * ops' backward passes run the fused kernels; when a backward runs with grad
- * mode on (`createGraph`, for higher-order derivatives) they use these
- * instead, so the gradients get a graph of their own: same values, slower.
+ * Helpers of the normalizations' backward passes. An ordinary backward runs
+ * the registry's kernel (the fused loop, or its default composed of forward
+ * ops); a backward that builds a graph of its own (`createGraph`: autograd
+ * runs it with grad mode on) runs the composite default instead
+ * (`compositeKernel`), on statistics recomputed here with recorded ops, so
+ * that the gradient depends on the input through them too and can be
+ * differentiated again.
  */
 import type { Tensor } from '@strata/tensor';
 
-/** The gradient of a normalization with batch statistics, and the normalized input it used. */
-export interface CompositeNormalization {
-  readonly normalized: Tensor;
-  readonly gradInput: Tensor;
+/** The statistics a normalization's forward kernel saves, recomputed with recorded ops. */
+export interface RecordedStatistics {
+  /** The mean over the normalized dims. */
+  readonly mean: Tensor;
+  /** `1 / √(biased variance + eps)` over the normalized dims. */
+  readonly invstd: Tensor;
 }
 
 /**
- * Normalizes `input` over `dims` with its own mean and biased variance, and
- * returns the input gradient for `weighted` (the output gradient times the
- * affine weight): `invstd · (gw − mean(gw) − x̂ · mean(gw · x̂))`.
+ * The mean and inverse standard deviation (biased variance, plus `eps`) of
+ * `input` over `dims`, those dims removed, as recorded tensor ops: what the
+ * forward kernels save, in a form a `createGraph` backward differentiates.
  */
-export function batchStatisticsGradient(input: Tensor, weighted: Tensor, dims: readonly number[], eps: number): CompositeNormalization {
+export function recordedStatistics(input: Tensor, dims: readonly number[], eps: number): RecordedStatistics {
   const reduce = [...dims];
-  const centered = input.sub(input.mean(reduce, true));
-  const invstd = centered.square().mean(reduce, true).add(eps).rsqrt();
-  const normalized = centered.mul(invstd);
-  const projection = weighted.mul(normalized).mean(reduce, true);
-  const gradInput = weighted.sub(weighted.mean(reduce, true)).sub(normalized.mul(projection)).mul(invstd);
-  return { normalized, gradInput };
+  const mean = input.mean(reduce);
+  const invstd = input.sub(input.mean(reduce, true)).square().mean(reduce).add(eps).rsqrt();
+  return { mean, invstd };
 }
 
 /**
@@ -40,9 +42,4 @@ export function dimsExcept(rank: number, keep: number): number[] {
   const dims: number[] = [];
   for (let d = 0; d < rank; d++) if (d !== keep) dims.push(d);
   return dims;
-}
-
-/** The shape `[1, C, 1, ...]` that broadcasts a per-channel vector over `[N, C, *]`. */
-export function channelShape(rank: number, channels: number): number[] {
-  return Array.from({ length: rank }, (_, d) => (d === 1 ? channels : 1));
 }

@@ -72,6 +72,32 @@ const extraCases: Record<string, ArgumentDraw> = {
       round % 3 === 0 ? null : source.tensor([shape[1]!], input.dtype), groups, mask(round),
     ];
   },
+  rmsNorm: (source, round) => {
+    const input = source.tensor(source.shape(1 + (round % 3)), FLOATS[round % 2]!, layouts[round % 4]!);
+    const length = input.shape[input.ndim - 1]!;
+    return [input, round % 3 === 0 ? null : source.tensor([length], input.dtype, layouts[round % 2]!), length, round % 2 === 0 ? 1e-6 : 1e-5];
+  },
+  groupNorm: (source, round) => {
+    const groups = source.integer(1, 3);
+    const shape = [source.integer(1, 4), groups * source.integer(1, 3), ...source.shape(round % 3, 4)];
+    const input = source.tensor(shape, FLOATS[round % 2]!, layouts[round % 4]!);
+    const channels = shape[1]!;
+    return [input, round % 3 === 0 ? null : source.tensor([channels], input.dtype), round % 3 === 1 ? null : source.tensor([channels], input.dtype), groups, 1e-5];
+  },
+  localResponseNorm: (source, round) => {
+    const { input } = channelsFirst(source, round);
+    return [input, { size: 1 + (round % 4), alpha: 0.3, beta: 0.75, k: 1 + (round % 2) }];
+  },
+  runningStatsUpdate: (source, round) => {
+    const channels = source.integer(1, 6);
+    // Batch norm passes per-channel statistics [C]; instance norm per-instance ones [N, C], averaged over N.
+    const statsShape = round % 2 === 0 ? [channels] : [source.integer(1, 4), channels];
+    const running = (salt: number) => (round + salt) % 4 === 3 ? null : source.tensor([channels], FLOATS[round % 2]!, layouts[(round + salt) % 4]!);
+    return [
+      running(0), running(1), source.tensor(statsShape, 'float64', layouts[round % 4]!), positive(source, statsShape),
+      { momentum: round % 3 === 0 ? 0.1 : 0.01, eps: 1e-5, count: source.integer(2, 20) },
+    ];
+  },
   localResponseNormBackward: (source, round) => {
     const { input } = channelsFirst(source, round);
     return [input, source.tensor(input.shape, input.dtype), positive(source, input.shape), { size: 1 + (round % 4), alpha: 0.3, beta: 0.75, k: 1 }];

@@ -7,8 +7,9 @@
  */
 import { type OpContext, defineOp } from '@strata/autograd';
 import { Module, Parameter, formatPythonBool, formatPythonFloat, init } from '@strata/module';
-import { ShapeError, type Tensor, formatShape, getKernel, isGradEnabled, ones, registerKernel, zeros } from '@strata/tensor';
-import { batchStatisticsGradient, channelShape, dimsExcept } from './composite.js';
+import { ShapeError, type Tensor, formatShape, compositeKernel, getKernel, isGradEnabled, ones, registerKernel, zeros } from '@strata/tensor';
+import { recordedStatistics } from './composite.js';
+import type { NormGradients } from './kernels/support.js';
 import { groupNormBackwardKernel, groupNormKernel } from './kernels/group-norm.js';
 import {
   type GroupNormOptions,
@@ -83,8 +84,10 @@ export function createGroupNormOp(name: string): (input: Tensor, weight: Tensor 
       const weight = ctx.state.hasWeight ? savedWeight! : null;
       const { groups, eps } = ctx.state.plan;
       const mask = [ctx.needsInputGrad[0]!, ctx.needsInputGrad[1]!, ctx.needsInputGrad[2]!] as const;
-      if (isGradEnabled()) return compositeBackward(input, gradOutput, weight, groups, eps, mask);
-      const gradients = getKernel('groupNormBackward')(input, gradOutput, mean, invstd, weight, groups, mask);
+      // createGraph (grad mode on in this backward): the composite default, recorded, on statistics recomputed with recorded ops.
+      const gradients = isGradEnabled()
+        ? compositeGroupNormBackward(input, gradOutput, weight, groups, eps, mask)
+        : getKernel('groupNormBackward')(input, gradOutput, mean, invstd, weight, groups, mask);
       return [gradients.gradInput, gradients.gradWeight, gradients.gradBias, null];
     },
   });
@@ -105,27 +108,14 @@ function updateInstanceStatistics(input: Tensor, mean: Tensor, invstd: Tensor, e
   );
 }
 
-/** The backward with differentiable ops, for `createGraph`. */
-function compositeBackward(
-  input: Tensor,
-  gradOutput: Tensor,
-  weight: Tensor | null,
-  groups: number,
-  eps: number,
-  mask: readonly [boolean, boolean, boolean],
-): [Tensor | null, Tensor | null, Tensor | null, null] {
-  const rank = input.shape.length;
+/** `groupNormBackward`'s composite default on each (sample, group)'s statistics recomputed with recorded ops (for `createGraph`). */
+function compositeGroupNormBackward(
+  input: Tensor, gradOutput: Tensor, weight: Tensor | null, groups: number, eps: number, mask: readonly [boolean, boolean, boolean],
+): NormGradients {
   const batch = input.shape[0]!;
-  const grouped = [batch, groups, -1];
-  const weighted = weight === null ? gradOutput : gradOutput.mul(weight.reshape(channelShape(rank, input.shape[1]!)));
-  const { normalized, gradInput } = batchStatisticsGradient(input.reshape(grouped), weighted.reshape(grouped), [2], eps);
-  const dims = dimsExcept(rank, 1);
-  return [
-    mask[0] ? gradInput.reshape(input.shape) : null,
-    mask[1] ? gradOutput.mul(normalized.reshape(input.shape)).sum(dims) : null,
-    mask[2] ? gradOutput.sum(dims) : null,
-    null,
-  ];
+  const perGroup = batch * groups === 0 ? 0 : input.numel() / (batch * groups);
+  const { mean, invstd } = recordedStatistics(input.reshape([batch, groups, perGroup]), [2], eps);
+  return compositeKernel('groupNormBackward')(input, gradOutput, mean, invstd, weight, groups, mask);
 }
 
 const groupNormOp = createGroupNormOp('groupNorm');

@@ -5,8 +5,9 @@
  */
 import { type OpContext, defineOp } from '@strata/autograd';
 import { Module, Parameter, formatPythonBool, formatPythonFloat, formatPythonTuple, init } from '@strata/module';
-import { type Tensor, getKernel, isGradEnabled, ones, registerKernel, zeros } from '@strata/tensor';
-import { batchStatisticsGradient, sumOver } from './composite.js';
+import { type Tensor, compositeKernel, getKernel, isGradEnabled, ones, registerKernel, zeros } from '@strata/tensor';
+import { recordedStatistics } from './composite.js';
+import type { NormGradients } from './kernels/support.js';
 import { layerNormBackwardKernel, layerNormKernel } from './kernels/layer-norm.js';
 import {
   type LayerNormOptions,
@@ -66,8 +67,10 @@ const layerNormOp = defineOp({
     const weight = ctx.state.hasWeight ? savedWeight! : null;
     const { normalizedShape, length, eps } = ctx.state.plan;
     const mask = [ctx.needsInputGrad[0]!, ctx.needsInputGrad[1]!, ctx.needsInputGrad[2]!] as const;
-    if (isGradEnabled()) return compositeBackward(input, gradOutput, weight, normalizedShape, eps, mask);
-    const gradients = getKernel('layerNormBackward')(input, gradOutput, mean, invstd, weight, length, mask);
+    // createGraph (grad mode on in this backward): the composite default, recorded, on statistics recomputed with recorded ops.
+    const gradients = isGradEnabled()
+      ? compositeLayerNormBackward(input, gradOutput, weight, length, eps, mask)
+      : getKernel('layerNormBackward')(input, gradOutput, mean, invstd, weight, length, mask);
     return [
       gradients.gradInput,
       gradients.gradWeight?.reshape(normalizedShape) ?? null,
@@ -77,27 +80,13 @@ const layerNormOp = defineOp({
   },
 });
 
-/** The backward with differentiable ops, for `createGraph`. */
-function compositeBackward(
-  input: Tensor,
-  gradOutput: Tensor,
-  weight: Tensor | null,
-  normalizedShape: readonly number[],
-  eps: number,
-  mask: readonly [boolean, boolean, boolean],
-): [Tensor | null, Tensor | null, Tensor | null, null] {
-  const rank = input.shape.length;
-  const count = normalizedShape.length;
-  const normalizedDims = Array.from({ length: count }, (_, i) => rank - count + i);
-  const leadingDims = Array.from({ length: rank - count }, (_, i) => i);
-  const weighted = weight === null ? gradOutput : gradOutput.mul(weight);
-  const { normalized, gradInput } = batchStatisticsGradient(input, weighted, normalizedDims, eps);
-  return [
-    mask[0] ? gradInput : null,
-    mask[1] ? sumOver(gradOutput.mul(normalized), leadingDims) : null,
-    mask[2] ? sumOver(gradOutput, leadingDims) : null,
-    null,
-  ];
+/** `layerNormBackward`'s composite default on the rows' statistics recomputed with recorded ops (for `createGraph`). */
+function compositeLayerNormBackward(
+  input: Tensor, gradOutput: Tensor, weight: Tensor | null, length: number, eps: number, mask: readonly [boolean, boolean, boolean],
+): NormGradients {
+  const rows = input.reshape([length === 0 ? 0 : input.numel() / length, length]);
+  const { mean, invstd } = recordedStatistics(rows, [1], eps);
+  return compositeKernel('layerNormBackward')(input, gradOutput, mean, invstd, weight, length, mask);
 }
 
 /** Checks a layer-norm call (`name` is the op or layer the messages name) and runs it. */

@@ -5,7 +5,7 @@
  */
 import { type OpContext, defineOp } from '@strata/autograd';
 import { Module, formatPythonFloat } from '@strata/module';
-import { type Tensor, cat, getKernel, isGradEnabled, registerKernel, zeros } from '@strata/tensor';
+import { type Tensor, compositeKernel, getKernel, isGradEnabled, registerKernel } from '@strata/tensor';
 import {
   type LocalResponseNormParameters,
   localResponseNormBackwardKernel,
@@ -17,7 +17,7 @@ import {
   resolveLocalResponseNormOptions,
 } from './options.js';
 import { checkFloatInput, checkRank } from './validation.js';
-import { COMPOSITE, localResponseNormBackwardComposite } from './reference-backward.js';
+import { COMPOSITE, localResponseNormBackwardComposite, windowSum } from './reference-backward.js';
 
 registerKernel('localResponseNorm', localResponseNormKernel);
 // The default composed of forward ops, then the fused CPU kernel over it.
@@ -35,39 +35,19 @@ const localResponseNormOp = defineOp({
   backward(ctx, gradOutput) {
     const [input, denominator] = ctx.savedTensors as [Tensor, Tensor];
     const parameters = ctx.state.parameters;
-    if (isGradEnabled()) return [compositeBackward(input, gradOutput, parameters), null];
+    // createGraph (grad mode on in this backward): the composite default, recorded, on the denominator recomputed with recorded ops.
+    if (isGradEnabled()) return [compositeKernel('localResponseNormBackward')(input, gradOutput, recordedDenominator(input, parameters), parameters), null];
     return [getKernel('localResponseNormBackward')(input, gradOutput, denominator, parameters), null];
   },
 });
 
-/** `Σ` over the channel window of each channel, zero outside: the padded average pool of PyTorch's formula, times `size`. */
-function windowSum(squares: Tensor, before: number, after: number): Tensor {
-  const channels = squares.shape[1]!;
-  let total: Tensor | null = null;
-  for (let shift = -before; shift <= after; shift++) {
-    // Channel c gets channel c + shift.
-    const length = channels - Math.abs(shift);
-    if (length <= 0) continue;
-    const padShape = [...squares.shape];
-    padShape[1] = Math.abs(shift);
-    const padding = zeros(padShape, { dtype: squares.dtype });
-    const part = shift >= 0 ? squares.narrow(1, shift, length) : squares.narrow(1, 0, length);
-    const shifted = shift === 0 ? squares : shift > 0 ? cat([part, padding], 1) : cat([padding, part], 1);
-    total = total === null ? shifted : total.add(shifted);
-  }
-  return total ?? squares.mul(0);
-}
-
-/** The input gradient with differentiable ops, for `createGraph`. */
-function compositeBackward(input: Tensor, gradOutput: Tensor, parameters: LocalResponseNormParameters): Tensor {
-  const { size, alpha, beta, k } = parameters;
-  const before = Math.floor(size / 2);
-  const after = Math.floor((size - 1) / 2);
-  const denominator = windowSum(input.square(), before, after).mul(alpha / size).add(k);
-  const t = gradOutput.mul(input).mul(denominator.pow(-beta - 1));
-  // Element j of channel c collects t from the channels whose window holds c.
-  const collected = windowSum(t, after, before);
-  return gradOutput.mul(denominator.pow(-beta)).sub(input.mul(collected).mul((2 * alpha * beta) / size));
+/**
+ * The denominator base `k + α/size · Σ_window x²` the forward kernel saves,
+ * recomputed with recorded ops (for `createGraph`).
+ */
+function recordedDenominator(input: Tensor, parameters: LocalResponseNormParameters): Tensor {
+  const { size, alpha, k } = parameters;
+  return windowSum(input.square(), Math.floor(size / 2), Math.floor((size - 1) / 2)).mul(alpha / size).add(k);
 }
 
 function runLocalResponseNorm(name: string, input: Tensor, options: ResolvedLocalResponseNormOptions): Tensor {

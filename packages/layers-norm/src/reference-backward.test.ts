@@ -1,4 +1,4 @@
-import { noGrad } from '@strata/autograd';
+import { grad, noGrad } from '@strata/autograd';
 import type { Module } from '@strata/module';
 import { type Tensor, manualSeed, randn } from '@strata/tensor';
 import { type KernelName, backendOf } from '@strata/tensor/backend';
@@ -77,4 +77,22 @@ describe('the defaults of the fused backward kernels, composed of forward ops', 
     const composite = withoutFused('batchNormBackward', () => train(makeLayer, [2, 3, 4, 4]));
     fused.forEach((value, index) => expect(Math.abs(composite[index]! - value)).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(value))));
   });
+});
+
+describe('a createGraph backward', () => {
+  for (const [kernel, label, makeLayer, shape] of cases) {
+    it(`of ${label} runs the composite default of ${kernel} (taken out, only createGraph fails)`, () => {
+      manualSeed(9);
+      const layer = makeLayer();
+      layer.double();
+      const x = randn(shape, { dtype: 'float64', requiresGrad: true });
+      const firstOrder = (): unknown => grad([(layer.forward(x) as Tensor).sin().sum()], [x]);
+      const secondOrder = (): unknown => grad([(layer.forward(x) as Tensor).sin().sum()], [x], null, { createGraph: true });
+      withoutKernel(kernel, 'composite', () => {
+        expect(firstOrder).not.toThrow();
+        expect(secondOrder).toThrow(`compositeKernel: no default composed of forward ops is registered for '${kernel}'`);
+      });
+      expect(secondOrder).not.toThrow();
+    });
+  }
 });

@@ -116,8 +116,11 @@ export function groupNormBackwardComposite(
   };
 }
 
-/** `Σ` over the channel window of each channel (zero beyond the edges), as shifted narrows padded with zeros. */
-function windowSum(values: Tensor, before: number, after: number): Tensor {
+/**
+ * `Σ` over the channel window of each channel (zero beyond the edges), as
+ * shifted narrows padded with zeros: channel c gets channels c − before … c + after.
+ */
+export function windowSum(values: Tensor, before: number, after: number): Tensor {
   const channels = values.shape[1]!;
   let total: Tensor | null = null;
   for (let shift = -before; shift <= after; shift++) {

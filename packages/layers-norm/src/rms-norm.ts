@@ -5,8 +5,8 @@
  */
 import { type OpContext, defineOp } from '@strata/autograd';
 import { Module, Parameter, formatPythonBool, formatPythonFloat, formatPythonTuple, init } from '@strata/module';
-import { type Tensor, getKernel, isGradEnabled, ones, registerKernel } from '@strata/tensor';
-import { sumOver } from './composite.js';
+import { type Tensor, compositeKernel, getKernel, isGradEnabled, ones, registerKernel } from '@strata/tensor';
+import type { NormGradients } from './kernels/support.js';
 import { rmsNormBackwardKernel, rmsNormKernel } from './kernels/layer-norm.js';
 import {
   type RMSNormOptions,
@@ -67,30 +67,21 @@ const rmsNormOp = defineOp({
     const weight = ctx.state.hasWeight ? savedWeight! : null;
     const { normalizedShape, length, eps } = ctx.state.plan;
     const mask = [ctx.needsInputGrad[0]!, ctx.needsInputGrad[1]!] as const;
-    if (isGradEnabled()) return compositeBackward(input, gradOutput, weight, normalizedShape, eps, mask);
-    const gradients = getKernel('rmsNormBackward')(input, gradOutput, invrms, weight, length, mask);
+    // createGraph (grad mode on in this backward): the composite default, recorded, on invrms recomputed with recorded ops.
+    const gradients = isGradEnabled()
+      ? compositeRMSNormBackward(input, gradOutput, weight, length, eps, mask)
+      : getKernel('rmsNormBackward')(input, gradOutput, invrms, weight, length, mask);
     return [gradients.gradInput, gradients.gradWeight?.reshape(normalizedShape) ?? null, null];
   },
 });
 
-/** The backward with differentiable ops, for `createGraph`: `r · (gw − x · r² · mean(gw · x))`. */
-function compositeBackward(
-  input: Tensor,
-  gradOutput: Tensor,
-  weight: Tensor | null,
-  normalizedShape: readonly number[],
-  eps: number,
-  mask: readonly [boolean, boolean],
-): [Tensor | null, Tensor | null, null] {
-  const rank = input.shape.length;
-  const count = normalizedShape.length;
-  const normalizedDims = Array.from({ length: count }, (_, i) => rank - count + i);
-  const leadingDims = Array.from({ length: rank - count }, (_, i) => i);
-  const invrms = input.square().mean(normalizedDims, true).add(eps).rsqrt();
-  const weighted = weight === null ? gradOutput : gradOutput.mul(weight);
-  const projection = weighted.mul(input).mean(normalizedDims, true);
-  const gradInput = weighted.sub(input.mul(invrms.square()).mul(projection)).mul(invrms);
-  return [mask[0] ? gradInput : null, mask[1] ? sumOver(gradOutput.mul(input.mul(invrms)), leadingDims) : null, null];
+/** `rmsNormBackward`'s composite default on `1/√(mean(x²) + eps)` recomputed with recorded ops (for `createGraph`). */
+function compositeRMSNormBackward(
+  input: Tensor, gradOutput: Tensor, weight: Tensor | null, length: number, eps: number, mask: readonly [boolean, boolean],
+): NormGradients {
+  const rows = input.reshape([length === 0 ? 0 : input.numel() / length, length]);
+  const invrms = rows.square().mean([1]).add(eps).rsqrt();
+  return compositeKernel('rmsNormBackward')(input, gradOutput, invrms, weight, length, mask);
 }
 
 /** Checks an RMS-norm call (`name` is the op or layer the messages name) and runs it. */

@@ -16,7 +16,9 @@
  *   `W_hh`, `b_hh` and `W_hr` from single products over all steps at the end.
  *
  * The pointwise kernels are registered by name, so a faster backend can
- * override them. Inputs are checked by the callers (rnn-base.ts, cells.ts).
+ * override them; each backward one has a default composed of forward ops
+ * (reference-backward.ts) beneath the fused loop. Inputs are checked by the
+ * callers (rnn-base.ts, cells.ts).
  */
 import { type OpContext, defineOp } from '@strata/autograd';
 import { type Tensor, getKernel, isGradEnabled, matmul, registerKernel, stack } from '@strata/tensor';
@@ -32,6 +34,8 @@ import {
   rnnCellBackwardKernel,
   rnnCellKernel,
 } from './kernels/cells.js';
+import { COMPOSITE_BACKEND } from '@strata/tensor/backend';
+import { gruCellBackwardComposite, lstmCellBackwardComposite, rnnCellBackwardComposite } from './reference-backward.js';
 
 declare module '@strata/tensor' {
   interface KernelRegistry {
@@ -51,11 +55,15 @@ declare module '@strata/tensor' {
 }
 
 registerKernel('lstmCell', lstmCellKernel);
-registerKernel('lstmCellBackward', lstmCellBackwardKernel);
 registerKernel('gruCell', gruCellKernel);
-registerKernel('gruCellBackward', gruCellBackwardKernel);
 registerKernel('rnnCell', rnnCellKernel);
-registerKernel('rnnCellBackward', rnnCellBackwardKernel);
+// The backward defaults composed of forward ops, then the fused CPU loops over them.
+registerKernel('lstmCellBackward', lstmCellBackwardComposite, { backend: COMPOSITE_BACKEND });
+registerKernel('gruCellBackward', gruCellBackwardComposite, { backend: COMPOSITE_BACKEND });
+registerKernel('rnnCellBackward', rnnCellBackwardComposite, { backend: COMPOSITE_BACKEND });
+registerKernel('lstmCellBackward', lstmCellBackwardKernel, { override: true });
+registerKernel('gruCellBackward', gruCellBackwardKernel, { override: true });
+registerKernel('rnnCellBackward', rnnCellBackwardKernel, { override: true });
 
 /** How a pass walks the sequence, and the Elman RNN's nonlinearity. */
 export interface RecurrencePass {

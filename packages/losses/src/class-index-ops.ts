@@ -4,18 +4,19 @@
  * label smoothing in one pass each way), registered by name so a faster
  * backend can replace the loops. Inputs here are already checked.
  *
- * Backward runs the kernels; when the backward is itself recorded
- * (`createGraph`), it is written with tensor ops instead, so second
+ * Backward runs the registry's kernels (the fused loops, or their defaults
+ * composed of forward ops); when the backward is itself recorded
+ * (`createGraph`), it runs the composite defaults (`compositeKernel`), with
+ * cross-entropy's log-sum-exp recomputed by recorded ops, so second
  * derivatives work too.
  */
 import { type OpContext, defineOp } from '@strata/autograd';
-import { type Tensor, getKernel, isGradEnabled, registerKernel, softmax } from '@strata/tensor';
+import { type Tensor, compositeKernel, getKernel, isGradEnabled, registerKernel } from '@strata/tensor';
 import {
   type ClassIndexLayout,
   type ClassIndexLossResult,
   type ClassIndexSettings,
   type CrossEntropyResult,
-  classIndexCoefficients,
   crossEntropyBackwardKernel,
   crossEntropyKernel,
   nllLossBackwardKernel,
@@ -65,13 +66,6 @@ interface ClassIndexState {
   logSumExp: Tensor;
 }
 
-/** The output's gradient as one scale per position ([batch, 1, inner]) or one for all, as tensor ops (for `createGraph`). */
-function recordedScale(gradOutput: Tensor, call: ClassIndexCall, totalWeight: number): Tensor {
-  const { batch, inner } = call.layout;
-  if (call.reduction === 'none') return gradOutput.reshape([batch, 1, inner]);
-  return call.reduction === 'mean' ? gradOutput.div(totalWeight) : gradOutput;
-}
-
 function savedTargetAndWeight(ctx: OpContext<ClassIndexState>): { saved: readonly Tensor[]; target: Tensor; weight: Tensor | null } {
   const saved = ctx.savedTensors;
   const offset = saved.length - (ctx.state.hasWeight ? 2 : 1);
@@ -91,11 +85,9 @@ export const nllLossOp = defineOp({
     if (!ctx.needsInputGrad[0]) return [null];
     const { call, inputShape, totalWeight } = ctx.state;
     const { target, weight } = savedTargetAndWeight(ctx);
-    if (isGradEnabled()) {
-      const { targetDistribution } = classIndexCoefficients(gradOutput.dtype, target, weight, call.layout, call);
-      return [targetDistribution.mul(recordedScale(gradOutput, call, totalWeight)).neg().reshape(inputShape)];
-    }
-    return [getKernel('nllLossBackward')(inputShape, target, weight, gradOutput, totalWeight, call.layout, call)];
+    // createGraph (grad mode on in this backward): the composite default, whose ops are recorded; else the registry's kernel.
+    const kernel = isGradEnabled() ? compositeKernel('nllLossBackward') : getKernel('nllLossBackward');
+    return [kernel(inputShape, target, weight, gradOutput, totalWeight, call.layout, call)];
   },
 });
 
@@ -114,11 +106,10 @@ export const crossEntropyOp = defineOp({
     const { saved, target, weight } = savedTargetAndWeight(ctx);
     const input = saved[0]!;
     if (isGradEnabled()) {
+      // createGraph: the composite default, recorded, on the log-sum-exp recomputed with recorded ops.
       const { batch, classes, inner } = call.layout;
-      const { rowScale, targetDistribution } = classIndexCoefficients(input.dtype, target, weight, call.layout, call);
-      const probabilities = softmax(input.reshape([batch, classes, inner]), 1);
-      const gradient = probabilities.mul(rowScale).sub(targetDistribution).mul(recordedScale(gradOutput, call, totalWeight));
-      return [gradient.reshape(input.shape)];
+      const recordedLogSumExp = input.reshape([batch, classes, inner]).logsumexp(1);
+      return [compositeKernel('crossEntropyBackward')(input, target, weight, recordedLogSumExp, gradOutput, totalWeight, call.layout, call)];
     }
     return [getKernel('crossEntropyBackward')(input, target, weight, logSumExp, gradOutput, totalWeight, call.layout, call)];
   },

@@ -3,8 +3,9 @@ import { type ArgumentDraw, conformanceCases } from '@strata/tensor/testing';
 import { describe, expect, it } from 'vitest';
 import './index.js';
 
-// Random calls of the class-index loss backward kernels for `@strata/tensor/testing`:
-// the fused CPU loops against their defaults composed of forward ops.
+// Random calls of the class-index loss kernels for `@strata/tensor/testing`:
+// the fused CPU backward loops against their defaults composed of forward
+// ops, the forward loops against themselves on contiguous copies.
 
 const FLOATS = ['float32', 'float64'] as const;
 const layouts = ['contiguous', 'offset', 'transposed', 'strided'] as const;
@@ -26,6 +27,16 @@ function drawCall(source: Source, round: number, smoothing: boolean) {
 }
 
 const extraCases: Record<string, ArgumentDraw> = {
+  nllLoss: (source, round) => {
+    const { layout, dtype, settings, weight, target } = drawCall(source, round, false);
+    const input = source.tensor([layout.batch, layout.classes, layout.inner], dtype, layouts[(round + 1) % 4]!);
+    return [input, target, weight, layout, settings];
+  },
+  crossEntropy: (source, round) => {
+    const { layout, dtype, settings, weight, target } = drawCall(source, round, true);
+    const input = source.tensor([layout.batch, layout.classes, layout.inner], dtype, layouts[(round + 1) % 4]!);
+    return [input, target, weight, layout, settings];
+  },
   nllLossBackward: (source, round) => {
     const { layout, settings, weight, gradOutput, target, totalWeight } = drawCall(source, round, false);
     return [[layout.batch, layout.classes, layout.inner], target, weight, gradOutput, totalWeight, layout, settings];
@@ -39,10 +50,12 @@ const extraCases: Record<string, ArgumentDraw> = {
   },
 };
 
-describe('losses class-index backward kernels in the conformance suite', () => {
+describe('losses class-index kernels in the conformance suite', () => {
   const cases = conformanceCases('cpu', { extraCases }).filter((check) => check.kernel in extraCases);
-  it('checks both, against their composite defaults', () => {
-    expect(cases.map((check) => check.kernel).sort()).toEqual(['crossEntropyBackward', 'nllLossBackward']);
+  it('checks all four, the backward ones against their composite defaults', () => {
+    expect(cases.map((check) => check.kernel).sort()).toEqual(['crossEntropy', 'crossEntropyBackward', 'nllLoss', 'nllLossBackward']);
+    const againstComposite = cases.filter((check) => check.name.includes('against the reference')).map((check) => check.kernel);
+    expect(againstComposite.sort()).toEqual(['crossEntropyBackward', 'nllLossBackward']);
   });
   for (const check of cases) it(check.name, () => check.run());
 });

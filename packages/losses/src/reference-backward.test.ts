@@ -1,4 +1,4 @@
-import { noGrad } from '@strata/autograd';
+import { grad, noGrad } from '@strata/autograd';
 import { type Tensor, logSoftmax, manualSeed, randn, tensor } from '@strata/tensor';
 import { type KernelName, backendOf } from '@strata/tensor/backend';
 import { maxRelativeDifference, withoutKernel } from '@strata/tensor/testing';
@@ -81,5 +81,25 @@ describe('the defaults of the class-index loss gradients, composed of forward op
         expect(maxRelativeDifference(run(), withoutFused('nllLossBackward', run))).toBeLessThanOrEqual(TOLERANCE[dtype]);
       });
     }
+  }
+});
+
+describe('a createGraph backward of the class-index losses', () => {
+  const runs: [KernelName, (x: Tensor) => Tensor][] = [
+    ['crossEntropyBackward', (x) => crossEntropy(x, tensor([0, 3, 4, 1], { dtype: 'int32' }), { labelSmoothing: 0.1 })],
+    ['nllLossBackward', (x) => nllLoss(logSoftmax(x, 1), tensor([0, 3, 4, 1], { dtype: 'int32' }), { weight: tensor([0.5, 2, 1, 0.25, 3], { dtype: 'float64' }) })],
+  ];
+  for (const [kernel, loss] of runs) {
+    it(`runs the composite default of ${kernel} (taken out, only createGraph fails)`, () => {
+      manualSeed(4);
+      const x = randn([4, 5], { dtype: 'float64', requiresGrad: true });
+      const firstOrder = (): unknown => grad([loss(x)], [x]);
+      const secondOrder = (): unknown => grad([loss(x)], [x], null, { createGraph: true });
+      withoutKernel(kernel, 'composite', () => {
+        expect(firstOrder).not.toThrow();
+        expect(secondOrder).toThrow(`compositeKernel: no default composed of forward ops is registered for '${kernel}'`);
+      });
+      expect(secondOrder).not.toThrow();
+    });
   }
 });

@@ -49,6 +49,7 @@ export {
   type KernelRegistry,
   type RegisterKernelOptions,
   backendOf,
+  compositeKernel,
   getKernel,
   kernelBackend,
   kernelBackends,

@@ -3,7 +3,7 @@ import {
   Storage, backendOf, getKernel, kernelBackend, kernelBelow, kernelOf, listBackends, listKernels, makeTensor, registerKernel,
   unregisterKernel,
 } from './backend.js';
-import { useBackend } from './registry.js';
+import { COMPOSITE_BACKEND, compositeKernel, useBackend } from './registry.js';
 import type { Tensor } from './tensor.js';
 import { clone, tensor } from './index.js';
 
@@ -65,5 +65,18 @@ describe('kernel registry', () => {
     }
     expect(() => useBackend('no-such-backend')).toThrow("useBackend: no backend named 'no-such-backend' registered any kernel");
     expect(() => kernelBelow('copy', 'cpu')).toThrow("kernelBelow: no kernel named 'copy' is registered below backend 'cpu'");
+  });
+
+  it('finds the composite default of a kernel whichever backend is active, and names a kernel that has none', () => {
+    const defaultCopy = (input: Tensor): Tensor => clone(input);
+    registerKernel('copy', defaultCopy, { backend: COMPOSITE_BACKEND, override: true });
+    registerKernel('copy', (input) => clone(input), { backend: 'test-backend', override: true });
+    try {
+      expect(backendOf('copy')).toBe('test-backend');
+      expect(compositeKernel('copy')).toBe(defaultCopy);
+    } finally {
+      unregisterKernel('copy', COMPOSITE_BACKEND);
+    }
+    expect(() => compositeKernel('exp')).toThrow("compositeKernel: no default composed of forward ops is registered for 'exp'");
   });
 });

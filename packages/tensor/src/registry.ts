@@ -143,6 +143,39 @@ export function kernelBelow<K extends KernelName>(name: K, backend: string): Ker
   return below.implementation as KernelRegistry[K];
 }
 
+/**
+ * The backend name of the defaults composed of forward ops: a package that
+ * registers a fused kernel (a `*Backward` loop) registers its default under
+ * this name first, beneath the fused one, so a backend lacking the fused
+ * kernel still runs, and `compositeKernel` finds it.
+ */
+export const COMPOSITE_BACKEND = 'composite';
+
+/**
+ * The default of `name` composed of forward ops (its `composite`
+ * registration), whichever backend is active. An op's backward calls it
+ * instead of `getKernel(name)` when the backward builds a graph of its own
+ * (`createGraph`: autograd runs the backward with grad mode on), because a
+ * fused kernel only computes values while the composite's forward ops are
+ * recorded, so the gradient can be differentiated again. Every other
+ * backward takes the registry's choice, `getKernel(name)`.
+ * @throws Error when no composite default of `name` is registered.
+ * @example
+ * ```ts
+ * backward(ctx, gradOutput) {
+ *   const kernel = isGradEnabled() ? compositeKernel('attentionSoftmaxBackward') : getKernel('attentionSoftmaxBackward');
+ *   return [kernel(gradOutput, output)];
+ * }
+ * ```
+ */
+export function compositeKernel<K extends KernelName>(name: K): KernelRegistry[K] {
+  const registration = (registrations.get(name) ?? []).find((entry) => entry.backend === COMPOSITE_BACKEND);
+  if (registration === undefined) {
+    throw new Error(`compositeKernel: no default composed of forward ops is registered for '${String(name)}'`);
+  }
+  return registration.implementation as KernelRegistry[K];
+}
+
 /** The backend whose kernel is active for `name`, or `null` if none is. */
 export function backendOf(name: KernelName): string | null {
   return active.get(name)?.backend ?? null;

@@ -199,6 +199,13 @@ export const CORE_CASES: Partial<Record<KernelName, ArgumentDraw>> = {
     const index = source.indices(input.shape, input.shape[dim]!);
     return [input, dim, index, source.tensor(input.shape, input.dtype, layoutOf(round + 1))];
   },
+  scatter: (source, round) => {
+    const input = operand(source, round, pick(NUMERIC, round));
+    const dim = source.integer(0, input.ndim);
+    // Indices may repeat: the kernel writes in index order, the last write wins, whatever the layouts.
+    const index = source.indices(input.shape, input.shape[dim]!);
+    return [input, dim, index, round % 3 === 0 ? -3 : source.tensor(input.shape, input.dtype, layoutOf(round + 1))];
+  },
   maskedFill: (source, round) => {
     const input = operand(source, round, pick(NUMERIC, round));
     return [input, source.tensor(input.shape, 'bool', layoutOf(round + 1)), -7];

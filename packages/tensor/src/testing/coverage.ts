@@ -15,35 +15,55 @@ export interface KernelCoverageRow {
   active: string | null;
   /** Whether the conformance suite draws arguments for it. */
   checked: boolean;
+  /** Where its draws live: `'tensor'` for the suite's own, else the label given in `drawsElsewhere` (or `'extraCases'`), or `null`. */
+  drawnBy: string | null;
 }
 
-/** Every registered kernel with its backends (what is registered when this is called). */
-export function kernelCoverage(extraCases: Readonly<Record<string, ArgumentDraw>> = {}): KernelCoverageRow[] {
-  const draws = { ...CORE_CASES, ...extraCases };
-  return listKernels().map((kernel) => ({
-    kernel,
-    backends: kernelBackends(kernel as KernelName),
-    active: backendOf(kernel as KernelName),
-    checked: kernel in draws,
-  }));
+/**
+ * Every registered kernel with its backends (what is registered when this
+ * is called). `drawsElsewhere` names, by kernel, where draws that are not
+ * passed here live (a layer package's conformance test), so the table can
+ * say so.
+ */
+export function kernelCoverage(
+  extraCases: Readonly<Record<string, ArgumentDraw>> = {}, drawsElsewhere: Readonly<Record<string, string>> = {},
+): KernelCoverageRow[] {
+  return listKernels().map((kernel) => {
+    const drawnBy = kernel in CORE_CASES ? 'tensor' : kernel in extraCases ? 'extraCases' : (drawsElsewhere[kernel] ?? null);
+    return {
+      kernel,
+      backends: kernelBackends(kernel as KernelName),
+      active: backendOf(kernel as KernelName),
+      checked: drawnBy !== null,
+      drawnBy,
+    };
+  });
 }
 
 /**
  * The coverage as a Markdown table: a column per backend (`✓` registered,
- * `✓*` registered and active), and whether the suite checks the kernel.
+ * `✓*` registered and active), and whether the suite checks the kernel
+ * (`yes`, or `yes (label)` for draws that live elsewhere, see {@link kernelCoverage}).
  */
-export function kernelCoverageTable(extraCases: Readonly<Record<string, ArgumentDraw>> = {}): string {
+export function kernelCoverageTable(
+  extraCases: Readonly<Record<string, ArgumentDraw>> = {}, drawsElsewhere: Readonly<Record<string, string>> = {},
+): string {
   const backends = listBackends();
-  const rows = kernelCoverage(extraCases);
+  const rows = kernelCoverage(extraCases, drawsElsewhere);
   const lines = [
     `| kernel | ${backends.join(' | ')} | conformance inputs |`,
     `|:--|${backends.map(() => ':-:').join('|')}|:-:|`,
   ];
   for (const row of rows) {
     const cells = backends.map((backend) => (row.backends.includes(backend) ? (row.active === backend ? '✓*' : '✓') : ''));
-    lines.push(`| ${row.kernel} | ${cells.join(' | ')} | ${row.checked ? 'yes' : ''} |`);
+    const checked = row.drawnBy === null ? '' : row.drawnBy === 'tensor' || row.drawnBy === 'extraCases' ? 'yes' : `yes (${row.drawnBy})`;
+    lines.push(`| ${row.kernel} | ${cells.join(' | ')} | ${checked} |`);
   }
   const counts = backends.map((backend) => `${backend} ${rows.filter((row) => row.backends.includes(backend)).length}`);
-  lines.push('', `${rows.length} kernels; registered per backend: ${counts.join(', ')}; ✓* marks the active one.`);
+  const checkedCount = rows.filter((row) => row.checked).length;
+  lines.push(
+    '',
+    `${rows.length} kernels; registered per backend: ${counts.join(', ')}; ✓* marks the active one; ${checkedCount} with conformance inputs.`,
+  );
   return lines.join('\n');
 }

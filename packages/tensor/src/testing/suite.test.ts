@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import '../index.js';
 import { type KernelName, backendOf, kernelBackends, listBackends, registerKernel, unregisterKernel } from '../registry.js';
 import { Tensor } from '../tensor.js';
-import { conformanceCases, coveredKernels, kernelCoverageTable } from '../testing.js';
+import { conformanceCases, coveredKernels, kernelCoverage, kernelCoverageTable } from '../testing.js';
 
 describe('backend conformance', () => {
   it('has a backend per registered implementation: the CPU reference and the wasm backend', () => {
@@ -42,5 +42,21 @@ describe('backend conformance', () => {
     const table = kernelCoverageTable();
     expect(table).toContain('| kernel | cpu | wasm | conformance inputs |');
     expect(table).toContain('| gemm | ✓ | ✓* | yes |');
+    // Draws a layer package keeps in its own conformance test are named after it.
+    expect(kernelCoverage().every((row) => row.checked)).toBe(true);
+    // A layer package's kernel, whose draws live in that package's conformance test.
+    const probe = 'layerProbe' as KernelName;
+    registerKernel(probe, ((input: Tensor) => input) as never);
+    // The probe's row: ✓* in the cpu column, empty in the others (whichever backends there are).
+    const probeRow = (checked: string): string => `| layerProbe | ${listBackends().map((backend) => (backend === 'cpu' ? '✓*' : '')).join(' | ')} | ${checked} |`;
+    try {
+      expect(kernelCoverageTable()).toContain(probeRow(''));
+      const elsewhere = kernelCoverageTable({}, { layerProbe: 'layers-x', gemm: 'layers-y' });
+      expect(elsewhere).toContain(probeRow('yes (layers-x)'));
+      expect(elsewhere).toMatch(/\| gemm \|.*\| yes \|/);
+      expect(elsewhere).toMatch(new RegExp(`; ${kernelCoverage().length} with conformance inputs\\.$`));
+    } finally {
+      unregisterKernel(probe, 'cpu');
+    }
   });
 });

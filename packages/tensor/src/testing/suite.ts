@@ -9,6 +9,7 @@
  * into an input it should only read fails too.
  */
 import { type KernelName, kernelBackends, kernelOf, listKernels } from '../registry.js';
+import { Generator } from '../random.js';
 import { Tensor } from '../tensor.js';
 import { CORE_CASES, DECLINABLE, IN_PLACE, type ArgumentDraw } from './cases.js';
 import { DEFAULT_TOLERANCES, type Tolerance, assertMatches } from './compare.js';
@@ -46,9 +47,18 @@ export interface ConformanceOptions {
   tolerances?: Readonly<Record<'float32' | 'float64', Tolerance>>;
 }
 
-/** A deep copy of an argument; tensors keep their layout, or become contiguous with `contiguous`. */
+/**
+ * A deep copy of an argument; tensors keep their layout, or become
+ * contiguous with `contiguous`; a random generator gets a twin in the same
+ * state, so the reference and the candidate draw the same numbers.
+ */
 function copyArgument(value: unknown, contiguous = false): unknown {
   if (value instanceof Tensor) return contiguous ? Tensor.fromData(value.toTypedArray(), value.shape) : cloneTensor(value);
+  if (value instanceof Generator) {
+    const twin = new Generator();
+    twin.setState(value.getState());
+    return twin;
+  }
   if (Array.isArray(value)) return value.map((item) => copyArgument(item, contiguous));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, copyArgument(item, contiguous)]));

@@ -1,0 +1,37 @@
+import { kernelOf } from '@strata/tensor/backend';
+import { type ArgumentDraw, conformanceCases } from '@strata/tensor/testing';
+import { describe, expect, it } from 'vitest';
+import './index.js';
+
+// Random calls of this package's kernels for `@strata/tensor/testing`: the
+// fused softmax backward against its default composed of forward ops, the
+// head moves against themselves on contiguous copies (every layout read right).
+
+const FLOATS = ['float32', 'float64'] as const;
+const layouts = ['contiguous', 'offset', 'transposed', 'strided', 'broadcast'] as const;
+
+const extraCases: Record<string, ArgumentDraw> = {
+  attentionSoftmaxBackward: (source, round) => {
+    const shape = source.shape(1 + (round % 4), 6);
+    const dtype = FLOATS[round % 2]!;
+    // Any output checks the formula; a softmax's (rows summing to 1) is the usual one.
+    const output = source.tensor(shape, dtype, layouts[(round + 1) % layouts.length]!);
+    return [source.tensor(shape, dtype, layouts[round % layouts.length]!), round % 2 === 0 ? output.softmax(-1) : output];
+  },
+  splitHeads: (source, round) => {
+    const [parts, heads] = [1 + (round % 3), source.integer(1, 4)];
+    const width = parts * heads * source.integer(1, 4);
+    return [source.tensor([source.integer(1, 4), source.integer(1, 5), width], FLOATS[round % 2]!, layouts[round % layouts.length]!), parts, heads];
+  },
+  mergeHeads: (source, round) => [source.tensor(source.shape(4, 4), FLOATS[round % 2]!, layouts[round % layouts.length]!)],
+};
+
+describe('layers-attention kernels in the conformance suite', () => {
+  const cases = conformanceCases('cpu', { extraCases }).filter((check) => check.kernel in extraCases);
+  it('checks all three, the softmax backward against its composite default', () => {
+    expect(cases.map((check) => check.kernel).sort()).toEqual(Object.keys(extraCases).sort());
+    expect(kernelOf('attentionSoftmaxBackward', 'composite')).not.toBeNull();
+    expect(cases.find((check) => check.kernel === 'attentionSoftmaxBackward')!.name).toContain('against the reference');
+  });
+  for (const check of cases) it(check.name, () => check.run());
+});

@@ -5,8 +5,9 @@
  * rows compacted into the output (forward) or the output gradient widened
  * into them (weight gradient).
  */
-import { type DType, allocate } from '@strata/tensor/backend';
+import type { DType } from '@strata/tensor/backend';
 import { gemmRegions } from './gemm-regions.js';
+import { scratch } from './scratch.js';
 import { type ShiftedLayout, compactWide, shiftedColumns, widen } from './shifted.js';
 
 type FloatArray = Float32Array | Float64Array;
@@ -27,10 +28,16 @@ export interface ShiftedPlan {
   layout: ShiftedLayout;
 }
 
-/** One array for the column rows of a chunk, followed by the padded planes of one sample (zero padding kept). */
+/**
+ * One scratch array for the column rows of a chunk, followed by the padded
+ * planes of one sample: those are cleared here, and each sample then
+ * overwrites only their interior, so the padding stays zero.
+ */
 function workArray(dtype: DType, plan: ShiftedPlan): { work: FloatArray; paddedOffset: number } {
   const paddedOffset = plan.channels * plan.kernelVolume * plan.chunk * plan.layout.wideLength;
-  const work = allocate(dtype, paddedOffset + plan.channels * plan.layout.paddedVolume) as FloatArray;
+  const end = paddedOffset + plan.channels * plan.layout.paddedVolume;
+  const work = scratch(dtype, 'columns', end);
+  work.fill(0, paddedOffset, end);
   return { work, paddedOffset };
 }
 
@@ -42,7 +49,8 @@ export function shiftedForward(
   const wide = layout.wideLength;
   const groupOutChannels = outChannels / groups;
   const { work, paddedOffset } = workArray(dtype, plan);
-  const staging = allocate(dtype, outChannels * chunk * wide) as FloatArray;
+  // Every element the product writes is overwritten, so the scratch needs no clearing.
+  const staging = scratch(dtype, 'staging', outChannels * chunk * wide);
   for (let first = 0; first < batch; first += chunk) {
     const count = Math.min(chunk, batch - first);
     const rowLength = count * wide;
@@ -73,12 +81,13 @@ export function shiftedBackwardWeight(
   const groupOutChannels = outChannels / groups;
   const { work, paddedOffset } = workArray(dtype, plan);
   // The unused wide positions must hold zeros: the product multiplies them by real column values.
-  let staging = allocate(dtype, outChannels * chunk * wide) as FloatArray;
+  const staging = scratch(dtype, 'staging', outChannels * chunk * wide);
+  staging.fill(0, 0, outChannels * chunk * wide);
   for (let first = 0; first < batch; first += chunk) {
     const count = Math.min(chunk, batch - first);
     const rowLength = count * wide;
     // A shorter last chunk moves each row: values of the previous chunk would land on unused positions.
-    if (count !== chunk && first > 0) staging = allocate(dtype, outChannels * count * wide) as FloatArray;
+    if (count !== chunk && first > 0) staging.fill(0, 0, outChannels * rowLength);
     for (let j = 0; j < count; j++) {
       shiftedColumns(x, (first + j) * channels * inputVolume, channels, inputVolume, layout, work, paddedOffset, j * wide, rowLength);
       widen(dy, (first + j) * outChannels * outputVolume, outChannels, layout, staging, j * wide, rowLength);

@@ -22,6 +22,18 @@ import type { ConvolutionGeometry } from './geometry.js';
 
 type FloatArray = Float32Array | Float64Array;
 
+/** Rows at least this long are copied natively (`set` of a `subarray`); shorter ones in a loop, cheaper than the view. */
+const NATIVE_COPY = 64;
+
+/** Copies `length` elements from `from` of `source` to `to` of `target`. */
+function copyRow(source: FloatArray, from: number, target: FloatArray, to: number, length: number): void {
+  if (length >= NATIVE_COPY) {
+    target.set(source.subarray(from, from + length), to);
+  } else {
+    for (let t = 0; t < length; t++) target[to + t] = source[from + t]!;
+  }
+}
+
 /** The padded plane, the wide numbering and the row tables of one geometry. */
 export interface ShiftedLayout {
   /** Elements of one zero-padded input plane. */
@@ -133,8 +145,7 @@ export function shiftedColumns(
     let from = inputOffset + c * inputVolume;
     const plane = paddedOffset + c * paddedVolume;
     for (let r = 0; r < rows; r++, from += inputRowLength) {
-      const to = plane + inputRows[r]!;
-      for (let t = 0; t < inputRowLength; t++) work[to + t] = input[from + t]!;
+      copyRow(input, from, work, plane + inputRows[r]!, inputRowLength);
     }
   }
   const kernelVolume = kernelOffsets.length;
@@ -162,8 +173,7 @@ export function compactWide(
   for (let p = 0; p < planes; p++) {
     const plane = wideOffset + p * rowLength;
     for (let r = 0; r < rows; r++, to += outputRowLength) {
-      const from = plane + outputRows[r]!;
-      for (let t = 0; t < outputRowLength; t++) output[to + t] = wide[from + t]!;
+      copyRow(wide, plane + outputRows[r]!, output, to, outputRowLength);
     }
   }
 }
@@ -183,8 +193,7 @@ export function widen(
   for (let p = 0; p < planes; p++) {
     const plane = wideOffset + p * rowLength;
     for (let r = 0; r < rows; r++, from += outputRowLength) {
-      const to = plane + outputRows[r]!;
-      for (let t = 0; t < outputRowLength; t++) wide[to + t] = dense[from + t]!;
+      copyRow(dense, from, wide, plane + outputRows[r]!, outputRowLength);
     }
   }
 }

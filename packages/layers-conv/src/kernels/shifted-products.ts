@@ -1,8 +1,8 @@
 /**
  * The stride-1 convolution's forward and weight gradient on the shifted
  * column matrix of `shifted.ts`: a chunk of samples side by side in one
- * product per group, the bias in the product's epilogue, the product's wide
- * rows compacted into the output (forward) or the output gradient widened
+ * product per group, the product's wide rows compacted into the output
+ * with the bias added on the way (forward) or the output gradient widened
  * into them (weight gradient).
  */
 import type { DType } from '@strata/tensor/backend';
@@ -63,11 +63,11 @@ export function shiftedForward(
         w, g * groupOutChannels * depth, depth, 1,
         work, g * depth * rowLength, rowLength, 1,
         staging, g * groupOutChannels * rowLength, false,
-        bias, g * groupOutChannels,
       );
     }
+    // The bias is added as the rows are compacted: no pass of its own, and the product needs no copy of it.
     for (let j = 0; j < count; j++) {
-      compactWide(staging, j * wide, rowLength, outChannels, layout, output, (first + j) * outChannels * outputVolume);
+      compactWide(staging, j * wide, rowLength, outChannels, layout, output, (first + j) * outChannels * outputVolume, bias);
     }
   }
 }

@@ -161,19 +161,26 @@ export function shiftedColumns(
 /**
  * Copies the output positions of `planes` wide rows (plane `p` at
  * `wideOffset + p·rowLength` of `wide`) into `planes` dense planes of
- * `output` from `outputOffset`, dropping the unused positions.
+ * `output` from `outputOffset`, dropping the unused positions and adding
+ * `bias[p]` when a bias is given: the one pass the bias costs.
  */
 export function compactWide(
   wide: FloatArray, wideOffset: number, rowLength: number, planes: number, layout: ShiftedLayout,
-  output: FloatArray, outputOffset: number,
+  output: FloatArray, outputOffset: number, bias: FloatArray | null,
 ): void {
   const { outputRows, outputRowLength } = layout;
   const rows = outputRows.length;
   let to = outputOffset;
   for (let p = 0; p < planes; p++) {
     const plane = wideOffset + p * rowLength;
-    for (let r = 0; r < rows; r++, to += outputRowLength) {
-      copyRow(wide, plane + outputRows[r]!, output, to, outputRowLength);
+    if (bias === null) {
+      for (let r = 0; r < rows; r++, to += outputRowLength) copyRow(wide, plane + outputRows[r]!, output, to, outputRowLength);
+    } else {
+      const value = bias[p]!;
+      for (let r = 0; r < rows; r++, to += outputRowLength) {
+        const from = plane + outputRows[r]!;
+        for (let t = 0; t < outputRowLength; t++) output[to + t] = wide[from + t]! + value;
+      }
     }
   }
 }

@@ -5,9 +5,11 @@
  * `pooling-avg.ts` walk the segment table one kernel offset at a time,
  * sweeping the output planes K times; these loops visit each output once,
  * its window clipped to the input, with a straight-line body for 2×2
- * stride 2. They take and give exactly what the general kernels do (the
- * same window order, so the same winner on ties and NaNs), and only
- * Float32Array, so each loop stays monomorphic.
+ * stride 2. Max pooling gives exactly what the general kernel gives (the
+ * same window order, so the same winner on ties and NaNs); average pooling
+ * sums each window in float64, so it can differ from the general kernel's
+ * float32 running sum in the last bit. Only Float32Array, so each loop
+ * stays monomorphic.
  */
 import type { ConvolutionGeometry } from './geometry.js';
 
@@ -136,11 +138,11 @@ export function avgPool2d(
         const left = ow * strideWidth - padWidth;
         const w0 = left < 0 ? 0 : left;
         const w1 = Math.min(left + kernelWidth, width);
-        // Rounded to float32 after each addition, as the general kernel's sum in the output is.
+        // Summed in float64 and rounded once (the general kernel rounds each partial sum to float32).
         let sum = 0;
         for (let h = h0; h < h1; h++) {
           const row = inBase + h * width;
-          for (let w = w0; w < w1; w++) sum = Math.fround(sum + x[row + w]!);
+          for (let w = w0; w < w1; w++) sum += x[row + w]!;
         }
         result[outBase + o] = sum / divisors[o]!;
       }

@@ -63,10 +63,24 @@ type FloatArray = Float32Array | Float64Array;
 
 /** Samples are batched into one product until a column-matrix row is about this long. */
 const TARGET_COLUMNS = 1024;
+/**
+ * On the shifted path, a sample's column rows are built and multiplied in
+ * blocks of about this many elements (1 MiB of float32, an L2 cache), not
+ * all at once: conv3d's 216 rows of 18,000 positions (16 MiB) went from
+ * memory to the product's copy and back.
+ */
+const BLOCK_ELEMENTS = 1 << 18;
 /** The column matrix of one chunk stays below this many elements (64 MiB of float32). */
 const MAX_COLUMN_ELEMENTS = 1 << 24;
 /** The direct kernel is chosen when its 4-wide tiles compute at most this share of unused positions. */
 const MAX_IDLE_LANES = 0.25;
+/**
+ * The flipped convolution computes every (wide) position of the padded
+ * output gradient, col2im only the real ones: past this ratio (small planes
+ * with large kernels, like the CNN's 11×11 → 13×13: 1.6, measured 10%
+ * slower) col2im stays.
+ */
+const MAX_FLIPPED_GROWTH = 1.3;
 /** Convolutions with this many output channels per group take im2col + an accelerated `gemm` instead. */
 const MIN_ACCELERATED_OUT_CHANNELS = 4;
 
@@ -145,6 +159,12 @@ function columnProductsAccelerated(
     : accelerated(groupOutChannels, table.outputVolume, depth, dtype);
 }
 
+function volumeOf(sizes: readonly number[]): number {
+  let volume = 1;
+  for (const size of sizes) volume *= size;
+  return volume;
+}
+
 /** The share of a 4-wide tile row left unused by rows of `sizes`' last length. */
 function idleLanesOf(sizes: readonly number[]): number {
   const last = sizes[sizes.length - 1]!;
@@ -194,12 +214,19 @@ function scatterSamples(from: FloatArray, to: FloatArray, first: number, count: 
   }
 }
 
-/** The sizes the shifted products need, from a plan that chose them. */
+/**
+ * The sizes the shifted products need, from a plan that chose them. A
+ * sample whose column rows would pass {@link BLOCK_ELEMENTS} is split into
+ * blocks of wide positions (at least {@link TARGET_COLUMNS} each).
+ */
 function shiftedPlan(p: Plan, geometry: ConvolutionGeometry): ShiftedPlan {
+  const layout = shiftedLayout(geometry);
+  const rows = p.channels * p.table.kernelVolume;
+  const block = p.chunk > 1 ? layout.wideLength : Math.min(layout.wideLength, Math.max(TARGET_COLUMNS, Math.floor(BLOCK_ELEMENTS / rows)));
   return {
     batch: p.batch, channels: p.channels, outChannels: p.outChannels, groups: p.groups, depth: p.depth,
     kernelVolume: p.table.kernelVolume, inputVolume: p.table.inputVolume, outputVolume: p.table.outputVolume,
-    chunk: p.chunk, layout: shiftedLayout(geometry),
+    chunk: p.chunk, block, layout,
   };
 }
 
@@ -212,7 +239,7 @@ function flippedConvolution(
   gradOutput: Tensor, weight: Tensor, bias: Tensor | null, geometry: ConvolutionGeometry,
 ): Tensor | null {
   const flipped = flippedGeometry(geometry);
-  if (flipped === null) return null;
+  if (flipped === null || shiftedLayout(flipped).wideLength > MAX_FLIPPED_GROWTH * volumeOf(geometry.outputSize)) return null;
   const groups = geometry.groups;
   const outChannels = gradOutput.shape[1]!;
   const channels = weight.shape[1]! * groups;

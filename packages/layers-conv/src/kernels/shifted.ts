@@ -129,17 +129,15 @@ function buildLayout(geometry: ConvolutionGeometry): ShiftedLayout {
 }
 
 /**
- * Writes the column rows of one sample: its `channels` planes (from
- * `inputOffset` of `input`) are copied into the padded planes at
- * `paddedOffset` of `work` (whose padding must hold zeros, and keeps them),
- * then row `r` of the column matrix, at `columnOffset + r·rowLength` of
- * `work`, gets the wide run of its channel and kernel offset.
+ * Copies one sample's `channels` planes (from `inputOffset` of `input`)
+ * into the padded planes at `paddedOffset` of `work`, whose padding must
+ * hold zeros (and keeps them: only the interior is written).
  */
-export function shiftedColumns(
+export function padSample(
   input: FloatArray, inputOffset: number, channels: number, inputVolume: number, layout: ShiftedLayout,
-  work: FloatArray, paddedOffset: number, columnOffset: number, rowLength: number,
+  work: FloatArray, paddedOffset: number,
 ): void {
-  const { paddedVolume, wideLength, kernelOffsets, inputRows, inputRowLength } = layout;
+  const { paddedVolume, inputRows, inputRowLength } = layout;
   const rows = inputRows.length;
   for (let c = 0; c < channels; c++) {
     let from = inputOffset + c * inputVolume;
@@ -148,59 +146,85 @@ export function shiftedColumns(
       copyRow(input, from, work, plane + inputRows[r]!, inputRowLength);
     }
   }
+}
+
+/**
+ * Writes wide positions `start … start + length − 1` of the column rows of
+ * the padded sample at `paddedOffset` of `work`: row `r` (channel `c`,
+ * kernel offset `k`) at `columnOffset + r·rowLength`, one `copyWithin` each.
+ */
+export function shiftedRows(
+  work: FloatArray, paddedOffset: number, channels: number, layout: ShiftedLayout,
+  columnOffset: number, rowLength: number, start: number, length: number,
+): void {
+  const { paddedVolume, kernelOffsets } = layout;
   const kernelVolume = kernelOffsets.length;
   for (let c = 0; c < channels; c++) {
-    const plane = paddedOffset + c * paddedVolume;
+    const plane = paddedOffset + c * paddedVolume + start;
     for (let k = 0; k < kernelVolume; k++) {
-      const start = plane + kernelOffsets[k]!;
-      work.copyWithin(columnOffset + (c * kernelVolume + k) * rowLength, start, start + wideLength);
+      const from = plane + kernelOffsets[k]!;
+      work.copyWithin(columnOffset + (c * kernelVolume + k) * rowLength, from, from + length);
     }
   }
 }
 
 /**
- * Copies the output positions of `planes` wide rows (plane `p` at
- * `wideOffset + p·rowLength` of `wide`) into `planes` dense planes of
- * `output` from `outputOffset`, dropping the unused positions and adding
- * `bias[p]` when a bias is given: the one pass the bias costs.
+ * Copies the output positions among wide positions `start … start +
+ * length − 1` of `planes` rows (plane `p`'s first at `wideOffset +
+ * p·rowLength` of `wide`) into `planes` dense output planes of `output`
+ * from `outputOffset`, dropping the unused positions and adding `bias[p]`
+ * when a bias is given: the one pass the bias costs.
  */
 export function compactWide(
   wide: FloatArray, wideOffset: number, rowLength: number, planes: number, layout: ShiftedLayout,
-  output: FloatArray, outputOffset: number, bias: FloatArray | null,
+  output: FloatArray, outputOffset: number, bias: FloatArray | null, start: number, length: number,
 ): void {
   const { outputRows, outputRowLength } = layout;
   const rows = outputRows.length;
-  let to = outputOffset;
+  const end = start + length;
+  const outputVolume = rows * outputRowLength;
   for (let p = 0; p < planes; p++) {
-    const plane = wideOffset + p * rowLength;
-    if (bias === null) {
-      for (let r = 0; r < rows; r++, to += outputRowLength) copyRow(wide, plane + outputRows[r]!, output, to, outputRowLength);
-    } else {
-      const value = bias[p]!;
-      for (let r = 0; r < rows; r++, to += outputRowLength) {
-        const from = plane + outputRows[r]!;
-        for (let t = 0; t < outputRowLength; t++) output[to + t] = wide[from + t]! + value;
+    // Indexed by absolute wide position.
+    const plane = wideOffset + p * rowLength - start;
+    const value = bias === null ? 0 : bias[p]!;
+    for (let r = 0; r < rows; r++) {
+      const rowStart = outputRows[r]!;
+      const first = rowStart > start ? rowStart : start;
+      const last = Math.min(rowStart + outputRowLength, end);
+      if (first >= last) continue;
+      const to = outputOffset + p * outputVolume + r * outputRowLength + first - rowStart;
+      if (bias === null) {
+        copyRow(wide, plane + first, output, to, last - first);
+      } else {
+        const from = plane + first;
+        for (let t = 0; t < last - first; t++) output[to + t] = wide[from + t]! + value;
       }
     }
   }
 }
 
 /**
- * The reverse of {@link compactWide}: `planes` dense planes of `dense` from
- * `denseOffset` into wide rows of `wide` (the unused positions are left as
- * they are: zeros in a fresh array).
+ * The reverse of {@link compactWide}: the positions among wide positions
+ * `start … start + length − 1` of `planes` dense planes of `dense` (from
+ * `denseOffset`) into wide rows of `wide` (the unused positions are left as
+ * they are).
  */
 export function widen(
   dense: FloatArray, denseOffset: number, planes: number, layout: ShiftedLayout,
-  wide: FloatArray, wideOffset: number, rowLength: number,
+  wide: FloatArray, wideOffset: number, rowLength: number, start: number, length: number,
 ): void {
   const { outputRows, outputRowLength } = layout;
   const rows = outputRows.length;
-  let from = denseOffset;
+  const end = start + length;
+  const outputVolume = rows * outputRowLength;
   for (let p = 0; p < planes; p++) {
-    const plane = wideOffset + p * rowLength;
-    for (let r = 0; r < rows; r++, from += outputRowLength) {
-      copyRow(dense, from, wide, plane + outputRows[r]!, outputRowLength);
+    const plane = wideOffset + p * rowLength - start;
+    for (let r = 0; r < rows; r++) {
+      const rowStart = outputRows[r]!;
+      const first = rowStart > start ? rowStart : start;
+      const last = Math.min(rowStart + outputRowLength, end);
+      if (first >= last) continue;
+      copyRow(dense, denseOffset + p * outputVolume + r * outputRowLength + first - rowStart, wide, plane + first, last - first);
     }
   }
 }

@@ -73,6 +73,8 @@ const TARGET_COLUMNS = 1024;
  * memory to the product's copy and back.
  */
 const BLOCK_ELEMENTS = 1 << 18;
+/** Samples with fewer column elements than this are not split: conv2d_fwd_bwd's (1.2 MiB) gained nothing. */
+const MIN_BLOCKED_ELEMENTS = 1 << 20;
 /** The column matrix of one chunk stays below this many elements (64 MiB of float32). */
 const MAX_COLUMN_ELEMENTS = 1 << 24;
 /** The direct kernel is chosen when its 4-wide tiles compute at most this share of unused positions. */
@@ -219,13 +221,15 @@ function scatterSamples(from: FloatArray, to: FloatArray, first: number, count: 
 
 /**
  * The sizes the shifted products need, from a plan that chose them. A
- * sample whose column rows would pass {@link BLOCK_ELEMENTS} is split into
- * blocks of wide positions (at least {@link TARGET_COLUMNS} each).
+ * sample whose column rows pass {@link MIN_BLOCKED_ELEMENTS} is split into
+ * blocks of wide positions of about {@link BLOCK_ELEMENTS} column elements.
  */
 function shiftedPlan(p: Plan, geometry: ConvolutionGeometry): ShiftedPlan {
   const layout = shiftedLayout(geometry);
-  const rows = p.channels * p.table.kernelVolume;
-  const block = p.chunk > 1 ? layout.wideLength : Math.min(layout.wideLength, Math.max(TARGET_COLUMNS, Math.floor(BLOCK_ELEMENTS / rows)));
+  const elements = p.channels * p.table.kernelVolume * layout.wideLength;
+  // Blocks of equal size (a last block of a few positions would cost a whole product).
+  const blocks = p.chunk === 1 && elements > MIN_BLOCKED_ELEMENTS ? Math.ceil(elements / BLOCK_ELEMENTS) : 1;
+  const block = Math.ceil(layout.wideLength / blocks);
   return {
     batch: p.batch, channels: p.channels, outChannels: p.outChannels, groups: p.groups, depth: p.depth,
     kernelVolume: p.table.kernelVolume, inputVolume: p.table.inputVolume, outputVolume: p.table.outputVolume,

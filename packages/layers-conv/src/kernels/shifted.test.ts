@@ -96,8 +96,8 @@ describe('the shifted column matrix (stride 1, float32)', () => {
   });
 
   it('splits a large sample into blocks of wide positions', () => {
-    // 288 column rows of 1222 wide positions: blocks of 1024 and 198.
-    expectSameAsFloat64({ x: [2, 32, 34, 34], w: [8, 32, 3, 3], padding: [1, 1], dilation: [1, 1], groups: 1, transposed: false });
+    // 576 column rows of 2022 wide positions: five blocks of 405 (the last 402).
+    expectSameAsFloat64({ x: [2, 64, 44, 44], w: [8, 64, 3, 3], padding: [1, 1], dilation: [1, 1], groups: 1, transposed: false });
     // 216 rows of 5762: five blocks, in three dimensions, the input gradient flipped likewise.
     expectSameAsFloat64({ x: [1, 8, 12, 20, 20], w: [8, 8, 3, 3, 3], padding: [1, 1, 1], dilation: [1, 1, 1], groups: 1, transposed: false });
     expectSameAsFloat64({ x: [1, 8, 12, 20, 20], w: [8, 8, 3, 3, 3], padding: [1, 1, 1], dilation: [1, 1, 1], groups: 1, transposed: true });

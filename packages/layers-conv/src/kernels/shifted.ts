@@ -179,8 +179,12 @@ export function compactWide(
   wide: FloatArray, wideOffset: number, rowLength: number, planes: number, layout: ShiftedLayout,
   output: FloatArray, outputOffset: number, bias: FloatArray | null, start: number, length: number,
 ): void {
-  const { outputRows, outputRowLength } = layout;
+  const { outputRows, outputRowLength, wideLength } = layout;
   const rows = outputRows.length;
+  if (start === 0 && length === wideLength) {
+    compactWhole(wide, wideOffset, rowLength, planes, outputRows, outputRowLength, output, outputOffset, bias);
+    return;
+  }
   const end = start + length;
   const outputVolume = rows * outputRowLength;
   for (let p = 0; p < planes; p++) {
@@ -203,6 +207,27 @@ export function compactWide(
   }
 }
 
+/** {@link compactWide} of a whole sample's wide positions: every output row, no clipping. */
+function compactWhole(
+  wide: FloatArray, wideOffset: number, rowLength: number, planes: number, outputRows: Int32Array, outputRowLength: number,
+  output: FloatArray, outputOffset: number, bias: FloatArray | null,
+): void {
+  const rows = outputRows.length;
+  let to = outputOffset;
+  for (let p = 0; p < planes; p++) {
+    const plane = wideOffset + p * rowLength;
+    if (bias === null) {
+      for (let r = 0; r < rows; r++, to += outputRowLength) copyRow(wide, plane + outputRows[r]!, output, to, outputRowLength);
+    } else {
+      const value = bias[p]!;
+      for (let r = 0; r < rows; r++, to += outputRowLength) {
+        const from = plane + outputRows[r]!;
+        for (let t = 0; t < outputRowLength; t++) output[to + t] = wide[from + t]! + value;
+      }
+    }
+  }
+}
+
 /**
  * The reverse of {@link compactWide}: the positions among wide positions
  * `start … start + length − 1` of `planes` dense planes of `dense` (from
@@ -213,8 +238,17 @@ export function widen(
   dense: FloatArray, denseOffset: number, planes: number, layout: ShiftedLayout,
   wide: FloatArray, wideOffset: number, rowLength: number, start: number, length: number,
 ): void {
-  const { outputRows, outputRowLength } = layout;
+  const { outputRows, outputRowLength, wideLength } = layout;
   const rows = outputRows.length;
+  if (start === 0 && length === wideLength) {
+    // A whole sample: every output row, no clipping.
+    let from = denseOffset;
+    for (let p = 0; p < planes; p++) {
+      const plane = wideOffset + p * rowLength;
+      for (let r = 0; r < rows; r++, from += outputRowLength) copyRow(dense, from, wide, plane + outputRows[r]!, outputRowLength);
+    }
+    return;
+  }
   const end = start + length;
   const outputVolume = rows * outputRowLength;
   for (let p = 0; p < planes; p++) {

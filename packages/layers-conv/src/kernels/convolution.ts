@@ -37,8 +37,8 @@
  *   little). A large sample is split into cache-sized blocks of positions.
  *   On the benchmark workloads it took the im2col/col2im share of
  *   conv2d_fwd_bwd's profile from 43% to 18%, and conv3d's kernels (CPU
- *   time, same machine) from 82/95/80 ms (forward, input and weight
- *   gradients) to 41/60/40.
+ *   time, same machine) from about 80/85/75 ms (forward, input and weight
+ *   gradients) to 38/47/38.
  *
  * Chunking on the im2col path: `gemm` streams its B operand in panels of up
  * to 2048 columns, so a product gains nothing from more columns than that;
@@ -164,6 +164,7 @@ function columnProductsAccelerated(
     : accelerated(groupOutChannels, table.outputVolume, depth, dtype);
 }
 
+/** The product of `sizes`. */
 function volumeOf(sizes: readonly number[]): number {
   let volume = 1;
   for (const size of sizes) volume *= size;

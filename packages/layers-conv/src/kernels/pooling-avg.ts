@@ -11,6 +11,7 @@
 import { Tensor } from '@strata/tensor';
 import { allocate } from '@strata/tensor/backend';
 import { type ConvolutionGeometry, segmentTable } from './geometry.js';
+import { avgPool2d, avgPool2dBackward, pooling2dApplies } from './pooling-2d.js';
 import { planeCount } from './pooling-max.js';
 
 type FloatArray = Float32Array | Float64Array;
@@ -58,6 +59,12 @@ export function avgPoolKernel(
   const planes = planeCount(input.shape, rank);
   const { inputVolume, outputVolume, kernelVolume, step, first, source, target, count } = segmentTable(geometry);
   const divisors = avgPoolDivisors(geometry, countIncludePad, divisorOverride);
+  const outputShape = [...input.shape.slice(0, input.ndim - rank), ...geometry.outputSize];
+  if (pooling2dApplies(geometry, input.dtype)) {
+    const result = allocate('float32', planes * outputVolume) as Float32Array;
+    avgPool2d(input.contiguousData() as Float32Array, result, planes, geometry, divisors);
+    return Tensor.fromData(result, outputShape);
+  }
   const x = input.contiguousData() as FloatArray | Int32Array;
   const result = allocate(input.dtype as 'float32' | 'float64' | 'int32', planes * outputVolume);
   // Floats sum in place in the output, in its precision (as PyTorch's kernel); int32 sums in float64, exact.
@@ -83,7 +90,7 @@ export function avgPoolKernel(
       for (let o = 0; o < outputVolume; o++) result[outBase + o]! /= divisors[o]!;
     }
   }
-  return Tensor.fromData(result, [...input.shape.slice(0, input.ndim - rank), ...geometry.outputSize]);
+  return Tensor.fromData(result, outputShape);
 }
 
 /**
@@ -98,6 +105,12 @@ export function avgPoolBackwardKernel(
   const planes = planeCount(gradOutput.shape, rank);
   const { inputVolume, outputVolume, kernelVolume, step, first, source, target, count } = segmentTable(geometry);
   const divisors = avgPoolDivisors(geometry, countIncludePad, divisorOverride);
+  const inputShape = [...gradOutput.shape.slice(0, gradOutput.ndim - rank), ...geometry.inputSize];
+  if (pooling2dApplies(geometry, gradOutput.dtype)) {
+    const result = allocate('float32', planes * inputVolume) as Float32Array;
+    avgPool2dBackward(gradOutput.contiguousData() as Float32Array, result, planes, geometry, divisors);
+    return Tensor.fromData(result, inputShape);
+  }
   const g = gradOutput.contiguousData() as FloatArray;
   const result = allocate(gradOutput.dtype as 'float32' | 'float64', planes * inputVolume);
   const scaled = new Float64Array(outputVolume);
@@ -115,5 +128,5 @@ export function avgPoolBackwardKernel(
       }
     }
   }
-  return Tensor.fromData(result, [...gradOutput.shape.slice(0, gradOutput.ndim - rank), ...geometry.inputSize]);
+  return Tensor.fromData(result, inputShape);
 }

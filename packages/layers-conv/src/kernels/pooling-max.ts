@@ -20,6 +20,7 @@
 import { Tensor } from '@strata/tensor';
 import { allocate } from '@strata/tensor/backend';
 import { type ConvolutionGeometry, segmentTable } from './geometry.js';
+import { extremumPool2d, pooling2dApplies } from './pooling-2d.js';
 
 type FloatArray = Float32Array | Float64Array;
 
@@ -72,6 +73,13 @@ function startIndices(geometry: ConvolutionGeometry): Int32Array {
 export function maxPoolKernel(input: Tensor, geometry: ConvolutionGeometry, minimum: boolean): { values: Tensor; indices: Tensor } {
   const rank = geometry.kernelSize.length;
   const planes = planeCount(input.shape, rank);
+  const outputShape = [...input.shape.slice(0, input.ndim - rank), ...geometry.outputSize];
+  if (pooling2dApplies(geometry, input.dtype)) {
+    const values = allocate('float32', planes * volume(geometry.outputSize)) as Float32Array;
+    const indices = new Int32Array(values.length);
+    extremumPool2d(input.contiguousData() as Float32Array, values, indices, planes, geometry, minimum);
+    return { values: Tensor.fromData(values, outputShape), indices: Tensor.fromData(indices, outputShape) };
+  }
   const table = segmentTable(geometry);
   const { inputVolume, outputVolume, kernelVolume, step, first, source, target, count } = table;
   const x = input.contiguousData() as FloatArray;
@@ -110,7 +118,6 @@ export function maxPoolKernel(input: Tensor, geometry: ConvolutionGeometry, mini
       }
     }
   }
-  const outputShape = [...input.shape.slice(0, input.ndim - rank), ...geometry.outputSize];
   return { values: Tensor.fromData(values, outputShape), indices: Tensor.fromData(indices, outputShape) };
 }
 

@@ -1,0 +1,188 @@
+/**
+ * Max and average pooling of float32 planes over two spatial dimensions
+ * with no dilation: the windows of nearly every network (2×2 stride 2,
+ * 3×3 stride 2 padding 1). The general kernels of `pooling-max.ts` and
+ * `pooling-avg.ts` walk the segment table one kernel offset at a time,
+ * sweeping the output planes K times; these loops visit each output once,
+ * its window clipped to the input, with a straight-line body for 2×2
+ * stride 2. Max pooling gives exactly what the general kernel gives (the
+ * same window order, so the same winner on ties and NaNs); average pooling
+ * sums each window in float64, so it can differ from the general kernel's
+ * float32 running sum in the last bit. Only Float32Array, so each loop
+ * stays monomorphic.
+ */
+import type { ConvolutionGeometry } from './geometry.js';
+
+/** Whether the 2-D float32 loops handle a pooling of `geometry` on a `dtype` input. */
+export function pooling2dApplies(geometry: ConvolutionGeometry, dtype: string): boolean {
+  return dtype === 'float32' && geometry.kernelSize.length === 2 && geometry.dilation[0] === 1 && geometry.dilation[1] === 1;
+}
+
+/**
+ * Max (or, with `minimum`, min) pooling of `planes` float32 planes: the
+ * extreme of each window and its flat index within the plane. A window
+ * starts at -∞ (+∞) with the index of its first element inside the input;
+ * a strictly better value or any NaN replaces it, in row-major window order.
+ */
+export function extremumPool2d(
+  x: Float32Array, values: Float32Array, indices: Int32Array, planes: number, geometry: ConvolutionGeometry, minimum: boolean,
+): void {
+  const [height, width] = geometry.inputSize as [number, number];
+  const [outHeight, outWidth] = geometry.outputSize as [number, number];
+  const [kernelHeight, kernelWidth] = geometry.kernelSize as [number, number];
+  const [strideHeight, strideWidth] = geometry.stride as [number, number];
+  const [padHeight, padWidth] = geometry.padding as [number, number];
+  if (
+    !minimum && kernelHeight === 2 && kernelWidth === 2 && strideHeight === 2 && strideWidth === 2 &&
+    padHeight === 0 && padWidth === 0 && 2 * outHeight <= height && 2 * outWidth <= width
+  ) {
+    maxPool2x2(x, values, indices, planes, height, width, outHeight, outWidth);
+    return;
+  }
+  const sign = minimum ? -1 : 1;
+  const inputVolume = height * width;
+  const outputVolume = outHeight * outWidth;
+  for (let p = 0; p < planes; p++) {
+    const inBase = p * inputVolume;
+    let o = p * outputVolume;
+    for (let oh = 0; oh < outHeight; oh++) {
+      const top = oh * strideHeight - padHeight;
+      const h0 = top < 0 ? 0 : top;
+      const h1 = Math.min(top + kernelHeight, height);
+      for (let ow = 0; ow < outWidth; ow++, o++) {
+        const left = ow * strideWidth - padWidth;
+        const w0 = left < 0 ? 0 : left;
+        const w1 = Math.min(left + kernelWidth, width);
+        // Compared as sign·value so one loop does both; ±0 and NaN keep their meaning.
+        let best = Number.NEGATIVE_INFINITY;
+        let at = h0 * width + w0;
+        for (let h = h0; h < h1; h++) {
+          const row = h * width;
+          for (let w = w0; w < w1; w++) {
+            const value = sign * x[inBase + row + w]!;
+            if (value > best || value !== value) {
+              best = value;
+              at = row + w;
+            }
+          }
+        }
+        values[o] = sign * best;
+        indices[o] = at;
+      }
+    }
+  }
+}
+
+/** Max pooling with 2×2 windows at stride 2, no padding: four loads and three comparisons per output. */
+function maxPool2x2(
+  x: Float32Array, values: Float32Array, indices: Int32Array, planes: number,
+  height: number, width: number, outHeight: number, outWidth: number,
+): void {
+  const inputVolume = height * width;
+  let o = 0;
+  for (let p = 0; p < planes; p++) {
+    const inBase = p * inputVolume;
+    for (let oh = 0; oh < outHeight; oh++) {
+      const row = 2 * oh * width;
+      for (let ow = 0; ow < outWidth; ow++, o++) {
+        let at = row + 2 * ow;
+        let best = x[inBase + at]!;
+        const second = x[inBase + at + 1]!;
+        const third = x[inBase + at + width]!;
+        const fourth = x[inBase + at + width + 1]!;
+        // The first element wins unless a later one is strictly greater or NaN (the last NaN wins).
+        let where = at;
+        if (second > best || second !== second) {
+          best = second;
+          where = at + 1;
+        }
+        if (third > best || third !== third) {
+          best = third;
+          where = at + width;
+        }
+        if (fourth > best || fourth !== fourth) {
+          best = fourth;
+          where = at + width + 1;
+        }
+        at = where;
+        values[o] = best;
+        indices[o] = at;
+      }
+    }
+  }
+}
+
+/**
+ * Average pooling of `planes` float32 planes: each window's sum, in
+ * row-major window order, divided by its entry of `divisors`.
+ */
+export function avgPool2d(
+  x: Float32Array, result: Float32Array, planes: number, geometry: ConvolutionGeometry, divisors: Float64Array,
+): void {
+  const [height, width] = geometry.inputSize as [number, number];
+  const [outHeight, outWidth] = geometry.outputSize as [number, number];
+  const [kernelHeight, kernelWidth] = geometry.kernelSize as [number, number];
+  const [strideHeight, strideWidth] = geometry.stride as [number, number];
+  const [padHeight, padWidth] = geometry.padding as [number, number];
+  const inputVolume = height * width;
+  const outputVolume = outHeight * outWidth;
+  for (let p = 0; p < planes; p++) {
+    const inBase = p * inputVolume;
+    const outBase = p * outputVolume;
+    let o = 0;
+    for (let oh = 0; oh < outHeight; oh++) {
+      const top = oh * strideHeight - padHeight;
+      const h0 = top < 0 ? 0 : top;
+      const h1 = Math.min(top + kernelHeight, height);
+      for (let ow = 0; ow < outWidth; ow++, o++) {
+        const left = ow * strideWidth - padWidth;
+        const w0 = left < 0 ? 0 : left;
+        const w1 = Math.min(left + kernelWidth, width);
+        // Summed in float64 and rounded once (the general kernel rounds each partial sum to float32).
+        let sum = 0;
+        for (let h = h0; h < h1; h++) {
+          const row = inBase + h * width;
+          for (let w = w0; w < w1; w++) sum += x[row + w]!;
+        }
+        result[outBase + o] = sum / divisors[o]!;
+      }
+    }
+  }
+}
+
+/**
+ * The gradient of {@link avgPool2d}: each output gradient divided by its
+ * divisor and added to every input element of its window. `result` holds
+ * zeros.
+ */
+export function avgPool2dBackward(
+  g: Float32Array, result: Float32Array, planes: number, geometry: ConvolutionGeometry, divisors: Float64Array,
+): void {
+  const [height, width] = geometry.inputSize as [number, number];
+  const [outHeight, outWidth] = geometry.outputSize as [number, number];
+  const [kernelHeight, kernelWidth] = geometry.kernelSize as [number, number];
+  const [strideHeight, strideWidth] = geometry.stride as [number, number];
+  const [padHeight, padWidth] = geometry.padding as [number, number];
+  const inputVolume = height * width;
+  const outputVolume = outHeight * outWidth;
+  for (let p = 0; p < planes; p++) {
+    const inBase = p * inputVolume;
+    const outBase = p * outputVolume;
+    let o = 0;
+    for (let oh = 0; oh < outHeight; oh++) {
+      const top = oh * strideHeight - padHeight;
+      const h0 = top < 0 ? 0 : top;
+      const h1 = Math.min(top + kernelHeight, height);
+      for (let ow = 0; ow < outWidth; ow++, o++) {
+        const left = ow * strideWidth - padWidth;
+        const w0 = left < 0 ? 0 : left;
+        const w1 = Math.min(left + kernelWidth, width);
+        const share = g[outBase + o]! / divisors[o]!;
+        for (let h = h0; h < h1; h++) {
+          const row = inBase + h * width;
+          for (let w = w0; w < w1; w++) result[row + w]! += share;
+        }
+      }
+    }
+  }
+}

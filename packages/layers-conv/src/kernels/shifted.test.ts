@@ -1,0 +1,105 @@
+/**
+ * The stride-1 float32 convolutions that run on the shifted column matrix
+ * (forward, weight gradient, and the input gradient as the flipped
+ * convolution) against the same convolutions in float64, which take the
+ * other paths: every rank, padding, dilation, groups, and batches split
+ * into chunks with a shorter last one.
+ */
+import '@strata/autograd';
+import { type Tensor, randn } from '@strata/tensor';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d } from '../index.js';
+
+const convs = [conv1d, conv2d, conv3d];
+const transposes = [convTranspose1d, convTranspose2d, convTranspose3d];
+
+/** The largest difference between two tensors, relative to the largest magnitude of the second. */
+function relativeDifference(actual: Tensor, expected: Tensor): number {
+  const a = actual.toTypedArray();
+  const e = expected.toTypedArray();
+  let scale = 1e-6;
+  let difference = 0;
+  for (let i = 0; i < e.length; i++) {
+    scale = Math.max(scale, Math.abs(e[i]!));
+    difference = Math.max(difference, Math.abs(a[i]! - e[i]!));
+  }
+  return difference / scale;
+}
+
+interface Case {
+  x: number[];
+  w: number[];
+  padding: number[];
+  dilation: number[];
+  groups: number;
+  transposed: boolean;
+}
+
+/** Runs the case in float32 and float64 (same values) and compares output and every gradient. */
+function expectSameAsFloat64({ x: xShape, w: wShape, padding, dilation, groups, transposed }: Case): void {
+  const rank = xShape.length - 2;
+  const x64 = randn(xShape, { dtype: 'float64' }).to('float32').to('float64');
+  const w64 = randn(wShape, { dtype: 'float64' }).to('float32').to('float64');
+  const b64 = randn([transposed ? wShape[1]! * groups : wShape[0]!], { dtype: 'float64' }).to('float32').to('float64');
+  const results = (['float32', 'float64'] as const).map((dtype) => {
+    const x = x64.to(dtype).requiresGrad_(true);
+    const w = w64.to(dtype).requiresGrad_(true);
+    const b = b64.to(dtype).requiresGrad_(true);
+    const options = { padding, dilation, groups };
+    const y = transposed ? transposes[rank - 1]!(x, w, b, options) : convs[rank - 1]!(x, w, b, options);
+    const upstream = y.detach().to('float32').mul(0.5).sin();
+    y.backward(upstream.to(dtype));
+    return [y.detach(), x.grad!, w.grad!, b.grad!];
+  });
+  for (let i = 0; i < 4; i++) expect(relativeDifference(results[0]![i]!, results[1]![i]!)).toBeLessThan(2e-5);
+}
+
+describe('the shifted column matrix (stride 1, float32)', () => {
+  it('gives the float64 results of every path over random geometries', () => {
+    const dimension = fc.record({
+      kernel: fc.integer({ min: 1, max: 3 }),
+      dilation: fc.integer({ min: 1, max: 2 }),
+      padding: fc.integer({ min: 0, max: 2 }),
+      extra: fc.integer({ min: 0, max: 9 }),
+    });
+    const geometry = fc.record({
+      rank: fc.integer({ min: 1, max: 3 }),
+      batch: fc.integer({ min: 1, max: 3 }),
+      groups: fc.integer({ min: 1, max: 2 }),
+      groupChannels: fc.integer({ min: 2, max: 6 }),
+      groupOutChannels: fc.integer({ min: 4, max: 9 }),
+      dims: fc.array(dimension, { minLength: 3, maxLength: 3 }),
+      transposed: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(geometry, ({ rank, batch, groups, groupChannels, groupOutChannels, dims, transposed }) => {
+        const used = dims.slice(0, rank);
+        const base = used.map((d) => Math.max(d.dilation * (d.kernel - 1) + 1 - 2 * d.padding, 1) + d.extra + (rank === 1 ? 20 : 2));
+        // Transposed, the output loses 2·padding − dilation·(kernel − 1): a larger input keeps it positive.
+        const size = base.map((length, d) => (transposed ? length + 2 * used[d]!.padding : length));
+        const kernel = used.map((d) => d.kernel);
+        const w = transposed ? [groups * groupChannels, groupOutChannels, ...kernel] : [groups * groupOutChannels, groupChannels, ...kernel];
+        expectSameAsFloat64({
+          x: [batch, groups * groupChannels, ...size], w, padding: used.map((d) => d.padding),
+          dilation: used.map((d) => d.dilation), groups, transposed,
+        });
+      }),
+      { numRuns: 60, seed: 13 },
+    );
+  });
+
+  it('splits a batch into chunks with a shorter last one', () => {
+    // 18×18 with padding 1: 358 wide positions a sample, so chunks of 3 samples, then 2.
+    expectSameAsFloat64({ x: [5, 4, 18, 18], w: [8, 4, 3, 3], padding: [1, 1], dilation: [1, 1], groups: 1, transposed: false });
+    expectSameAsFloat64({ x: [5, 8, 16, 16], w: [8, 4, 3, 3], padding: [1, 1], dilation: [1, 1], groups: 1, transposed: true });
+  });
+
+  it('splits a large sample into blocks of wide positions', () => {
+    // 576 column rows of 2022 wide positions: five blocks of 405 (the last 402).
+    expectSameAsFloat64({ x: [2, 64, 44, 44], w: [8, 64, 3, 3], padding: [1, 1], dilation: [1, 1], groups: 1, transposed: false });
+    // 216 rows of 5762: five blocks, in three dimensions, the input gradient flipped likewise.
+    expectSameAsFloat64({ x: [1, 8, 12, 20, 20], w: [8, 8, 3, 3, 3], padding: [1, 1, 1], dilation: [1, 1, 1], groups: 1, transposed: false });
+    expectSameAsFloat64({ x: [1, 8, 12, 20, 20], w: [8, 8, 3, 3, 3], padding: [1, 1, 1], dilation: [1, 1, 1], groups: 1, transposed: true });
+  });
+});

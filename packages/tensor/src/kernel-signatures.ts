@@ -124,6 +124,12 @@ export interface CoreKernelSignatures {
   tanhshrink: (input: Tensor) => Tensor;
   /** `value` where x <= threshold, else x; also int32. */
   threshold: (input: Tensor, threshold: number, value: number) => Tensor;
+  /**
+   * ReLU's backward from its saved output, like PyTorch's `threshold_backward(gradOutput, output, 0)`:
+   * 0 where `output <= 0`, `gradOutput` elsewhere (NaN passes). Same shapes, any layouts; the result
+   * has `gradOutput`'s dtype. Default composed of forward ops: `where(le(output, 0), 0, gradOutput)`.
+   */
+  reluBackward: (gradOutput: Tensor, output: Tensor) => Tensor;
   /** Along `dim` (in range), max-shifted. */
   softmax: (input: Tensor, dim: number) => Tensor;
   logSoftmax: (input: Tensor, dim: number) => Tensor;

@@ -7,7 +7,9 @@ import {
   eq,
   exp,
   ge,
+  getKernel,
   gt,
+  isGradEnabled,
   le,
   logicalAnd,
   logicalOr,
@@ -50,10 +52,17 @@ function zeroWhere(mask: Tensor, gradient: Tensor): Tensor {
 
 /** The formulas of the elementwise activations (PyTorch's `*_backward` functions). */
 export const activationFormulas = {
-  /** `relu`: 0 where the output is 0 or less, `g` elsewhere (NaN passes, as PyTorch's `threshold_backward`). */
+  /**
+   * `relu`: 0 where the output is 0 or less, `g` elsewhere (NaN passes, as
+   * PyTorch's `threshold_backward`): one pass of the fused `reluBackward`
+   * kernel, or, when the gradient needs a graph of its own (`createGraph`),
+   * the same in differentiable ops.
+   */
   relu: {
     save: ({ output }) => [output],
-    backward: (gradient, { saved }) => [zeroWhere(le(saved[0]!, 0), gradient)],
+    backward: (gradient, { saved }) => [
+      isGradEnabled() ? zeroWhere(le(saved[0]!, 0), gradient) : getKernel('reluBackward')(gradient, saved[0]!),
+    ],
   },
   /** `relu6`: as `hardtanh` on (0, 6). */
   relu6: {

@@ -22,11 +22,13 @@ import {
   tanhshrinkKernel,
   thresholdKernel,
 } from '../kernels/activation.js';
+import { reluBackwardKernel } from '../kernels/activation-backward.js';
 import { getKernel, registerKernel } from '../registry.js';
 import type { Tensor } from '../tensor.js';
 import { to } from './cast.js';
 import { checkTensor } from '../checks.js';
 import { requireFloatingPoint } from './softmax.js';
+import { COMPOSITE_BACKEND, reluBackwardComposite } from './activation-backward.js';
 
 export { glu, logSoftmax, softmax, softmin } from './softmax.js';
 
@@ -49,6 +51,9 @@ registerKernel('hardswish', hardswishKernel);
 registerKernel('hardsigmoid', hardsigmoidKernel);
 registerKernel('tanhshrink', tanhshrinkKernel);
 registerKernel('threshold', thresholdKernel);
+// Fused backward kernels, each above its default written with forward ops.
+registerKernel('reluBackward', reluBackwardComposite, { backend: COMPOSITE_BACKEND });
+registerKernel('reluBackward', reluBackwardKernel, { override: true });
 
 /** Options of `gelu`. */
 export interface GeluOptions {

@@ -152,6 +152,7 @@ export const CORE_CASES: Partial<Record<KernelName, ArgumentDraw>> = {
   softplus: (source, round) => [...activation(source, round), 1 + (round % 2), 20],
   hardtanh: (source, round) => [...activation(source, round), -1, 0.5],
   threshold: (source, round) => [...activation(source, round), 0.25, -3],
+  reluBackward: (source, round) => pair(source, round, pick(FLOATS, round)),
   softmax: alongDim, logSoftmax: alongDim, softmin: alongDim,
   glu: (source, round) => {
     const shape = source.shape(1 + (round % 3));

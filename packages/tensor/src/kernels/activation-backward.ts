@@ -1,0 +1,93 @@
+import { type TypedArray, allocate } from '../dtype.js';
+import { Tensor } from '../tensor.js';
+import { RowWalk } from './elementwise.js';
+
+/**
+ * ReLU's backward in one pass, like PyTorch's `threshold_backward(grad,
+ * output, 0)`: 0 where the saved output is at most 0, `gradOutput` elsewhere
+ * (a NaN output lets the gradient through). `gradOutput` and `output` have
+ * one shape and may be any strided views; the result is a new contiguous
+ * tensor of `gradOutput`'s dtype.
+ *
+ * It replaces the `le` + `where` pair the formula would run (two passes, a
+ * bool temporary). Float32 operands run a branch-free loop on their bits.
+ */
+export function reluBackwardKernel(gradOutput: Tensor, output: Tensor): Tensor {
+  const total = gradOutput.numel();
+  const result = allocate(gradOutput.dtype, total);
+  if (total === 0) return Tensor.fromData(result, gradOutput.shape);
+  const g = gradOutput.storage.data;
+  const y = output.storage.data;
+  if (gradOutput.isContiguous() && output.isContiguous()) {
+    if (g instanceof Float32Array && y instanceof Float32Array && result instanceof Float32Array) {
+      reluBackwardFloat32(bitsOf(g), gradOutput.offset, 1, bitsOf(y), output.offset, 1, bitsOf(result), 0, total);
+    } else {
+      reluBackwardRow(g, gradOutput.offset, 1, y, output.offset, 1, result, 0, total);
+    }
+    return Tensor.fromData(result, gradOutput.shape);
+  }
+  const walk = new RowWalk(gradOutput.shape, [gradOutput.strides, output.strides], [gradOutput.offset, output.offset]);
+  const [gs, ys] = walk.rowStrides as [number, number];
+  const positions = walk.positions;
+  const length = walk.rowLength;
+  if (g instanceof Float32Array && y instanceof Float32Array && result instanceof Float32Array) {
+    const [gBits, yBits, resultBits] = [bitsOf(g), bitsOf(y), bitsOf(result)];
+    for (let row = 0, o = 0; row < walk.rowCount; row++, o += length) {
+      reluBackwardFloat32(gBits, positions[0]!, gs, yBits, positions[1]!, ys, resultBits, o, length);
+      walk.advance();
+    }
+  } else {
+    for (let row = 0, o = 0; row < walk.rowCount; row++, o += length) {
+      reluBackwardRow(g, positions[0]!, gs, y, positions[1]!, ys, result, o, length);
+      walk.advance();
+    }
+  }
+  return Tensor.fromData(result, gradOutput.shape);
+}
+
+/**
+ * The float32 loop, on the bit patterns (Int32Array views of the float32
+ * storages) and without a branch (outputs have random
+ * signs, so a branch would be mispredicted half the time). The gradient's
+ * bits are kept where the output is positive (sign bit clear, magnitude
+ * nonzero) or a NaN, and zeroed where it is ±0 or negative.
+ */
+function reluBackwardFloat32(
+  g: Int32Array,
+  gi: number,
+  gs: number,
+  y: Int32Array,
+  yi: number,
+  ys: number,
+  out: Int32Array,
+  outIndex: number,
+  count: number,
+): void {
+  const end = outIndex + count;
+  for (let o = outIndex; o < end; o++, gi += gs, yi += ys) {
+    const bits = y[yi]!;
+    const magnitude = bits & 0x7fffffff;
+    // ~(bits >> 31) & (-magnitude >> 31): sign clear and nonzero; (0x7f800000 - magnitude) >> 31: NaN.
+    out[o] = g[gi]! & ((~(bits >> 31) & (-magnitude >> 31)) | ((0x7f800000 - magnitude) >> 31));
+  }
+}
+
+/** The bit patterns of a float32 array's elements: an Int32Array over the same memory. */
+function bitsOf(array: Float32Array): Int32Array {
+  return new Int32Array(array.buffer, array.byteOffset, array.length);
+}
+
+function reluBackwardRow(
+  g: TypedArray,
+  gi: number,
+  gs: number,
+  y: TypedArray,
+  yi: number,
+  ys: number,
+  out: TypedArray,
+  outIndex: number,
+  count: number,
+): void {
+  const end = outIndex + count;
+  for (let o = outIndex; o < end; o++, gi += gs, yi += ys) out[o] = y[yi]! <= 0 ? 0 : g[gi]!;
+}

@@ -20,7 +20,7 @@ export function reluBackwardKernel(gradOutput: Tensor, output: Tensor): Tensor {
   const y = output.storage.data;
   if (gradOutput.isContiguous() && output.isContiguous()) {
     if (g instanceof Float32Array && y instanceof Float32Array && result instanceof Float32Array) {
-      reluBackwardFloat32(bitsOf(g), gradOutput.offset, 1, bitsOf(y), output.offset, 1, bitsOf(result), 0, total);
+      reluBackwardContiguousFloat32(bitsOf(g), gradOutput.offset, bitsOf(y), output.offset, bitsOf(result), total);
     } else {
       reluBackwardRow(g, gradOutput.offset, 1, y, output.offset, 1, result, 0, total);
     }
@@ -69,6 +69,15 @@ function reluBackwardFloat32(
     const magnitude = bits & 0x7fffffff;
     // ~(bits >> 31) & (-magnitude >> 31): sign clear and nonzero; (0x7f800000 - magnitude) >> 31: NaN.
     out[o] = g[gi]! & ((~(bits >> 31) & (-magnitude >> 31)) | ((0x7f800000 - magnitude) >> 31));
+  }
+}
+
+/** {@link reluBackwardFloat32} for contiguous operands: one index, no strides. */
+function reluBackwardContiguousFloat32(g: Int32Array, gOffset: number, y: Int32Array, yOffset: number, out: Int32Array, count: number): void {
+  for (let k = 0; k < count; k++) {
+    const bits = y[yOffset + k]!;
+    const magnitude = bits & 0x7fffffff;
+    out[k] = g[gOffset + k]! & ((~(bits >> 31) & (-magnitude >> 31)) | ((0x7f800000 - magnitude) >> 31));
   }
 }
 

@@ -1,4 +1,4 @@
-import { add, mul, randn, tensor } from '@strata/tensor';
+import { add, mul, randn, relu, tensor } from '@strata/tensor';
 import { describe, expect, it } from 'vitest';
 import { grad } from './index.js';
 
@@ -78,5 +78,25 @@ describe('input buffers: later gradients summed in place into one this pass owns
     const [gradA, gradX] = grad([out], [a, x]);
     expect(gradA!.tolist()).toEqual([3, 5, 7]);
     expect(gradX!.tolist()).toEqual([26, 50, 74]);
+  });
+});
+
+describe('formulas that write into a gradient the pass owns', () => {
+  it('relu overwrites a fresh incoming gradient, and still gives the right gradient', () => {
+    const x = tensor([-1, 2, -3, 4], { requiresGrad: true });
+    mul(relu(x), tensor([5, 6, 7, 8])).sum().backward();
+    expect(x.grad!.tolist()).toEqual([0, 6, 0, 8]);
+  });
+
+  it('relu leaves alone a gradient a hook was given, and the one the caller passed', () => {
+    const x = tensor([-1, 2, -3, 4], { requiresGrad: true });
+    const y = relu(x);
+    const seen: import('@strata/tensor').Tensor[] = [];
+    y.registerHook((gradient) => void seen.push(gradient));
+    const upstream = tensor([5, 6, 7, 8]);
+    y.backward(upstream);
+    expect(upstream.tolist()).toEqual([5, 6, 7, 8]);
+    expect(seen[0]!.tolist()).toEqual([5, 6, 7, 8]);
+    expect(x.grad!.tolist()).toEqual([0, 6, 0, 8]);
   });
 });

@@ -62,7 +62,8 @@ export function runBackward(
           // Whether taken over or summed, the leaf's grad is the user's from now on.
           ownership.handedOut(gradients[0]!);
         } else {
-          inputGradients = node.apply(gradients);
+          const owned = options.createGraph ? [] : gradients.map((gradient) => gradient !== null && ownership.owns(gradient));
+          inputGradients = node.apply(gradients, owned);
           // The buffer is spent: a gradient in it is held again only where the formula passed it on.
           for (const gradient of gradients) if (gradient !== null) ownership.consumed(gradient);
         }

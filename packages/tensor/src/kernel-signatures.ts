@@ -130,6 +130,11 @@ export interface CoreKernelSignatures {
    * has `gradOutput`'s dtype. Default composed of forward ops: `where(le(output, 0), 0, gradOutput)`.
    */
   reluBackward: (gradOutput: Tensor, output: Tensor) => Tensor;
+  /**
+   * `reluBackward` written into `gradOutput` (for a caller that alone holds it). May decline (return
+   * false, having written nothing); the CPU kernel takes contiguous float32 or float64 operands of one dtype.
+   */
+  reluBackward_: (gradOutput: Tensor, output: Tensor) => boolean;
   /** Along `dim` (in range), max-shifted. */
   softmax: (input: Tensor, dim: number) => Tensor;
   logSoftmax: (input: Tensor, dim: number) => Tensor;

@@ -55,14 +55,19 @@ export const activationFormulas = {
   /**
    * `relu`: 0 where the output is 0 or less, `g` elsewhere (NaN passes, as
    * PyTorch's `threshold_backward`): one pass of the fused `reluBackward`
-   * kernel, or, when the gradient needs a graph of its own (`createGraph`),
-   * the same in differentiable ops.
+   * kernel, written into the incoming gradient when the engine says nobody
+   * else holds it, or, when the gradient needs a graph of its own
+   * (`createGraph`), the same in differentiable ops.
    */
   relu: {
     save: ({ output }) => [output],
-    backward: (gradient, { saved }) => [
-      isGradEnabled() ? zeroWhere(le(saved[0]!, 0), gradient) : getKernel('reluBackward')(gradient, saved[0]!),
-    ],
+    backward: (gradient, { saved, gradOutputIsOwned }) => {
+      const output = saved[0]!;
+      if (isGradEnabled()) return [zeroWhere(le(output, 0), gradient)];
+      // A gradient nobody else holds is overwritten in place (the kernel may decline).
+      if (gradOutputIsOwned === true && getKernel('reluBackward_')(gradient, output)) return [gradient];
+      return [getKernel('reluBackward')(gradient, output)];
+    },
   },
   /** `relu6`: as `hardtanh` on (0, 6). */
   relu6: {

@@ -72,6 +72,30 @@ function reluBackwardFloat32(
   }
 }
 
+/**
+ * {@link reluBackwardKernel} written into `gradOutput` itself, for a caller
+ * that alone holds it (the autograd engine, for a gradient no one else has
+ * seen): saves the new array and its first-touch page faults. Declines
+ * (returns false, having written nothing) unless both are contiguous and
+ * float32 or float64 of one dtype.
+ */
+export function reluBackwardInPlaceKernel(gradOutput: Tensor, output: Tensor): boolean {
+  if (!gradOutput.isContiguous() || !output.isContiguous()) return false;
+  const g = gradOutput.storage.data;
+  const y = output.storage.data;
+  const total = gradOutput.numel();
+  if (g instanceof Float32Array && y instanceof Float32Array) {
+    const gBits = bitsOf(g);
+    reluBackwardContiguousFloat32(gBits, gradOutput.offset, bitsOf(y), output.offset, gBits.subarray(gradOutput.offset), total);
+    return true;
+  }
+  if (g instanceof Float64Array && y instanceof Float64Array) {
+    reluBackwardRow(g, gradOutput.offset, 1, y, output.offset, 1, g, gradOutput.offset, total);
+    return true;
+  }
+  return false;
+}
+
 /** {@link reluBackwardFloat32} for contiguous operands: one index, no strides. */
 function reluBackwardContiguousFloat32(g: Int32Array, gOffset: number, y: Int32Array, yOffset: number, out: Int32Array, count: number): void {
   for (let k = 0; k < count; k++) {

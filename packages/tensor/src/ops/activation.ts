@@ -22,7 +22,7 @@ import {
   tanhshrinkKernel,
   thresholdKernel,
 } from '../kernels/activation.js';
-import { reluBackwardKernel } from '../kernels/activation-backward.js';
+import { reluBackwardInPlaceKernel, reluBackwardKernel } from '../kernels/activation-backward.js';
 import { getKernel, registerKernel } from '../registry.js';
 import type { Tensor } from '../tensor.js';
 import { to } from './cast.js';
@@ -54,6 +54,7 @@ registerKernel('threshold', thresholdKernel);
 // Fused backward kernels, each above its default written with forward ops.
 registerKernel('reluBackward', reluBackwardComposite, { backend: COMPOSITE_BACKEND });
 registerKernel('reluBackward', reluBackwardKernel, { override: true });
+registerKernel('reluBackward_', reluBackwardInPlaceKernel);
 
 /** Options of `gelu`. */
 export interface GeluOptions {

@@ -96,7 +96,17 @@ export function binaryRowFloat32(
 
 /** Whether {@link compareRowFloat32} has a loop for `code` (a comparison with a bool result). */
 export function hasCompareFloat32Loop(code: BinaryCode): boolean {
-  return code >= BinaryCode.Equal && code <= BinaryCode.GreaterEqual;
+  switch (code) {
+    case BinaryCode.Equal:
+    case BinaryCode.NotEqual:
+    case BinaryCode.Less:
+    case BinaryCode.LessEqual:
+    case BinaryCode.Greater:
+    case BinaryCode.GreaterEqual:
+      return true;
+    default:
+      return false;
+  }
 }
 
 /**

@@ -135,6 +135,13 @@ export interface CoreKernelSignatures {
    * false, having written nothing); the CPU kernel takes contiguous float32 or float64 operands of one dtype.
    */
   reluBackward_: (gradOutput: Tensor, output: Tensor) => boolean;
+  /**
+   * hardtanh's (and relu6's) backward, like PyTorch's `hardtanh_backward`: 0 where `input <= minVal` or
+   * `input >= maxVal`, `gradOutput` elsewhere (NaN passes). Same shapes, any layouts; `gradOutput`'s dtype.
+   */
+  hardtanhBackward: (gradOutput: Tensor, input: Tensor, minVal: number, maxVal: number) => Tensor;
+  /** leakyRelu's backward: `gradOutput` where `input > 0`, else `negativeSlope · gradOutput`. Same shapes, any layouts. */
+  leakyReluBackward: (gradOutput: Tensor, input: Tensor, negativeSlope: number) => Tensor;
   /** Along `dim` (in range), max-shifted. */
   softmax: (input: Tensor, dim: number) => Tensor;
   logSoftmax: (input: Tensor, dim: number) => Tensor;

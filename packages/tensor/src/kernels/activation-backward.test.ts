@@ -51,3 +51,19 @@ describe('reluBackward', () => {
     expect(fused(g, y).tolist()).toEqual(composite(g, y).tolist());
   });
 });
+
+describe('hardtanhBackward and leakyReluBackward', () => {
+  it('match their composites on the bounds, ±0, ±∞ and NaN of either sign, in float32 and float64', () => {
+    const input = new Float32Array([-1, -0.5, 0, -0, 0.25, 0.75, 1, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN, Number.NaN]);
+    new Int32Array(input.buffer)[10] = 0xffc00000 | 0;
+    const gradient = Float32Array.from(input, (_, i) => i + 0.5);
+    for (const make of [(a: Float32Array) => a, (a: Float32Array) => Float64Array.from(a)]) {
+      const g = Tensor.fromData(make(gradient), [input.length]);
+      const x = Tensor.fromData(make(input), [input.length]);
+      const hardtanh = [kernelOf('hardtanhBackward', 'composite')!, getKernel('hardtanhBackward')];
+      expect(elements(hardtanh[1]!(g, x, -0.5, 0.75))).toEqual(elements(hardtanh[0]!(g, x, -0.5, 0.75)));
+      const leaky = [kernelOf('leakyReluBackward', 'composite')!, getKernel('leakyReluBackward')];
+      expect(elements(leaky[1]!(g, x, 0.1))).toEqual(elements(leaky[0]!(g, x, 0.1)));
+    }
+  });
+});

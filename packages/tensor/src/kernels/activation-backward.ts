@@ -124,3 +124,87 @@ function reluBackwardRow(
   const end = outIndex + count;
   for (let o = outIndex; o < end; o++, gi += gs, yi += ys) out[o] = y[yi]! <= 0 ? 0 : g[gi]!;
 }
+
+/** One row of a pointwise backward: `count` gradient and input elements (with their strides) into `out[outIndex ..]`. */
+type BackwardRow = (
+  g: TypedArray,
+  gi: number,
+  gs: number,
+  x: TypedArray,
+  xi: number,
+  xs: number,
+  out: TypedArray,
+  outIndex: number,
+  count: number,
+  parameter0: number,
+  parameter1: number,
+) => void;
+
+/**
+ * Runs `row` over same-shape `gradOutput` and `input` (any layouts) into a
+ * new contiguous tensor of `gradOutput`'s dtype: one call for contiguous
+ * operands, else one per row of a walk.
+ */
+function pointwiseBackward(gradOutput: Tensor, input: Tensor, row: BackwardRow, parameter0: number, parameter1: number): Tensor {
+  const total = gradOutput.numel();
+  const result = allocate(gradOutput.dtype, total);
+  if (total === 0) return Tensor.fromData(result, gradOutput.shape);
+  const g = gradOutput.storage.data;
+  const x = input.storage.data;
+  if (gradOutput.isContiguous() && input.isContiguous()) {
+    row(g, gradOutput.offset, 1, x, input.offset, 1, result, 0, total, parameter0, parameter1);
+    return Tensor.fromData(result, gradOutput.shape);
+  }
+  const walk = new RowWalk(gradOutput.shape, [gradOutput.strides, input.strides], [gradOutput.offset, input.offset]);
+  const [gs, xs] = walk.rowStrides as [number, number];
+  const positions = walk.positions;
+  const length = walk.rowLength;
+  for (let r = 0, o = 0; r < walk.rowCount; r++, o += length) {
+    row(g, positions[0]!, gs, x, positions[1]!, xs, result, o, length, parameter0, parameter1);
+    walk.advance();
+  }
+  return Tensor.fromData(result, gradOutput.shape);
+}
+
+function hardtanhBackwardRow(
+  g: TypedArray, gi: number, gs: number, x: TypedArray, xi: number, xs: number,
+  out: TypedArray, outIndex: number, count: number, minVal: number, maxVal: number,
+): void {
+  const end = outIndex + count;
+  for (let o = outIndex; o < end; o++, gi += gs, xi += xs) {
+    const value = x[xi]!;
+    out[o] = value <= minVal || value >= maxVal ? 0 : g[gi]!;
+  }
+}
+
+function leakyReluBackwardRow(
+  g: TypedArray, gi: number, gs: number, x: TypedArray, xi: number, xs: number,
+  out: TypedArray, outIndex: number, count: number, negativeSlope: number,
+): void {
+  const end = outIndex + count;
+  for (let o = outIndex; o < end; o++, gi += gs, xi += xs) {
+    const gradient = g[gi]!;
+    out[o] = x[xi]! > 0 ? gradient : gradient * negativeSlope;
+  }
+}
+
+/**
+ * hardtanh's (and relu6's) backward in one pass, like PyTorch's
+ * `hardtanh_backward`: 0 where the input is at or outside `[minVal,
+ * maxVal]`, `gradOutput` elsewhere (a NaN input lets it through). Replaces
+ * `le`, `ge`, `logicalOr` and `where` (four passes, three bool temporaries).
+ */
+export function hardtanhBackwardKernel(gradOutput: Tensor, input: Tensor, minVal: number, maxVal: number): Tensor {
+  return pointwiseBackward(gradOutput, input, hardtanhBackwardRow, minVal, maxVal);
+}
+
+/**
+ * leakyRelu's backward in one pass, like PyTorch's `leaky_relu_backward`:
+ * `gradOutput` where the input is positive, `negativeSlope · gradOutput`
+ * elsewhere (NaN inputs included).
+ */
+export function leakyReluBackwardKernel(gradOutput: Tensor, input: Tensor, negativeSlope: number): Tensor {
+  // PyTorch multiplies by the slope converted to the gradient's dtype (as `mul` by a number does).
+  const slope = gradOutput.dtype === 'float32' ? Math.fround(negativeSlope) : negativeSlope;
+  return pointwiseBackward(gradOutput, input, leakyReluBackwardRow, slope, 0);
+}

@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor.js';
-import { le } from './comparison.js';
-import { where } from './elementwise.js';
+import { ge, gt, le, logicalOr } from './comparison.js';
+import { mul, where } from './elementwise.js';
 
 /**
  * The defaults of the activations' fused backward kernels, written with
@@ -16,4 +16,14 @@ export const COMPOSITE_BACKEND = 'composite';
 /** `reluBackward` in forward ops: `where(output <= 0, 0, gradOutput)`, as autograd's relu formula once was. */
 export function reluBackwardComposite(gradOutput: Tensor, output: Tensor): Tensor {
   return where(le(output, 0), 0, gradOutput);
+}
+
+/** `hardtanhBackward` in forward ops: `where(input <= minVal or input >= maxVal, 0, gradOutput)`. */
+export function hardtanhBackwardComposite(gradOutput: Tensor, input: Tensor, minVal: number, maxVal: number): Tensor {
+  return where(logicalOr(le(input, minVal), ge(input, maxVal)), 0, gradOutput);
+}
+
+/** `leakyReluBackward` in forward ops: `where(input > 0, gradOutput, gradOutput · negativeSlope)`. */
+export function leakyReluBackwardComposite(gradOutput: Tensor, input: Tensor, negativeSlope: number): Tensor {
+  return where(gt(input, 0), gradOutput, mul(gradOutput, negativeSlope));
 }

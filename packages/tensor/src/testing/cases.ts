@@ -154,6 +154,8 @@ export const CORE_CASES: Partial<Record<KernelName, ArgumentDraw>> = {
   threshold: (source, round) => [...activation(source, round), 0.25, -3],
   reluBackward: (source, round) => pair(source, round, pick(FLOATS, round)),
   reluBackward_: (source, round) => inPlacePair(source, round),
+  hardtanhBackward: (source, round) => [...pair(source, round, pick(FLOATS, round)), -0.5, 0.75],
+  leakyReluBackward: (source, round) => [...pair(source, round, pick(FLOATS, round)), 0.1],
   softmax: alongDim, logSoftmax: alongDim, softmin: alongDim,
   glu: (source, round) => {
     const shape = source.shape(1 + (round % 3));

@@ -1,6 +1,6 @@
-import { add, mul, randn, tensor } from '@strata/tensor';
+import { add, mul, randn, relu, tensor } from '@strata/tensor';
 import { describe, expect, it } from 'vitest';
-import './index.js';
+import { grad } from './index.js';
 
 describe('leaf gradients: taken over when nothing else holds them, copied otherwise', () => {
   it('a leaf takes over a fresh gradient that owns its storage', () => {
@@ -44,5 +44,59 @@ describe('leaf gradients: taken over when nothing else holds them, copied otherw
     expect(x.grad).not.toBe(seen[0]);
     seen[0]!.mul_(0);
     expect(x.grad!.tolist()).toEqual([3, 4]);
+  });
+});
+
+describe('input buffers: later gradients summed in place into one this pass owns', () => {
+  /** out = (t + 0)·w1 + t·w2 with t = 2x: t's buffer gets (t + 0)'s pass-through gradient and mul's fresh one. */
+  function fanOut(hook: ((gradient: import('@strata/tensor').Tensor) => void) | null) {
+    const x = tensor([1, 2, 3], { requiresGrad: true });
+    const [w1, w2] = [tensor([3, 5, 7]), tensor([10, 20, 30])];
+    const t = mul(x, 2);
+    const a = add(t, 0);
+    if (hook !== null) a.registerHook(hook);
+    add(mul(a, w1), mul(t, w2)).sum().backward();
+    return x;
+  }
+
+  it('sums gradients from every path, whichever arrives first', () => {
+    expect(fanOut(null).grad!.tolist()).toEqual([26, 50, 74]);
+  });
+
+  it('never writes into a gradient a hook was given', () => {
+    const seen: import('@strata/tensor').Tensor[] = [];
+    const x = fanOut((gradient) => void seen.push(gradient));
+    expect(seen[0]!.tolist()).toEqual([3, 5, 7]);
+    expect(x.grad!.tolist()).toEqual([26, 50, 74]);
+  });
+
+  it('never writes into a gradient grad() returns', () => {
+    const x = tensor([1, 2, 3], { requiresGrad: true });
+    const t = mul(x, 2);
+    const a = add(t, 0);
+    const out = add(mul(a, tensor([3, 5, 7])), mul(t, tensor([10, 20, 30]))).sum();
+    const [gradA, gradX] = grad([out], [a, x]);
+    expect(gradA!.tolist()).toEqual([3, 5, 7]);
+    expect(gradX!.tolist()).toEqual([26, 50, 74]);
+  });
+});
+
+describe('formulas that write into a gradient the pass owns', () => {
+  it('relu overwrites a fresh incoming gradient, and still gives the right gradient', () => {
+    const x = tensor([-1, 2, -3, 4], { requiresGrad: true });
+    mul(relu(x), tensor([5, 6, 7, 8])).sum().backward();
+    expect(x.grad!.tolist()).toEqual([0, 6, 0, 8]);
+  });
+
+  it('relu leaves alone a gradient a hook was given, and the one the caller passed', () => {
+    const x = tensor([-1, 2, -3, 4], { requiresGrad: true });
+    const y = relu(x);
+    const seen: import('@strata/tensor').Tensor[] = [];
+    y.registerHook((gradient) => void seen.push(gradient));
+    const upstream = tensor([5, 6, 7, 8]);
+    y.backward(upstream);
+    expect(upstream.tolist()).toEqual([5, 6, 7, 8]);
+    expect(seen[0]!.tolist()).toEqual([5, 6, 7, 8]);
+    expect(x.grad!.tolist()).toEqual([0, 6, 0, 8]);
   });
 });

@@ -1,4 +1,4 @@
-import { ShapeError, type Tensor, add, clone, formatShape, setGradEnabled, shapesEqual, to } from '@strata/tensor';
+import { ShapeError, type Storage, type Tensor, add, add_, clone, formatShape, setGradEnabled, shapesEqual, to } from '@strata/tensor';
 
 import { AccumulateGrad, type BackwardNode, type Edge } from './graph.js';
 
@@ -44,11 +44,14 @@ export function runBackward(
       const node = ready.pop()!;
       const gradients = buffers.get(node) ?? new Array<Tensor | null>(node.outputCount).fill(null);
       buffers.delete(node);
-      runTensorHooks(node, gradients, captures === null);
+      runTensorHooks(node, gradients, captures === null, ownership);
       if (captures !== null) {
         for (let c = 0; c < captures.length; c++) {
           const capture = captures[c]!;
-          if (capture.node === node && gradients[capture.index] !== null) captured[c] = gradients[capture.index]!;
+          if (capture.node === node && gradients[capture.index] !== null) {
+            captured[c] = gradients[capture.index]!;
+            ownership.handedOut(captured[c]!);
+          }
         }
       }
       const runs = needed === null || needed.has(node);
@@ -56,8 +59,13 @@ export function runBackward(
       if (runs && gradients.some((gradient) => gradient !== null)) {
         if (node instanceof AccumulateGrad) {
           if (captures === null) accumulateIntoLeaf(node.variable, gradients[0]!, ownership.mayTake(gradients[0]!, node.variable, options));
+          // Whether taken over or summed, the leaf's grad is the user's from now on.
+          ownership.handedOut(gradients[0]!);
         } else {
-          inputGradients = node.apply(gradients);
+          const owned = options.createGraph ? [] : gradients.map((gradient) => gradient !== null && ownership.owns(gradient));
+          inputGradients = node.apply(gradients, owned);
+          // The buffer is spent: a gradient in it is held again only where the formula passed it on.
+          for (const gradient of gradients) if (gradient !== null) ownership.consumed(gradient);
         }
         if (!options.retainGraph) node.release();
       }
@@ -68,7 +76,7 @@ export function runBackward(
         if (gradient !== null && gradient !== undefined) {
           const checked = checkGradient(node, i, gradient);
           ownership.delivered(checked);
-          addToBuffer(buffers, edge, checked, ownership);
+          addToBuffer(buffers, edge, checked, ownership, options.createGraph);
         }
         const remaining = dependencies.get(edge.node)! - 1;
         dependencies.set(edge.node, remaining);
@@ -142,11 +150,18 @@ function neededNodes(roots: readonly Edge[], captures: readonly Edge[]): Set<Bac
   return needed;
 }
 
+/**
+ * Adds a gradient to a node's input buffer. The second and later gradients
+ * of one slot are summed into the first in place when this pass owns it
+ * (see {@link GradientOwnership.owns}) and no graph is being built, as
+ * PyTorch's InputBuffer accumulates; otherwise into a new tensor.
+ */
 function addToBuffer(
   buffers: Map<BackwardNode, (Tensor | null)[]>,
   edge: Edge,
   gradient: Tensor,
   ownership: GradientOwnership | null = null,
+  createGraph = false,
 ): void {
   let buffer = buffers.get(edge.node);
   if (buffer === undefined) {
@@ -156,6 +171,10 @@ function addToBuffer(
   const existing = buffer[edge.index];
   if (existing === null || existing === undefined) {
     buffer[edge.index] = gradient;
+    return;
+  }
+  if (ownership !== null && !createGraph && ownership.owns(existing) && existing.storage !== gradient.storage) {
+    add_(existing, gradient);
     return;
   }
   const sum = add(existing, gradient);
@@ -183,13 +202,20 @@ function checkGradient(node: BackwardNode, index: number, gradient: Tensor): Ten
  * returned tensor replaces the gradient), then keeps `grad` for those that
  * called `retainGrad()`.
  */
-function runTensorHooks(node: BackwardNode, gradients: (Tensor | null)[], retainGradients: boolean): void {
+function runTensorHooks(
+  node: BackwardNode,
+  gradients: (Tensor | null)[],
+  retainGradients: boolean,
+  ownership: GradientOwnership,
+): void {
   for (let index = 0; index < gradients.length; index++) {
     let gradient = gradients[index];
     if (gradient === null || gradient === undefined) continue;
     const tensor = node instanceof AccumulateGrad ? node.variable : node.output(index);
     if (tensor === null) continue;
     for (const hook of [...tensor.gradientHooks]) {
+      // The hook may keep the gradient it is given: it is no longer this pass's to reuse.
+      ownership.handedOut(gradient);
       const replacement = hook(gradient);
       if (replacement !== undefined) {
         if (!shapesEqual(replacement.shape, gradient.shape)) {
@@ -208,31 +234,56 @@ function runTensorHooks(node: BackwardNode, gradients: (Tensor | null)[], retain
 }
 
 /**
- * Which gradients a leaf may take over as its `grad` without a copy, as
- * PyTorch's AccumulateGrad steals a gradient nobody else holds. JS has no
- * reference counts, so a gradient qualifies only when this pass made it: not a
- * root gradient the caller passed in, delivered to exactly one place, owning
- * its whole storage (not a view), and with no hook that could have kept it.
- * Formulas and `defineOp` backward functions return fresh tensors or pass
- * their incoming gradient through, never a tensor they keep elsewhere.
+ * Which gradients this pass alone holds, so that a leaf may take one over as
+ * its `grad` without a copy (as PyTorch's AccumulateGrad steals a gradient
+ * nobody else holds) and a node's input buffer may sum into one in place. JS
+ * has no reference counts, so a gradient qualifies only when this pass made
+ * it: not a root gradient the caller passed in, its storage delivered to
+ * exactly one place (counting every view of it), owning its whole storage
+ * (not a view), and never given to a hook or returned by `grad()`. Formulas
+ * and `defineOp` backward functions return fresh tensors or pass their
+ * incoming gradient (or views of it) through, never a tensor they keep
+ * elsewhere.
  */
 class GradientOwnership {
-  private readonly deliveries = new Map<Tensor, number>();
-  private readonly foreign: ReadonlySet<Tensor>;
+  /** Per storage, how many times a tensor reading it was delivered to a buffer. */
+  private readonly deliveries = new Map<Storage, number>();
+  private readonly foreign = new Set<Storage>();
 
   constructor(rootGradients: readonly Tensor[]) {
-    this.foreign = new Set(rootGradients);
+    for (const gradient of rootGradients) this.foreign.add(gradient.storage);
   }
 
   delivered(gradient: Tensor): void {
-    this.deliveries.set(gradient, (this.deliveries.get(gradient) ?? 0) + 1);
+    this.deliveries.set(gradient.storage, (this.deliveries.get(gradient.storage) ?? 0) + 1);
+  }
+
+  /** A node ran on `gradient` and dropped it from its buffer. */
+  consumed(gradient: Tensor): void {
+    const count = this.deliveries.get(gradient.storage);
+    if (count !== undefined) this.deliveries.set(gradient.storage, count - 1);
+  }
+
+  /** `gradient` left the engine (a hook saw it, `grad()` returns it): never reuse its storage. */
+  handedOut(gradient: Tensor): void {
+    this.foreign.add(gradient.storage);
+  }
+
+  /** Whether this pass alone holds `gradient`, a whole contiguous storage of its own. */
+  owns(gradient: Tensor): boolean {
+    const storage = gradient.storage;
+    if (this.foreign.has(storage) || this.deliveries.get(storage) !== 1) return false;
+    if (gradient.base !== null || gradient.offset !== 0) return false;
+    return storage.data.length === gradient.numel() && gradient.isContiguous();
   }
 
   mayTake(gradient: Tensor, leaf: Tensor, options: EngineOptions): boolean {
-    if (options.createGraph || this.foreign.has(gradient) || this.deliveries.get(gradient) !== 1) return false;
-    if (leaf.gradientHooks.length > 0 || gradient.base !== null || gradient.offset !== 0) return false;
-    if (gradient.dtype !== leaf.dtype) return true; // the conversion below makes a fresh tensor
-    return gradient.storage.data.length === gradient.numel() && gradient.isContiguous();
+    if (options.createGraph || leaf.gradientHooks.length > 0) return false;
+    if (gradient.dtype !== leaf.dtype) {
+      // The conversion below makes a fresh tensor; still, a gradient someone else holds is not ours to give.
+      return !this.foreign.has(gradient.storage) && this.deliveries.get(gradient.storage) === 1 && gradient.base === null && gradient.offset === 0;
+    }
+    return this.owns(gradient);
   }
 }
 

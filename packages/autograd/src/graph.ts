@@ -95,8 +95,12 @@ export abstract class BackwardNode implements GradientNode {
     return tensor !== null && tensor.gradFn === this && outputIndexOf(tensor) === index ? tensor : null;
   }
 
-  /** The gradients with respect to the inputs, one per `nextEdges` entry, from one per output. */
-  abstract apply(gradOutputs: readonly (Tensor | null)[]): readonly (Tensor | null | undefined)[];
+  /**
+   * The gradients with respect to the inputs, one per `nextEdges` entry, from
+   * one per output. `owned[i]` says the engine alone holds `gradOutputs[i]`,
+   * so the node may write into it (see `GradientContext.gradOutputIsOwned`).
+   */
+  abstract apply(gradOutputs: readonly (Tensor | null)[], owned?: readonly boolean[]): readonly (Tensor | null | undefined)[];
 
   /** Frees what the node saved for backward (after a backward without `retainGraph`). */
   abstract release(): void;

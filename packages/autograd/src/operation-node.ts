@@ -27,7 +27,7 @@ export class OperationNode<K extends OperationName> extends BackwardNode {
     this.savesTensors = toSave.length > 0;
   }
 
-  apply(gradOutputs: readonly (Tensor | null)[]): readonly (Tensor | null | undefined)[] {
+  apply(gradOutputs: readonly (Tensor | null)[], owned: readonly boolean[] = []): readonly (Tensor | null | undefined)[] {
     if (this.formula === undefined) {
       throw new Error(`backward: the derivative for '${this.name}' is not implemented`);
     }
@@ -38,6 +38,7 @@ export class OperationNode<K extends OperationName> extends BackwardNode {
       inputShapes: this.inputShapes,
       inputDTypes: this.inputDTypes,
       needsInputGrad: this.nextEdges.map((edge) => edge !== null),
+      gradOutputIsOwned: owned[0] === true,
     };
     return this.formula.backward(gradOutputs[0]!, context);
   }

@@ -124,6 +124,24 @@ export interface CoreKernelSignatures {
   tanhshrink: (input: Tensor) => Tensor;
   /** `value` where x <= threshold, else x; also int32. */
   threshold: (input: Tensor, threshold: number, value: number) => Tensor;
+  /**
+   * ReLU's backward from its saved output, like PyTorch's `threshold_backward(gradOutput, output, 0)`:
+   * 0 where `output <= 0`, `gradOutput` elsewhere (NaN passes). Same shapes, any layouts; the result
+   * has `gradOutput`'s dtype. Default composed of forward ops: `where(le(output, 0), 0, gradOutput)`.
+   */
+  reluBackward: (gradOutput: Tensor, output: Tensor) => Tensor;
+  /**
+   * `reluBackward` written into `gradOutput` (for a caller that alone holds it). May decline (return
+   * false, having written nothing); the CPU kernel takes contiguous float32 or float64 operands of one dtype.
+   */
+  reluBackward_: (gradOutput: Tensor, output: Tensor) => boolean;
+  /**
+   * hardtanh's (and relu6's) backward, like PyTorch's `hardtanh_backward`: 0 where `input <= minVal` or
+   * `input >= maxVal`, `gradOutput` elsewhere (NaN passes). Same shapes, any layouts; `gradOutput`'s dtype.
+   */
+  hardtanhBackward: (gradOutput: Tensor, input: Tensor, minVal: number, maxVal: number) => Tensor;
+  /** leakyRelu's backward: `gradOutput` where `input > 0`, else `negativeSlope · gradOutput`. Same shapes, any layouts. */
+  leakyReluBackward: (gradOutput: Tensor, input: Tensor, negativeSlope: number) => Tensor;
   /** Along `dim` (in range), max-shifted. */
   softmax: (input: Tensor, dim: number) => Tensor;
   logSoftmax: (input: Tensor, dim: number) => Tensor;

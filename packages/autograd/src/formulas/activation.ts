@@ -7,7 +7,9 @@ import {
   eq,
   exp,
   ge,
+  getKernel,
   gt,
+  isGradEnabled,
   le,
   logicalAnd,
   logicalOr,
@@ -48,23 +50,47 @@ function zeroWhere(mask: Tensor, gradient: Tensor): Tensor {
   return where(mask, 0, gradient);
 }
 
+/**
+ * 0 where `input` is at or outside `[minVal, maxVal]`, `g` elsewhere: the
+ * fused `hardtanhBackward` kernel, or differentiable ops when the gradient
+ * needs a graph of its own (`createGraph`).
+ */
+function hardtanhGradient(gradient: Tensor, input: Tensor, minVal: number, maxVal: number): Tensor {
+  if (!isGradEnabled()) return getKernel('hardtanhBackward')(gradient, input, minVal, maxVal);
+  return zeroWhere(logicalOr(le(input, minVal), ge(input, maxVal)), gradient);
+}
+
 /** The formulas of the elementwise activations (PyTorch's `*_backward` functions). */
 export const activationFormulas = {
-  /** `relu`: 0 where the output is 0 or less, `g` elsewhere (NaN passes, as PyTorch's `threshold_backward`). */
+  /**
+   * `relu`: 0 where the output is 0 or less, `g` elsewhere (NaN passes, as
+   * PyTorch's `threshold_backward`): one pass of the fused `reluBackward`
+   * kernel, written into the incoming gradient when the engine says nobody
+   * else holds it, or, when the gradient needs a graph of its own
+   * (`createGraph`), the same in differentiable ops.
+   */
   relu: {
     save: ({ output }) => [output],
-    backward: (gradient, { saved }) => [zeroWhere(le(saved[0]!, 0), gradient)],
+    backward: (gradient, { saved, gradOutputIsOwned }) => {
+      const output = saved[0]!;
+      if (isGradEnabled()) return [zeroWhere(le(output, 0), gradient)];
+      // A gradient nobody else holds is overwritten in place (the kernel may decline).
+      if (gradOutputIsOwned === true && getKernel('reluBackward_')(gradient, output)) return [gradient];
+      return [getKernel('reluBackward')(gradient, output)];
+    },
   },
   /** `relu6`: as `hardtanh` on (0, 6). */
   relu6: {
     save: ({ inputs }) => [inputs[0]!],
-    backward: (gradient, { saved }) => [zeroWhere(logicalOr(le(saved[0]!, 0), ge(saved[0]!, 6)), gradient)],
+    backward: (gradient, { saved }) => [hardtanhGradient(gradient, saved[0]!, 0, 6)],
   },
   /** `leakyRelu`: `g` for positive inputs, `negativeSlope · g` otherwise. */
   leakyRelu: {
     save: ({ inputs }) => [inputs[0]!],
     backward: (gradient, { attributes, saved }) => [
-      where(gt(saved[0]!, 0), gradient, mul(gradient, attributes.negativeSlope)),
+      isGradEnabled()
+        ? where(gt(saved[0]!, 0), gradient, mul(gradient, attributes.negativeSlope))
+        : getKernel('leakyReluBackward')(gradient, saved[0]!, attributes.negativeSlope),
     ],
   },
   /** `elu`: `g · alpha · eˣ` for inputs up to 0, `g` otherwise. */
@@ -165,10 +191,7 @@ export const activationFormulas = {
   /** `hardtanh`: 0 at or outside the bounds, `g` elsewhere (NaN passes, as PyTorch). */
   hardtanh: {
     save: ({ inputs }) => [inputs[0]!],
-    backward: (gradient, { attributes, saved }) => {
-      const input = saved[0]!;
-      return [zeroWhere(logicalOr(le(input, attributes.minVal), ge(input, attributes.maxVal)), gradient)];
-    },
+    backward: (gradient, { attributes, saved }) => [hardtanhGradient(gradient, saved[0]!, attributes.minVal, attributes.maxVal)],
   },
   /** `hardswish`: 0 below -3, `g · (x/3 + ½)` up to 3, `g` above. */
   hardswish: {

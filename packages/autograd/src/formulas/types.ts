@@ -25,6 +25,13 @@ export interface GradientContext<K extends OperationName> {
   readonly inputDTypes: readonly DType[];
   /** Whether each input needs a gradient: formulas may skip the others (return `null`). */
   readonly needsInputGrad: readonly boolean[];
+  /**
+   * Whether the backward pass alone holds `gradOutput` (no hook, `grad()`
+   * result or other path has it, and no graph is being built): the formula
+   * may then write its result into it and return it, saving a new array.
+   * @defaultValue `false`
+   */
+  readonly gradOutputIsOwned?: boolean;
 }
 
 /**

@@ -2,6 +2,7 @@ import { type DType, type TypedArray, allocate } from '../dtype.js';
 import { broadcastShapes, numelOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { RowWalk, broadcastStrides, isContiguousAs } from './elementwise.js';
+import { binaryRowFloat32, compareRowFloat32, hasBinaryFloat32Loop, hasCompareFloat32Loop } from './float32-loops.js';
 
 /**
  * The binary elementwise loops. The op layer picks the code from the op and
@@ -174,23 +175,25 @@ export function binaryRow(
         out[o] = a !== a ? a : b !== b ? b : b < a ? b : a;
       }
       return;
+    // The comparisons write `+(a < b)`, which compiles without a branch (a
+    // `? 1 : 0` branch is mispredicted half the time on random data).
     case BinaryCode.Equal:
-      for (let o = outIndex; o < end; o++, xi += xs, yi += ys) out[o] = x[xi] === y[yi] ? 1 : 0;
+      for (let o = outIndex; o < end; o++, xi += xs, yi += ys) out[o] = +(x[xi] === y[yi]);
       return;
     case BinaryCode.NotEqual:
-      for (let o = outIndex; o < end; o++, xi += xs, yi += ys) out[o] = x[xi] !== y[yi] ? 1 : 0;
+      for (let o = outIndex; o < end; o++, xi += xs, yi += ys) out[o] = +(x[xi] !== y[yi]);
       return;
     case BinaryCode.Less:
-      for (let o = outIndex; o < end; o++, xi += xs, yi += ys) out[o] = x[xi]! < y[yi]! ? 1 : 0;
+      for (let o = outIndex; o < end; o++, xi += xs, yi += ys) out[o] = +(x[xi]! < y[yi]!);
       return;
     case BinaryCode.LessEqual:
-      for (let o = outIndex; o < end; o++, xi += xs, yi += ys) out[o] = x[xi]! <= y[yi]! ? 1 : 0;
+      for (let o = outIndex; o < end; o++, xi += xs, yi += ys) out[o] = +(x[xi]! <= y[yi]!);
       return;
     case BinaryCode.Greater:
-      for (let o = outIndex; o < end; o++, xi += xs, yi += ys) out[o] = x[xi]! > y[yi]! ? 1 : 0;
+      for (let o = outIndex; o < end; o++, xi += xs, yi += ys) out[o] = +(x[xi]! > y[yi]!);
       return;
     case BinaryCode.GreaterEqual:
-      for (let o = outIndex; o < end; o++, xi += xs, yi += ys) out[o] = x[xi]! >= y[yi]! ? 1 : 0;
+      for (let o = outIndex; o < end; o++, xi += xs, yi += ys) out[o] = +(x[xi]! >= y[yi]!);
       return;
     case BinaryCode.LogicalAnd:
       // NaN is nonzero, hence true, as in PyTorch; `!== 0` keeps it so.
@@ -225,7 +228,8 @@ export function binaryRow(
  *
  * Fast paths: both operands contiguous with the output's shape (one flat
  * loop), one operand a single element and the other contiguous (one flat loop
- * with stride 0); otherwise a row walk with per-operand strides.
+ * with stride 0); otherwise a row walk with per-operand strides. Float32
+ * operands run the float32 copies of the loops (see float32-loops.ts).
  *
  * @param op - the op name, for the broadcast error message
  */
@@ -242,16 +246,17 @@ export function binaryKernel(
   const total = numelOf(resultShape);
   const result = allocate(dtype, total);
   if (total === 0) return Tensor.fromData(result, resultShape);
+  const row = rowFunction(code, first.storage.data, second.storage.data, result);
   const x = first.storage.data;
   const y = second.storage.data;
   const xContiguous = isContiguousAs(first, resultShape);
   const yContiguous = isContiguousAs(second, resultShape);
   if (xContiguous && (yContiguous || second.numel() === 1)) {
-    binaryRow(code, x, first.offset, 1, y, second.offset, yContiguous ? 1 : 0, result, 0, total, parameter0, parameter1);
+    row(code, x, first.offset, 1, y, second.offset, yContiguous ? 1 : 0, result, 0, total, parameter0, parameter1);
     return Tensor.fromData(result, resultShape);
   }
   if (yContiguous && first.numel() === 1) {
-    binaryRow(code, x, first.offset, 0, y, second.offset, 1, result, 0, total, parameter0, parameter1);
+    row(code, x, first.offset, 0, y, second.offset, 1, result, 0, total, parameter0, parameter1);
     return Tensor.fromData(result, resultShape);
   }
   const walk = new RowWalk(
@@ -262,9 +267,24 @@ export function binaryKernel(
   const [xs, ys] = walk.rowStrides as [number, number];
   const positions = walk.positions;
   const length = walk.rowLength;
-  for (let row = 0, o = 0; row < walk.rowCount; row++, o += length) {
-    binaryRow(code, x, positions[0]!, xs, y, positions[1]!, ys, result, o, length, parameter0, parameter1);
+  for (let r = 0, o = 0; r < walk.rowCount; r++, o += length) {
+    row(code, x, positions[0]!, xs, y, positions[1]!, ys, result, o, length, parameter0, parameter1);
     walk.advance();
   }
   return Tensor.fromData(result, resultShape);
+}
+
+/** A row loop with `binaryRow`'s parameters. */
+type BinaryRowLoop = typeof binaryRow;
+
+/**
+ * The float32 loop when all three arrays are float32 (or the result bool for
+ * a comparison) and it has one for `code`, else the general `binaryRow`.
+ */
+function rowFunction(code: BinaryCode, x: TypedArray, y: TypedArray, out: TypedArray): BinaryRowLoop {
+  if (x instanceof Float32Array && y instanceof Float32Array) {
+    if (out instanceof Float32Array && hasBinaryFloat32Loop(code)) return binaryRowFloat32 as BinaryRowLoop;
+    if (out instanceof Uint8Array && hasCompareFloat32Loop(code)) return compareRowFloat32 as BinaryRowLoop;
+  }
+  return binaryRow;
 }

@@ -3,6 +3,7 @@ import { broadcastShapes, numelOf } from '../shape.js';
 import { Storage } from '../storage.js';
 import { Tensor } from '../tensor.js';
 import { RowWalk, broadcastStrides } from './elementwise.js';
+import { whereRowBits32 } from './float32-loops.js';
 import { UnaryCode, unaryKernel } from './unary.js';
 
 /** The ternary elementwise loops (`where` and `clamp` with tensor bounds). */
@@ -74,6 +75,17 @@ function ternaryKernel(
   const x = first.storage.data;
   const y = second.storage.data;
   const z = third.storage.data;
+  if (code === TernaryCode.Where && x instanceof Uint8Array && y instanceof Float32Array && z instanceof Float32Array && out instanceof Float32Array) {
+    // The branch-free float32 loop (see float32-loops.ts).
+    const yBits = new Int32Array(y.buffer, y.byteOffset, y.length);
+    const zBits = new Int32Array(z.buffer, z.byteOffset, z.length);
+    const outBits = new Int32Array(out.buffer, out.byteOffset, out.length);
+    for (let row = 0, o = 0; row < walk.rowCount; row++, o += length) {
+      whereRowBits32(x, positions[0]!, xs, yBits, positions[1]!, ys, zBits, positions[2]!, zs, outBits, o, length);
+      walk.advance();
+    }
+    return Tensor.fromData(out, shape);
+  }
   for (let row = 0, o = 0; row < walk.rowCount; row++, o += length) {
     ternaryRow(code, x, positions[0]!, xs, y, positions[1]!, ys, z, positions[2]!, zs, out, o, length);
     walk.advance();

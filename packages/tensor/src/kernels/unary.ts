@@ -1,6 +1,7 @@
 import { type DType, type TypedArray, allocate } from '../dtype.js';
 import { Tensor } from '../tensor.js';
 import { RowWalk } from './elementwise.js';
+import { hasUnaryFloat32Loop, unaryRowFloat32 } from './float32-loops.js';
 
 /**
  * The unary elementwise loops. The op layer picks the code from the op and
@@ -161,23 +162,28 @@ export function unaryRow(
 /**
  * Runs a unary operation over `input` into a new contiguous tensor of
  * `dtype` and `input`'s shape. A contiguous input is one flat loop; a strided
- * one is walked row by row with no copy first.
+ * one is walked row by row with no copy first. Float32 in and out runs the
+ * float32 copies of the loops (see float32-loops.ts).
  */
 export function unaryKernel(code: UnaryCode, input: Tensor, dtype: DType, parameter0 = 0, parameter1 = 0): Tensor {
   const total = input.numel();
   const result = allocate(dtype, total);
   if (total === 0) return Tensor.fromData(result, input.shape);
   const x = input.storage.data;
+  const row =
+    x instanceof Float32Array && result instanceof Float32Array && hasUnaryFloat32Loop(code)
+      ? (unaryRowFloat32 as typeof unaryRow)
+      : unaryRow;
   if (input.isContiguous()) {
-    unaryRow(code, x, input.offset, 1, result, 0, total, parameter0, parameter1);
+    row(code, x, input.offset, 1, result, 0, total, parameter0, parameter1);
     return Tensor.fromData(result, input.shape);
   }
   const walk = new RowWalk(input.shape, [input.strides], [input.offset]);
   const stride = walk.rowStrides[0]!;
   const positions = walk.positions;
   const length = walk.rowLength;
-  for (let row = 0, o = 0; row < walk.rowCount; row++, o += length) {
-    unaryRow(code, x, positions[0]!, stride, result, o, length, parameter0, parameter1);
+  for (let r = 0, o = 0; r < walk.rowCount; r++, o += length) {
+    row(code, x, positions[0]!, stride, result, o, length, parameter0, parameter1);
     walk.advance();
   }
   return Tensor.fromData(result, input.shape);

@@ -22,11 +22,23 @@ import {
   tanhshrinkKernel,
   thresholdKernel,
 } from '../kernels/activation.js';
+import {
+  hardtanhBackwardKernel,
+  leakyReluBackwardKernel,
+  reluBackwardInPlaceKernel,
+  reluBackwardKernel,
+} from '../kernels/activation-backward.js';
 import { getKernel, registerKernel } from '../registry.js';
 import type { Tensor } from '../tensor.js';
 import { to } from './cast.js';
 import { checkTensor } from '../checks.js';
 import { requireFloatingPoint } from './softmax.js';
+import {
+  COMPOSITE_BACKEND,
+  hardtanhBackwardComposite,
+  leakyReluBackwardComposite,
+  reluBackwardComposite,
+} from './activation-backward.js';
 
 export { glu, logSoftmax, softmax, softmin } from './softmax.js';
 
@@ -49,6 +61,14 @@ registerKernel('hardswish', hardswishKernel);
 registerKernel('hardsigmoid', hardsigmoidKernel);
 registerKernel('tanhshrink', tanhshrinkKernel);
 registerKernel('threshold', thresholdKernel);
+// Fused backward kernels, each above its default written with forward ops.
+registerKernel('reluBackward', reluBackwardComposite, { backend: COMPOSITE_BACKEND });
+registerKernel('reluBackward', reluBackwardKernel, { override: true });
+registerKernel('reluBackward_', reluBackwardInPlaceKernel);
+registerKernel('hardtanhBackward', hardtanhBackwardComposite, { backend: COMPOSITE_BACKEND });
+registerKernel('hardtanhBackward', hardtanhBackwardKernel, { override: true });
+registerKernel('leakyReluBackward', leakyReluBackwardComposite, { backend: COMPOSITE_BACKEND });
+registerKernel('leakyReluBackward', leakyReluBackwardKernel, { override: true });
 
 /** Options of `gelu`. */
 export interface GeluOptions {

@@ -152,6 +152,10 @@ export const CORE_CASES: Partial<Record<KernelName, ArgumentDraw>> = {
   softplus: (source, round) => [...activation(source, round), 1 + (round % 2), 20],
   hardtanh: (source, round) => [...activation(source, round), -1, 0.5],
   threshold: (source, round) => [...activation(source, round), 0.25, -3],
+  reluBackward: (source, round) => pair(source, round, pick(FLOATS, round)),
+  reluBackward_: (source, round) => inPlacePair(source, round),
+  hardtanhBackward: (source, round) => [...pair(source, round, pick(FLOATS, round)), -0.5, 0.75],
+  leakyReluBackward: (source, round) => [...pair(source, round, pick(FLOATS, round)), 0.1],
   softmax: alongDim, logSoftmax: alongDim, softmin: alongDim,
   glu: (source, round) => {
     const shape = source.shape(1 + (round % 3));
@@ -236,7 +240,11 @@ export const CORE_CASES: Partial<Record<KernelName, ArgumentDraw>> = {
 };
 
 /** Kernels that write into their first argument (compared after the call). */
-export const IN_PLACE: ReadonlySet<string> = new Set(['copyInto', 'fill', 'add_', 'mul_', 'div_', 'addcmul_', 'addcdiv_', 'exp_', 'sqrt_', 'neg_']);
+export const IN_PLACE: ReadonlySet<string> = new Set([
+  'copyInto', 'fill', 'add_', 'mul_', 'div_', 'addcmul_', 'addcdiv_', 'exp_', 'sqrt_', 'neg_', 'reluBackward_',
+]);
 
 /** Kernels whose result may legitimately differ between backends: may decline (return false), or answer a backend-specific question. */
-export const DECLINABLE: ReadonlySet<string> = new Set(['add_', 'mul_', 'div_', 'addcmul_', 'addcdiv_', 'exp_', 'sqrt_', 'neg_', 'gemmAccelerated']);
+export const DECLINABLE: ReadonlySet<string> = new Set([
+  'add_', 'mul_', 'div_', 'addcmul_', 'addcdiv_', 'exp_', 'sqrt_', 'neg_', 'reluBackward_', 'gemmAccelerated',
+]);

@@ -5,8 +5,8 @@ import { Tensor } from '../tensor.js';
 import { conformanceCases, coveredKernels, kernelCoverage, kernelCoverageTable } from '../testing.js';
 
 describe('backend conformance', () => {
-  it('has a backend per registered implementation: the CPU reference and the wasm backend', () => {
-    expect(listBackends()).toEqual(['cpu', 'wasm']);
+  it('has a backend per registered implementation: the composite defaults, the CPU reference and the wasm backend', () => {
+    expect(listBackends()).toEqual(['composite', 'cpu', 'wasm']);
   });
 
   for (const backend of ['cpu', 'wasm']) {
@@ -40,8 +40,9 @@ describe('backend conformance', () => {
 
   it('prints the kernel × backend table', () => {
     const table = kernelCoverageTable();
-    expect(table).toContain('| kernel | cpu | wasm | conformance inputs |');
-    expect(table).toContain('| gemm | ✓ | ✓* | yes |');
+    expect(table).toContain('| kernel | composite | cpu | wasm | conformance inputs |');
+    expect(table).toContain('| gemm |  | ✓ | ✓* | yes |');
+    expect(table).toContain('| reluBackward | ✓ | ✓* |  | yes |');
     // Draws a layer package keeps in its own conformance test are named after it.
     expect(kernelCoverage().every((row) => row.checked)).toBe(true);
     // A layer package's kernel, whose draws live in that package's conformance test.

@@ -1,0 +1,228 @@
+/**
+ * The `wasm` backend's batch-norm and layer-norm kernels: the same contract
+ * as the TypeScript kernels (kernel-signatures.ts), run on norm.wat for
+ * float32. Calls they decline (another dtype, an empty tensor, batch-norm
+ * inputs of fewer than 4 values per plane, whose planes are too short for
+ * SIMD, memory that cannot grow) go to the kernel registered below them.
+ *
+ * Numerics: every sum is accumulated in float64 as in the TypeScript
+ * kernels; the elementwise maps run in float32 (as PyTorch's do), so the
+ * results differ from the TypeScript kernels' by float32 rounding.
+ */
+import { Tensor } from '@strata/tensor';
+import { kernelBelow } from '@strata/tensor/backend';
+import { channelLayout } from '../batch-norm.js';
+import { type GradientMask, type NormForwardResult, type NormGradients, float64Values, parameterValues, tensorOf } from '../support.js';
+import { WasmLayout, normWasm, wasmDoubles, wasmFloats } from './norm-wasm.js';
+
+/** The name these kernels register under, with `@strata/tensor`'s WebAssembly product. */
+export const WASM_BACKEND = 'wasm';
+
+/** Batch-norm planes shorter than this stay on the TypeScript kernels. */
+const MIN_SPATIAL = 4;
+
+/**
+ * Writes a float64 center as two float32 at `floats[at]` and `floats[at + stride]`:
+ * the nearest float32 and the rest (norm.wat subtracts both, keeping precision
+ * when the mean is large next to the spread).
+ */
+function writeCenter(floats: Float32Array, at: number, stride: number, center: number): void {
+  const high = Math.fround(center);
+  floats[at] = high;
+  floats[at + stride] = center - high;
+}
+
+const isFloat32 = (tensor: Tensor | null): boolean => tensor === null || tensor.dtype === 'float32';
+
+/** The float32 elements of a tensor in row-major order (its storage when contiguous). */
+const float32Data = (tensor: Tensor): Float32Array => tensor.contiguousData() as Float32Array;
+
+/** Writes a parameter's values (or `length` copies of `fill` when there is none) at byte offset `at`. */
+function writeParameter(parameter: Tensor | null, at: number, length: number, fill: number): void {
+  const floats = wasmFloats();
+  if (parameter === null) floats.fill(fill, at / 4, at / 4 + length);
+  else floats.set(float32Data(parameter), at / 4);
+}
+
+/** `layerNorm` on norm.wat: see the TypeScript `layerNormKernel`. */
+export function layerNormWasmKernel(input: Tensor, weight: Tensor | null, bias: Tensor | null, length: number, eps: number): NormForwardResult {
+  const module = normWasm();
+  const count = input.numel();
+  if (module === undefined || input.dtype !== 'float32' || !isFloat32(weight) || !isFloat32(bias) || length === 0 || count === 0) {
+    return kernelBelow('layerNorm', WASM_BACKEND)(input, weight, bias, length, eps);
+  }
+  const rows = count / length;
+  const layout = new WasmLayout();
+  const x = layout.floats(count);
+  const w = layout.floats(length);
+  const b = layout.floats(length);
+  const mean = layout.doubles(rows);
+  const invstd = layout.doubles(rows);
+  if (!layout.reserve(module)) return kernelBelow('layerNorm', WASM_BACKEND)(input, weight, bias, length, eps);
+  wasmFloats().set(float32Data(input), x / 4);
+  writeParameter(weight, w, length, 1);
+  writeParameter(bias, b, length, 0);
+  module.layerNormForward(x, x, rows, length, w, b, eps, mean, invstd);
+  const doubles = wasmDoubles();
+  return {
+    output: Tensor.fromData(wasmFloats().slice(x / 4, x / 4 + count), input.shape),
+    mean: Tensor.fromData(doubles.slice(mean / 8, mean / 8 + rows), [rows]),
+    invstd: Tensor.fromData(doubles.slice(invstd / 8, invstd / 8 + rows), [rows]),
+  };
+}
+
+/** `layerNormBackward` on norm.wat: see the TypeScript `layerNormBackwardKernel`. */
+export function layerNormBackwardWasmKernel(
+  input: Tensor,
+  gradOutput: Tensor,
+  mean: Tensor,
+  invstd: Tensor,
+  weight: Tensor | null,
+  length: number,
+  mask: GradientMask,
+): NormGradients {
+  const module = normWasm();
+  const count = input.numel();
+  if (module === undefined || input.dtype !== 'float32' || gradOutput.dtype !== 'float32' || !isFloat32(weight) || length === 0 || count === 0) {
+    return kernelBelow('layerNormBackward', WASM_BACKEND)(input, gradOutput, mean, invstd, weight, length, mask);
+  }
+  const rows = count / length;
+  const layout = new WasmLayout();
+  const x = layout.floats(count);
+  const g = layout.floats(count);
+  const w = layout.floats(length);
+  const rowMean = layout.doubles(rows);
+  const rowInvstd = layout.doubles(rows);
+  const weightSums = layout.doubles(length);
+  const biasSums = layout.doubles(length);
+  if (!layout.reserve(module)) {
+    return kernelBelow('layerNormBackward', WASM_BACKEND)(input, gradOutput, mean, invstd, weight, length, mask);
+  }
+  const floats = wasmFloats();
+  const doubles = wasmDoubles();
+  floats.set(float32Data(input), x / 4);
+  floats.set(float32Data(gradOutput), g / 4);
+  writeParameter(weight, w, length, 1);
+  doubles.set(float64Values(mean), rowMean / 8);
+  doubles.set(float64Values(invstd), rowInvstd / 8);
+  doubles.fill(0, weightSums / 8, biasSums / 8 + length);
+  module.layerNormBackward(x, g, g, rows, length, w, rowMean, rowInvstd, weightSums, biasSums, mask[0] ? 1 : 0);
+  return {
+    gradInput: mask[0] ? Tensor.fromData(floats.slice(g / 4, g / 4 + count), input.shape) : null,
+    gradWeight: mask[1] && weight !== null ? tensorOf(doubles.slice(weightSums / 8, weightSums / 8 + length), [length], 'float32') : null,
+    gradBias: mask[2] ? tensorOf(doubles.slice(biasSums / 8, biasSums / 8 + length), [length], 'float32') : null,
+  };
+}
+
+/** Whether a batch-norm call is one these kernels take. */
+function takesBatchNorm(input: Tensor, spatial: number, ...others: (Tensor | null)[]): boolean {
+  return input.dtype === 'float32' && others.every(isFloat32) && spatial >= MIN_SPATIAL && input.numel() > 0 && normWasm() !== undefined;
+}
+
+/** `batchNorm` on norm.wat: see the TypeScript `batchNormKernel`. */
+export function batchNormWasmKernel(
+  input: Tensor,
+  weight: Tensor | null,
+  bias: Tensor | null,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  useInputStats: boolean,
+  eps: number,
+): NormForwardResult {
+  const { batch, channels, spatial } = channelLayout(input.shape);
+  const module = normWasm();
+  const layout = new WasmLayout();
+  const count = input.numel();
+  const x = layout.floats(count);
+  const moments = layout.doubles(2 * channels);
+  const coefficients = layout.floats(4 * channels);
+  if (module === undefined || !takesBatchNorm(input, spatial, weight, bias) || !layout.reserve(module)) {
+    return kernelBelow('batchNorm', WASM_BACKEND)(input, weight, bias, runningMean, runningVar, useInputStats, eps);
+  }
+  const floats = wasmFloats();
+  floats.set(float32Data(input), x / 4);
+  const batchStatistics = useInputStats || runningMean === null || runningVar === null;
+  let mean: Float64Array;
+  let invstd: Float64Array;
+  if (batchStatistics) {
+    module.channelMoments(x, batch, channels, spatial, moments, moments + 8 * channels);
+    mean = wasmDoubles().slice(moments / 8, moments / 8 + channels);
+    invstd = wasmDoubles().slice(moments / 8 + channels, moments / 8 + 2 * channels);
+  } else {
+    mean = Float64Array.from(float64Values(runningMean));
+    invstd = Float64Array.from(float64Values(runningVar));
+  }
+  const w = parameterValues(weight, channels, 1);
+  const b = parameterValues(bias, channels, 0);
+  const at = coefficients / 4;
+  for (let c = 0; c < channels; c++) {
+    invstd[c] = 1 / Math.sqrt(invstd[c]! + eps);
+    writeCenter(floats, at + c, channels, mean[c]!);
+    floats[at + 2 * channels + c] = w[c]! * invstd[c]!;
+    floats[at + 3 * channels + c] = b[c]!;
+  }
+  module.channelAffine(x, x, batch, channels, spatial, coefficients);
+  return {
+    output: Tensor.fromData(floats.slice(x / 4, x / 4 + count), input.shape),
+    mean: Tensor.fromData(mean, [channels]),
+    invstd: Tensor.fromData(invstd, [channels]),
+  };
+}
+
+/** `batchNormBackward` on norm.wat: see the TypeScript `batchNormBackwardKernel`. */
+export function batchNormBackwardWasmKernel(
+  input: Tensor,
+  gradOutput: Tensor,
+  mean: Tensor,
+  invstd: Tensor,
+  weight: Tensor | null,
+  useInputStats: boolean,
+  mask: GradientMask,
+): NormGradients {
+  const { batch, channels, spatial } = channelLayout(input.shape);
+  const module = normWasm();
+  const layout = new WasmLayout();
+  const count = input.numel();
+  const x = layout.floats(count);
+  const g = layout.floats(count);
+  const sums = layout.doubles(2 * channels);
+  const coefficients = layout.floats(5 * channels);
+  if (module === undefined || !takesBatchNorm(input, spatial, gradOutput, weight) || !layout.reserve(module)) {
+    return kernelBelow('batchNormBackward', WASM_BACKEND)(input, gradOutput, mean, invstd, weight, useInputStats, mask);
+  }
+  const floats = wasmFloats();
+  floats.set(float32Data(input), x / 4);
+  floats.set(float32Data(gradOutput), g / 4);
+  const center = float64Values(mean);
+  const r = float64Values(invstd);
+  const w = parameterValues(weight, channels, 1);
+  const at = coefficients / 4;
+  for (let c = 0; c < channels; c++) writeCenter(floats, at + c, channels, center[c]!);
+  const needSums = mask[1] || mask[2] || (mask[0] && useInputStats);
+  let sumG = new Float64Array(channels);
+  let sumGX = new Float64Array(channels);
+  if (needSums) {
+    module.channelGradientSums(x, g, batch, channels, spatial, coefficients, sums, sums + 8 * channels);
+    sumG = wasmDoubles().slice(sums / 8, sums / 8 + channels);
+    sumGX = wasmDoubles().slice(sums / 8 + channels, sums / 8 + 2 * channels);
+  }
+  let gradInput: Tensor | null = null;
+  if (mask[0]) {
+    const total = batch * spatial;
+    for (let c = 0; c < channels; c++) {
+      // gradInput = g · a + (x − mean) · b + k, the TypeScript kernel's coefficients.
+      const a = w[c]! * r[c]!;
+      floats[at + 2 * channels + c] = a;
+      floats[at + 3 * channels + c] = useInputStats ? (-a * r[c]! * r[c]! * sumGX[c]!) / total : 0;
+      floats[at + 4 * channels + c] = useInputStats ? (-a * sumG[c]!) / total : 0;
+    }
+    module.channelBackwardInput(x, g, g, batch, channels, spatial, coefficients);
+    gradInput = Tensor.fromData(floats.slice(g / 4, g / 4 + count), input.shape);
+  }
+  let gradWeight: Tensor | null = null;
+  if (mask[1] && weight !== null) {
+    for (let c = 0; c < channels; c++) sumGX[c] = sumGX[c]! * r[c]!;
+    gradWeight = tensorOf(sumGX, [channels], 'float32');
+  }
+  return { gradInput, gradWeight, gradBias: mask[2] ? tensorOf(sumG, [channels], 'float32') : null };
+}

@@ -95,6 +95,7 @@ export function layerNormBackwardWasmKernel(
   const rowInvstd = layout.doubles(rows);
   const weightSums = layout.doubles(length);
   const biasSums = layout.doubles(length);
+  const partialSums = layout.floats(2 * length);
   if (!layout.reserve(module)) {
     return kernelBelow('layerNormBackward', WASM_BACKEND)(input, gradOutput, mean, invstd, weight, length, mask);
   }
@@ -106,7 +107,10 @@ export function layerNormBackwardWasmKernel(
   doubles.set(float64Values(mean), rowMean / 8);
   doubles.set(float64Values(invstd), rowInvstd / 8);
   doubles.fill(0, weightSums / 8, biasSums / 8 + length);
-  module.layerNormBackward(x, g, g, rows, length, w, rowMean, rowInvstd, weightSums, biasSums, mask[0] ? 1 : 0);
+  floats.fill(0, partialSums / 4, partialSums / 4 + 2 * length);
+  module.layerNormBackward(
+    x, g, g, rows, length, w, rowMean, rowInvstd, weightSums, biasSums, partialSums, partialSums + 4 * length, mask[0] ? 1 : 0,
+  );
   return {
     gradInput: mask[0] ? Tensor.fromData(floats.slice(g / 4, g / 4 + count), input.shape) : null,
     gradWeight: mask[1] && weight !== null ? tensorOf(doubles.slice(weightSums / 8, weightSums / 8 + length), [length], 'float32') : null,

@@ -22,7 +22,7 @@ export interface NormExports {
   layerNormForward(x: number, y: number, rows: number, length: number, w: number, b: number, eps: number, mean: number, invstd: number): void;
   layerNormBackward(
     x: number, g: number, out: number, rows: number, length: number, w: number,
-    mean: number, invstd: number, weightSums: number, biasSums: number, needInput: number,
+    mean: number, invstd: number, weightSums: number, biasSums: number, partialWeight: number, partialBias: number, needInput: number,
   ): void;
   channelMoments(x: number, batch: number, channels: number, spatial: number, mean: number, variance: number): void;
   channelAffine(x: number, y: number, batch: number, channels: number, spatial: number, coefficients: number): void;

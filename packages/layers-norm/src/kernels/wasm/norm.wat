@@ -225,13 +225,42 @@
         (local.set $row (i32.add (local.get $row) (i32.const 1)))
         (br $nextRow))))
 
+  ;; Adds the n float32 at partial, promoted, to the n float64 at sums, and zeroes partial.
+  (func $flushColumns (param $partial i32) (param $sums i32) (param $n i32)
+    (local $i i32) (local $bytes i32) (local $vectorBytes i32) (local $v v128) (local $at i32)
+    (local.set $bytes (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $vectorBytes (i32.and (local.get $bytes) (i32.const -16)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $vectorBytes)))
+        (local.set $v (v128.load (i32.add (local.get $partial) (local.get $i))))
+        (local.set $at (i32.add (local.get $sums) (i32.shl (local.get $i) (i32.const 1))))
+        (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at)) (f64x2.promote_low_f32x4 (local.get $v))))
+        (v128.store offset=16 (local.get $at) (f64x2.add (v128.load offset=16 (local.get $at))
+          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
+        (v128.store (i32.add (local.get $partial) (local.get $i)) (v128.const i64x2 0 0))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+        (local.set $at (i32.add (local.get $sums) (i32.shl (local.get $i) (i32.const 1))))
+        (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (f64.promote_f32 (f32.load (i32.add (local.get $partial) (local.get $i))))))
+        (f32.store (i32.add (local.get $partial) (local.get $i)) (f32.const 0))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $next))))
+
   ;; Layer norm backward over rows of len float32 of x and g (w: len float32;
   ;; mean, invstd: float64 per row). Adds Σ g·x̂ and Σ g per column to the
-  ;; float64 arrays at weightSums and biasSums; with needInput, writes
+  ;; float64 arrays at weightSums and biasSums, through float32 partial sums
+  ;; of 16 rows at partialWeight and partialBias (len float32 each, zero on
+  ;; entry and on return: one float32 add per element where float64 would
+  ;; take two loads, two adds and two stores); with needInput, writes
   ;; gradInput = invstd · (g·w − mean(g·w) − x̂ · mean(g·w·x̂)) to out (may be g).
   (func (export "layerNormBackward")
     (param $x i32) (param $g i32) (param $out i32) (param $rows i32) (param $len i32) (param $w i32)
-    (param $meanIn i32) (param $invstdIn i32) (param $weightSums i32) (param $biasSums i32) (param $needInput i32)
+    (param $meanIn i32) (param $invstdIn i32) (param $weightSums i32) (param $biasSums i32)
+    (param $partialWeight i32) (param $partialBias i32) (param $needInput i32)
     (local $row i32) (local $i i32) (local $bytes i32) (local $vectorBytes i32) (local $r f64) (local $m f64)
     (local $m32 f32) (local $ml f32) (local $r32 f32) (local $mv v128) (local $mlv v128) (local $rv v128)
     (local $gv v128) (local $xh v128) (local $gw v128) (local $av v128) (local $ab v128) (local $cv v128) (local $cb v128)
@@ -269,16 +298,10 @@
             (local.set $gw (f32x4.mul (local.get $gw) (local.get $xh)))
             (local.set $cv (f64x2.add (local.get $cv) (f64x2.promote_low_f32x4 (local.get $gw))))
             (local.set $cb (f64x2.add (local.get $cb) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gw) (local.get $gw)))))
-            ;; The column sums, each float32x4 promoted to two float64x2 (written out: V8 does not inline calls).
-            (local.set $xh (f32x4.mul (local.get $gv) (local.get $xh)))
-            (local.set $column (i32.add (local.get $weightSums) (i32.shl (local.get $i) (i32.const 1))))
-            (v128.store (local.get $column) (f64x2.add (v128.load (local.get $column)) (f64x2.promote_low_f32x4 (local.get $xh))))
-            (v128.store offset=16 (local.get $column) (f64x2.add (v128.load offset=16 (local.get $column))
-              (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xh) (local.get $xh)))))
-            (local.set $column (i32.add (local.get $biasSums) (i32.shl (local.get $i) (i32.const 1))))
-            (v128.store (local.get $column) (f64x2.add (v128.load (local.get $column)) (f64x2.promote_low_f32x4 (local.get $gv))))
-            (v128.store offset=16 (local.get $column) (f64x2.add (v128.load offset=16 (local.get $column))
-              (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gv) (local.get $gv)))))
+            (local.set $column (i32.add (local.get $partialWeight) (local.get $i)))
+            (v128.store (local.get $column) (f32x4.add (v128.load (local.get $column)) (f32x4.mul (local.get $gv) (local.get $xh))))
+            (local.set $column (i32.add (local.get $partialBias) (local.get $i)))
+            (v128.store (local.get $column) (f32x4.add (v128.load (local.get $column)) (local.get $gv)))
             (local.set $i (i32.add (local.get $i) (i32.const 16)))
             (br $next)))
         (block $done
@@ -290,11 +313,10 @@
             (local.set $weighted (f32.mul (local.get $gradient) (f32.load (i32.add (local.get $w) (local.get $i)))))
             (local.set $as (f64.add (local.get $as) (f64.promote_f32 (local.get $weighted))))
             (local.set $cs (f64.add (local.get $cs) (f64.promote_f32 (f32.mul (local.get $weighted) (local.get $normalized)))))
-            (local.set $column (i32.add (local.get $weightSums) (i32.shl (local.get $i) (i32.const 1))))
-            (f64.store (local.get $column) (f64.add (f64.load (local.get $column))
-              (f64.promote_f32 (f32.mul (local.get $gradient) (local.get $normalized)))))
-            (local.set $column (i32.add (local.get $biasSums) (i32.shl (local.get $i) (i32.const 1))))
-            (f64.store (local.get $column) (f64.add (f64.load (local.get $column)) (f64.promote_f32 (local.get $gradient))))
+            (local.set $column (i32.add (local.get $partialWeight) (local.get $i)))
+            (f32.store (local.get $column) (f32.add (f32.load (local.get $column)) (f32.mul (local.get $gradient) (local.get $normalized))))
+            (local.set $column (i32.add (local.get $partialBias) (local.get $i)))
+            (f32.store (local.get $column) (f32.add (f32.load (local.get $column)) (local.get $gradient)))
             (local.set $i (i32.add (local.get $i) (i32.const 4)))
             (br $next)))
         (if (local.get $needInput)
@@ -339,6 +361,12 @@
                     (local.get $constant)))
                 (local.set $i (i32.add (local.get $i) (i32.const 4)))
                 (br $next)))))
+        (if (i32.or
+              (i32.eq (i32.and (local.get $row) (i32.const 15)) (i32.const 15))
+              (i32.eq (i32.add (local.get $row) (i32.const 1)) (local.get $rows)))
+          (then
+            (call $flushColumns (local.get $partialWeight) (local.get $weightSums) (local.get $len))
+            (call $flushColumns (local.get $partialBias) (local.get $biasSums) (local.get $len))))
         (local.set $x (i32.add (local.get $x) (local.get $bytes)))
         (local.set $g (i32.add (local.get $g) (local.get $bytes)))
         (local.set $out (i32.add (local.get $out) (local.get $bytes)))

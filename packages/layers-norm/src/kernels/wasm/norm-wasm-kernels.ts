@@ -44,6 +44,18 @@ function writeParameter(parameter: Tensor | null, at: number, length: number, fi
   else floats.set(float32Data(parameter), at / 4);
 }
 
+/**
+ * Float32 values per operand and chunk. The kernels stream their operands
+ * through wasm memory a chunk at a time (copy in, run, copy out), so the
+ * copies and the loops work on data in L2 and main memory sees each operand
+ * once, as PyTorch's kernels do; copying whole tensors in and out would
+ * triple the traffic of these memory-bound loops.
+ */
+const CHUNK_FLOATS = 16384;
+
+/** Rows of `length` per chunk: as many as fit in {@link CHUNK_FLOATS}, at least one. */
+const rowsPerChunk = (length: number): number => Math.max(1, Math.floor(CHUNK_FLOATS / length));
+
 /** `layerNorm` on norm.wat: see the TypeScript `layerNormKernel`. */
 export function layerNormWasmKernel(input: Tensor, weight: Tensor | null, bias: Tensor | null, length: number, eps: number): NormForwardResult {
   const module = normWasm();
@@ -52,20 +64,29 @@ export function layerNormWasmKernel(input: Tensor, weight: Tensor | null, bias: 
     return kernelBelow('layerNorm', WASM_BACKEND)(input, weight, bias, length, eps);
   }
   const rows = count / length;
+  const chunkRows = rowsPerChunk(length);
   const layout = new WasmLayout();
-  const x = layout.floats(count);
+  const x = layout.floats(chunkRows * length);
   const w = layout.floats(length);
   const b = layout.floats(length);
   const mean = layout.doubles(rows);
   const invstd = layout.doubles(rows);
   if (!layout.reserve(module)) return kernelBelow('layerNorm', WASM_BACKEND)(input, weight, bias, length, eps);
-  wasmFloats().set(float32Data(input), x / 4);
+  const floats = wasmFloats();
   writeParameter(weight, w, length, 1);
   writeParameter(bias, b, length, 0);
-  module.layerNormForward(x, x, rows, length, w, b, eps, mean, invstd);
+  const data = float32Data(input);
+  const output = new Float32Array(count);
+  for (let row = 0; row < rows; row += chunkRows) {
+    const start = row * length;
+    const size = Math.min(chunkRows, rows - row) * length;
+    floats.set(data.subarray(start, start + size), x / 4);
+    module.layerNormForward(x, x, size / length, length, w, b, eps, mean + 8 * row, invstd + 8 * row);
+    output.set(floats.subarray(x / 4, x / 4 + size), start);
+  }
   const doubles = wasmDoubles();
   return {
-    output: Tensor.fromData(wasmFloats().slice(x / 4, x / 4 + count), input.shape),
+    output: Tensor.fromData(output, input.shape),
     mean: Tensor.fromData(doubles.slice(mean / 8, mean / 8 + rows), [rows]),
     invstd: Tensor.fromData(doubles.slice(invstd / 8, invstd / 8 + rows), [rows]),
   };
@@ -87,9 +108,10 @@ export function layerNormBackwardWasmKernel(
     return kernelBelow('layerNormBackward', WASM_BACKEND)(input, gradOutput, mean, invstd, weight, length, mask);
   }
   const rows = count / length;
+  const chunkRows = rowsPerChunk(length);
   const layout = new WasmLayout();
-  const x = layout.floats(count);
-  const g = layout.floats(count);
+  const x = layout.floats(chunkRows * length);
+  const g = layout.floats(chunkRows * length);
   const w = layout.floats(length);
   const rowMean = layout.doubles(rows);
   const rowInvstd = layout.doubles(rows);
@@ -101,18 +123,27 @@ export function layerNormBackwardWasmKernel(
   }
   const floats = wasmFloats();
   const doubles = wasmDoubles();
-  floats.set(float32Data(input), x / 4);
-  floats.set(float32Data(gradOutput), g / 4);
   writeParameter(weight, w, length, 1);
   doubles.set(float64Values(mean), rowMean / 8);
   doubles.set(float64Values(invstd), rowInvstd / 8);
   doubles.fill(0, weightSums / 8, biasSums / 8 + length);
   floats.fill(0, partialSums / 4, partialSums / 4 + 2 * length);
-  module.layerNormBackward(
-    x, g, g, rows, length, w, rowMean, rowInvstd, weightSums, biasSums, partialSums, partialSums + 4 * length, mask[0] ? 1 : 0,
-  );
+  const inputData = float32Data(input);
+  const gradientData = float32Data(gradOutput);
+  const gradInput = mask[0] ? new Float32Array(count) : null;
+  for (let row = 0; row < rows; row += chunkRows) {
+    const start = row * length;
+    const size = Math.min(chunkRows, rows - row) * length;
+    floats.set(inputData.subarray(start, start + size), x / 4);
+    floats.set(gradientData.subarray(start, start + size), g / 4);
+    module.layerNormBackward(
+      x, g, g, size / length, length, w, rowMean + 8 * row, rowInvstd + 8 * row,
+      weightSums, biasSums, partialSums, partialSums + 4 * length, gradInput === null ? 0 : 1,
+    );
+    gradInput?.set(floats.subarray(g / 4, g / 4 + size), start);
+  }
   return {
-    gradInput: mask[0] ? Tensor.fromData(floats.slice(g / 4, g / 4 + count), input.shape) : null,
+    gradInput: gradInput === null ? null : Tensor.fromData(gradInput, input.shape),
     gradWeight: mask[1] && weight !== null ? tensorOf(doubles.slice(weightSums / 8, weightSums / 8 + length), [length], 'float32') : null,
     gradBias: mask[2] ? tensorOf(doubles.slice(biasSums / 8, biasSums / 8 + length), [length], 'float32') : null,
   };

@@ -10,7 +10,9 @@ import { normWasm } from './norm-wasm.js';
 
 // The wasm kernels against the TypeScript ones (the reference) on sizes the
 // conformance suite's small draws do not reach: SIMD bodies with scalar
-// tails, many planes and rows, and means large next to the spread.
+// tails, many planes and rows (several chunks of rows or samples streamed
+// through wasm memory, and rows longer than a chunk), and means large next
+// to the spread.
 
 const cpuLayerNorm = kernelOf('layerNorm', 'cpu')!;
 const cpuLayerNormBackward = kernelOf('layerNormBackward', 'cpu')!;
@@ -57,7 +59,7 @@ describe('the WebAssembly SIMD normalization kernels', () => {
     expect(normWasm()).toBeDefined();
   });
 
-  for (const [rows, length, center, scale] of [[37, 256, 0, 1], [5, 13, 0, 1], [9, 3, 0, 1], [6, 64, 1000, 0.01]] as const) {
+  for (const [rows, length, center, scale] of [[37, 256, 0, 1], [150, 256, 0, 1], [3, 20001, 0, 1], [5, 13, 0, 1], [9, 3, 0, 1], [6, 64, 1000, 0.01]] as const) {
     it(`layer norm over rows of ${length}, values around ${center} (spread ${scale}), matches the TypeScript kernels`, () => {
       manualSeed(rows * length);
       const input = values([rows, length], center, scale);

@@ -154,6 +154,43 @@ function takesBatchNorm(input: Tensor, spatial: number, ...others: (Tensor | nul
   return input.dtype === 'float32' && others.every(isFloat32) && spatial >= MIN_SPATIAL && input.numel() > 0 && normWasm() !== undefined;
 }
 
+/**
+ * A batch streamed through wasm memory a chunk of samples at a time: where
+ * each chunk goes and how to copy one in (from each of `sources`) and out.
+ */
+class SampleChunks {
+  /** Samples per chunk: as many as fit in {@link CHUNK_FLOATS}, at least one. */
+  readonly samples: number;
+  /** Whether the whole batch is one chunk (so it is copied in once). */
+  readonly single: boolean;
+
+  constructor(
+    readonly batch: number,
+    readonly sampleSize: number,
+  ) {
+    this.samples = Math.max(1, Math.floor(CHUNK_FLOATS / sampleSize));
+    this.single = this.samples >= batch;
+  }
+
+  /** The number of samples of the chunk starting at sample `first`. */
+  size(first: number): number {
+    return Math.min(this.samples, this.batch - first);
+  }
+
+  /** Copies samples [first, first + size) of each source to its region (byte offset) of wasm memory. */
+  copyIn(first: number, sources: readonly (readonly [Float32Array, number])[]): void {
+    const floats = wasmFloats();
+    const start = first * this.sampleSize;
+    const end = start + this.size(first) * this.sampleSize;
+    for (const [data, at] of sources) floats.set(data.subarray(start, end), at / 4);
+  }
+
+  /** Copies the chunk starting at sample `first` from its region (byte offset) of wasm memory into `target`. */
+  copyOut(first: number, at: number, target: Float32Array): void {
+    target.set(wasmFloats().subarray(at / 4, at / 4 + this.size(first) * this.sampleSize), first * this.sampleSize);
+  }
+}
+
 /** `batchNorm` on norm.wat: see the TypeScript `batchNormKernel`. */
 export function batchNormWasmKernel(
   input: Tensor,
@@ -166,23 +203,28 @@ export function batchNormWasmKernel(
 ): NormForwardResult {
   const { batch, channels, spatial } = channelLayout(input.shape);
   const module = normWasm();
+  const chunks = new SampleChunks(batch, channels * spatial);
   const layout = new WasmLayout();
-  const count = input.numel();
-  const x = layout.floats(count);
+  const x = layout.floats(chunks.samples * chunks.sampleSize);
   const moments = layout.doubles(2 * channels);
   const coefficients = layout.floats(4 * channels);
   if (module === undefined || !takesBatchNorm(input, spatial, weight, bias) || !layout.reserve(module)) {
     return kernelBelow('batchNorm', WASM_BACKEND)(input, weight, bias, runningMean, runningVar, useInputStats, eps);
   }
   const floats = wasmFloats();
-  floats.set(float32Data(input), x / 4);
+  const data = float32Data(input);
   const batchStatistics = useInputStats || runningMean === null || runningVar === null;
   let mean: Float64Array;
   let invstd: Float64Array;
   if (batchStatistics) {
-    module.channelMoments(x, batch, channels, spatial, moments, moments + 8 * channels);
+    wasmDoubles().fill(0, moments / 8, moments / 8 + 2 * channels);
+    for (let first = 0; first < batch; first += chunks.samples) {
+      chunks.copyIn(first, [[data, x]]);
+      module.channelMoments(x, chunks.size(first), channels, spatial, first, moments, moments + 8 * channels);
+    }
     mean = wasmDoubles().slice(moments / 8, moments / 8 + channels);
     invstd = wasmDoubles().slice(moments / 8 + channels, moments / 8 + 2 * channels);
+    for (let c = 0; c < channels; c++) invstd[c] = invstd[c]! / (batch * spatial);
   } else {
     mean = Float64Array.from(float64Values(runningMean));
     invstd = Float64Array.from(float64Values(runningVar));
@@ -196,12 +238,14 @@ export function batchNormWasmKernel(
     floats[at + 2 * channels + c] = w[c]! * invstd[c]!;
     floats[at + 3 * channels + c] = b[c]!;
   }
-  module.channelAffine(x, x, batch, channels, spatial, coefficients);
-  return {
-    output: Tensor.fromData(floats.slice(x / 4, x / 4 + count), input.shape),
-    mean: Tensor.fromData(mean, [channels]),
-    invstd: Tensor.fromData(invstd, [channels]),
-  };
+  const output = new Float32Array(data.length);
+  for (let first = 0; first < batch; first += chunks.samples) {
+    // One chunk is still in wasm memory from the statistics pass.
+    if (!(chunks.single && batchStatistics)) chunks.copyIn(first, [[data, x]]);
+    module.channelAffine(x, x, chunks.size(first), channels, spatial, coefficients);
+    chunks.copyOut(first, x, output);
+  }
+  return { output: Tensor.fromData(output, input.shape), mean: Tensor.fromData(mean, [channels]), invstd: Tensor.fromData(invstd, [channels]) };
 }
 
 /** `batchNormBackward` on norm.wat: see the TypeScript `batchNormBackwardKernel`. */
@@ -216,18 +260,17 @@ export function batchNormBackwardWasmKernel(
 ): NormGradients {
   const { batch, channels, spatial } = channelLayout(input.shape);
   const module = normWasm();
+  const chunks = new SampleChunks(batch, channels * spatial);
   const layout = new WasmLayout();
-  const count = input.numel();
-  const x = layout.floats(count);
-  const g = layout.floats(count);
+  const x = layout.floats(chunks.samples * chunks.sampleSize);
+  const g = layout.floats(chunks.samples * chunks.sampleSize);
   const sums = layout.doubles(2 * channels);
   const coefficients = layout.floats(5 * channels);
   if (module === undefined || !takesBatchNorm(input, spatial, gradOutput, weight) || !layout.reserve(module)) {
     return kernelBelow('batchNormBackward', WASM_BACKEND)(input, gradOutput, mean, invstd, weight, useInputStats, mask);
   }
   const floats = wasmFloats();
-  floats.set(float32Data(input), x / 4);
-  floats.set(float32Data(gradOutput), g / 4);
+  const operands = [[float32Data(input), x], [float32Data(gradOutput), g]] as const;
   const center = float64Values(mean);
   const r = float64Values(invstd);
   const w = parameterValues(weight, channels, 1);
@@ -237,7 +280,11 @@ export function batchNormBackwardWasmKernel(
   let sumG = new Float64Array(channels);
   let sumGX = new Float64Array(channels);
   if (needSums) {
-    module.channelGradientSums(x, g, batch, channels, spatial, coefficients, sums, sums + 8 * channels);
+    wasmDoubles().fill(0, sums / 8, sums / 8 + 2 * channels);
+    for (let first = 0; first < batch; first += chunks.samples) {
+      chunks.copyIn(first, operands);
+      module.channelGradientSums(x, g, chunks.size(first), channels, spatial, coefficients, sums, sums + 8 * channels);
+    }
     sumG = wasmDoubles().slice(sums / 8, sums / 8 + channels);
     sumGX = wasmDoubles().slice(sums / 8 + channels, sums / 8 + 2 * channels);
   }
@@ -251,8 +298,14 @@ export function batchNormBackwardWasmKernel(
       floats[at + 3 * channels + c] = useInputStats ? (-a * r[c]! * r[c]! * sumGX[c]!) / total : 0;
       floats[at + 4 * channels + c] = useInputStats ? (-a * sumG[c]!) / total : 0;
     }
-    module.channelBackwardInput(x, g, g, batch, channels, spatial, coefficients);
-    gradInput = Tensor.fromData(floats.slice(g / 4, g / 4 + count), input.shape);
+    const result = new Float32Array(chunks.batch * chunks.sampleSize);
+    for (let first = 0; first < batch; first += chunks.samples) {
+      // One chunk is still in wasm memory from the sums.
+      if (!(chunks.single && needSums)) chunks.copyIn(first, operands);
+      module.channelBackwardInput(x, g, g, chunks.size(first), channels, spatial, coefficients);
+      chunks.copyOut(first, g, result);
+    }
+    gradInput = Tensor.fromData(result, input.shape);
   }
   let gradWeight: Tensor | null = null;
   if (mask[1] && weight !== null) {

@@ -80,7 +80,7 @@ describe('the WebAssembly SIMD normalization kernels', () => {
     });
   }
 
-  for (const [shape, center, scale] of [[[8, 5, 16, 16], 0, 1], [[3, 4, 7], 0, 1], [[2, 3, 5, 5], 0, 1], [[4, 2, 9], 1000, 0.01]] as const) {
+  for (const [shape, center, scale] of [[[8, 5, 16, 16], 0, 1], [[40, 3, 20, 20], 0, 1], [[3, 2, 100, 100], 0, 1], [[3, 4, 7], 0, 1], [[2, 3, 5, 5], 0, 1], [[4, 2, 9], 1000, 0.01], [[30, 2, 300], 1000, 0.01]] as const) {
     it(`batch norm on [${shape.join(', ')}], values around ${center} (spread ${scale}), matches the TypeScript kernels`, () => {
       manualSeed(shape.length * 31 + shape[0]);
       const channels = shape[1];

@@ -24,7 +24,7 @@ export interface NormExports {
     x: number, g: number, out: number, rows: number, length: number, w: number,
     mean: number, invstd: number, weightSums: number, biasSums: number, partialWeight: number, partialBias: number, needInput: number,
   ): void;
-  channelMoments(x: number, batch: number, channels: number, spatial: number, mean: number, variance: number): void;
+  channelMoments(x: number, batch: number, channels: number, spatial: number, firstSample: number, mean: number, m2: number): void;
   channelAffine(x: number, y: number, batch: number, channels: number, spatial: number, coefficients: number): void;
   channelGradientSums(x: number, g: number, batch: number, channels: number, spatial: number, coefficients: number, sumG: number, sumGX: number): void;
   channelBackwardInput(x: number, g: number, out: number, batch: number, channels: number, spatial: number, coefficients: number): void;

@@ -373,19 +373,22 @@
         (local.set $row (i32.add (local.get $row) (i32.const 1)))
         (br $nextRow))))
 
-  ;; Batch statistics of [batch, channels, spatial] float32 at x: per channel
-  ;; the mean and the biased variance (float64 at meanOut and varianceOut),
-  ;; each plane's mean and squared deviations first, merged with Chan's update.
+;; Batch statistics of [batch, channels, spatial] float32 at x, samples
+  ;; firstSample, firstSample + 1, ... of a larger batch: merges each plane's
+  ;; mean and sum of squared deviations, with Chan's update, into each
+  ;; channel's running mean and sum of squared deviations (float64 at mean
+  ;; and m2, zero before the first sample; the variance is m2 / count).
   (func (export "channelMoments")
-    (param $x i32) (param $batch i32) (param $channels i32) (param $spatial i32) (param $meanOut i32) (param $varianceOut i32)
+    (param $x i32) (param $batch i32) (param $channels i32) (param $spatial i32) (param $firstSample i32)
+    (param $meanState i32) (param $m2State i32)
     (local $c i32) (local $n i32) (local $plane i32) (local $m f64) (local $m2 f64) (local $planeMean f64) (local $planeM2 f64)
     (local $seen f64) (local $fraction f64) (local $delta f64) (local $s f64)
     (local.set $s (f64.convert_i32_u (local.get $spatial)))
     (block $channelsDone
       (loop $nextChannel
         (br_if $channelsDone (i32.ge_u (local.get $c) (local.get $channels)))
-        (local.set $m (f64.const 0))
-        (local.set $m2 (f64.const 0))
+        (local.set $m (f64.load (i32.add (local.get $meanState) (i32.shl (local.get $c) (i32.const 3)))))
+        (local.set $m2 (f64.load (i32.add (local.get $m2State) (i32.shl (local.get $c) (i32.const 3)))))
         (local.set $n (i32.const 0))
         (block $done
           (loop $next
@@ -395,7 +398,7 @@
               (i32.const 2))))
             (local.set $planeMean (f64.div (call $sum (local.get $plane) (local.get $spatial)) (local.get $s)))
             (local.set $planeM2 (call $squaredDeviation (local.get $plane) (local.get $spatial) (local.get $planeMean)))
-            (local.set $seen (f64.mul (f64.convert_i32_u (local.get $n)) (local.get $s)))
+            (local.set $seen (f64.mul (f64.convert_i32_u (i32.add (local.get $firstSample) (local.get $n))) (local.get $s)))
             (local.set $fraction (f64.div (local.get $s) (f64.add (local.get $seen) (local.get $s))))
             (local.set $delta (f64.sub (local.get $planeMean) (local.get $m)))
             (local.set $m (f64.add (local.get $m) (f64.mul (local.get $delta) (local.get $fraction))))
@@ -403,9 +406,8 @@
               (f64.mul (f64.mul (f64.mul (local.get $delta) (local.get $delta)) (local.get $seen)) (local.get $fraction)))))
             (local.set $n (i32.add (local.get $n) (i32.const 1)))
             (br $next)))
-        (f64.store (i32.add (local.get $meanOut) (i32.shl (local.get $c) (i32.const 3))) (local.get $m))
-        (f64.store (i32.add (local.get $varianceOut) (i32.shl (local.get $c) (i32.const 3)))
-          (f64.div (local.get $m2) (f64.mul (f64.convert_i32_u (local.get $batch)) (local.get $s))))
+        (f64.store (i32.add (local.get $meanState) (i32.shl (local.get $c) (i32.const 3))) (local.get $m))
+        (f64.store (i32.add (local.get $m2State) (i32.shl (local.get $c) (i32.const 3))) (local.get $m2))
         (local.set $c (i32.add (local.get $c) (i32.const 1)))
         (br $nextChannel))))
 
@@ -442,7 +444,7 @@
         (br $nextSample))))
 
   ;; Per channel of [batch, channels, spatial] x and g: Σ g and Σ g · (x − center[c]),
-  ;; stored as float64 at sumG and sumGX.
+  ;; added to the float64 at sumG and sumGX (so a batch can come in chunks of samples).
   (func (export "channelGradientSums")
     (param $x i32) (param $g i32) (param $batch i32) (param $channels i32) (param $spatial i32)
     (param $coefficients i32) (param $sumG i32) (param $sumGX i32)
@@ -452,8 +454,8 @@
         (br_if $channelsDone (i32.ge_u (local.get $c) (local.get $channels)))
         (local.set $m (f32.load (i32.add (local.get $coefficients) (i32.shl (local.get $c) (i32.const 2)))))
         (local.set $ml (f32.load (i32.add (local.get $coefficients) (i32.shl (i32.add (local.get $c) (local.get $channels)) (i32.const 2)))))
-        (local.set $gs (f64.const 0))
-        (local.set $ps (f64.const 0))
+        (local.set $gs (f64.load (i32.add (local.get $sumG) (i32.shl (local.get $c) (i32.const 3)))))
+        (local.set $ps (f64.load (i32.add (local.get $sumGX) (i32.shl (local.get $c) (i32.const 3)))))
         (local.set $n (i32.const 0))
         (block $done
           (loop $next

@@ -12,7 +12,8 @@ import { NormBase } from './norm-base.js';
 import { type BatchNormOptions, checkBoolean, checkEps, checkFinite, resolveBatchNormOptions } from './options.js';
 import { updateRunningStats } from './running-stats.js';
 import { checkChannels, checkFloatInput, checkOptionalTensor, checkRank, spatialSize } from './validation.js';
-import { WASM_BACKEND, batchNormWasmKernel, batchNormBackwardWasmKernel } from './kernels/wasm/norm-wasm-kernels.js';
+import { batchNormBackwardWasmKernel, batchNormWasmKernel } from './kernels/wasm/batch-norm-wasm.js';
+import { WASM_BACKEND } from './kernels/wasm/wasm-support.js';
 import { normWasm } from './kernels/wasm/norm-wasm.js';
 import { COMPOSITE, batchNormBackwardComposite } from './reference-backward.js';
 

@@ -15,7 +15,8 @@ import {
   resolveLayerNormOptions,
 } from './options.js';
 import { checkFloatInput, checkOptionalTensor, checkTrailingShape } from './validation.js';
-import { WASM_BACKEND, layerNormWasmKernel, layerNormBackwardWasmKernel } from './kernels/wasm/norm-wasm-kernels.js';
+import { layerNormBackwardWasmKernel, layerNormWasmKernel } from './kernels/wasm/layer-norm-wasm.js';
+import { WASM_BACKEND } from './kernels/wasm/wasm-support.js';
 import { normWasm } from './kernels/wasm/norm-wasm.js';
 import { COMPOSITE, layerNormBackwardComposite } from './reference-backward.js';
 

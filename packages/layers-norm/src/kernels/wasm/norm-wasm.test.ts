@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { generateNormModule, generatedPath } from '../../../scripts/build-wasm.mjs';
 import '../../index.js';
 import type { GradientMask, NormForwardResult, NormGradients } from '../support.js';
-import { batchNormBackwardWasmKernel, batchNormWasmKernel, layerNormBackwardWasmKernel, layerNormWasmKernel } from './norm-wasm-kernels.js';
+import { batchNormBackwardWasmKernel, batchNormWasmKernel } from './batch-norm-wasm.js';
+import { layerNormBackwardWasmKernel, layerNormWasmKernel } from './layer-norm-wasm.js';
 import { normWasm } from './norm-wasm.js';
 
 // The wasm kernels against the TypeScript ones (the reference) on sizes the

@@ -1,153 +1,23 @@
 /**
- * The `wasm` backend's batch-norm and layer-norm kernels: the same contract
- * as the TypeScript kernels (kernel-signatures.ts), run on norm.wat for
- * float32. Calls they decline (another dtype, an empty tensor, batch-norm
- * inputs of fewer than 4 values per plane, whose planes are too short for
- * SIMD, memory that cannot grow) go to the kernel registered below them.
+ * The `wasm` backend's batch-norm kernels: the contract of
+ * kernel-signatures.ts, run on norm.wat for float32. Calls they decline
+ * (another dtype, an empty tensor, planes of fewer than 4 values, too
+ * short for SIMD, memory that cannot grow) go to the kernel registered
+ * below them.
  *
  * Numerics: every sum is accumulated in float64 as in the TypeScript
- * kernels; the elementwise maps run in float32 (as PyTorch's do), so the
- * results differ from the TypeScript kernels' by float32 rounding.
+ * kernels; the elementwise maps run in float32, as PyTorch's do, with each
+ * mean passed as two float32 so that large means keep their digits.
  */
 import { Tensor } from '@strata/tensor';
 import { kernelBelow } from '@strata/tensor/backend';
 import { channelLayout } from '../batch-norm.js';
 import { type GradientMask, type NormForwardResult, type NormGradients, float64Values, parameterValues, tensorOf } from '../support.js';
 import { WasmLayout, normWasm, wasmDoubles, wasmFloats } from './norm-wasm.js';
-
-/** The name these kernels register under, with `@strata/tensor`'s WebAssembly product. */
-export const WASM_BACKEND = 'wasm';
+import { CHUNK_FLOATS, WASM_BACKEND, float32Data, isFloat32, writeCenter } from './wasm-support.js';
 
 /** Batch-norm planes shorter than this stay on the TypeScript kernels. */
 const MIN_SPATIAL = 4;
-
-/**
- * Writes a float64 center as two float32 at `floats[at]` and `floats[at + stride]`:
- * the nearest float32 and the rest (norm.wat subtracts both, keeping precision
- * when the mean is large next to the spread).
- */
-function writeCenter(floats: Float32Array, at: number, stride: number, center: number): void {
-  const high = Math.fround(center);
-  floats[at] = high;
-  floats[at + stride] = center - high;
-}
-
-const isFloat32 = (tensor: Tensor | null): boolean => tensor === null || tensor.dtype === 'float32';
-
-/** The float32 elements of a tensor in row-major order (its storage when contiguous). */
-const float32Data = (tensor: Tensor): Float32Array => tensor.contiguousData() as Float32Array;
-
-/** Writes a parameter's values (or `length` copies of `fill` when there is none) at byte offset `at`. */
-function writeParameter(parameter: Tensor | null, at: number, length: number, fill: number): void {
-  const floats = wasmFloats();
-  if (parameter === null) floats.fill(fill, at / 4, at / 4 + length);
-  else floats.set(float32Data(parameter), at / 4);
-}
-
-/**
- * Float32 values per operand and chunk. The kernels stream their operands
- * through wasm memory a chunk at a time (copy in, run, copy out), so the
- * copies and the loops work on data in L2 and main memory sees each operand
- * once, as PyTorch's kernels do; copying whole tensors in and out would
- * triple the traffic of these memory-bound loops.
- */
-const CHUNK_FLOATS = 16384;
-
-/** Rows of `length` per chunk: as many as fit in {@link CHUNK_FLOATS}, at least one. */
-const rowsPerChunk = (length: number): number => Math.max(1, Math.floor(CHUNK_FLOATS / length));
-
-/** `layerNorm` on norm.wat: see the TypeScript `layerNormKernel`. */
-export function layerNormWasmKernel(input: Tensor, weight: Tensor | null, bias: Tensor | null, length: number, eps: number): NormForwardResult {
-  const module = normWasm();
-  const count = input.numel();
-  if (module === undefined || input.dtype !== 'float32' || !isFloat32(weight) || !isFloat32(bias) || length === 0 || count === 0) {
-    return kernelBelow('layerNorm', WASM_BACKEND)(input, weight, bias, length, eps);
-  }
-  const rows = count / length;
-  const chunkRows = rowsPerChunk(length);
-  const layout = new WasmLayout();
-  const x = layout.floats(chunkRows * length);
-  const w = layout.floats(length);
-  const b = layout.floats(length);
-  const mean = layout.doubles(rows);
-  const invstd = layout.doubles(rows);
-  if (!layout.reserve(module)) return kernelBelow('layerNorm', WASM_BACKEND)(input, weight, bias, length, eps);
-  const floats = wasmFloats();
-  writeParameter(weight, w, length, 1);
-  writeParameter(bias, b, length, 0);
-  const data = float32Data(input);
-  const output = new Float32Array(count);
-  for (let row = 0; row < rows; row += chunkRows) {
-    const start = row * length;
-    const size = Math.min(chunkRows, rows - row) * length;
-    floats.set(data.subarray(start, start + size), x / 4);
-    module.layerNormForward(x, x, size / length, length, w, b, eps, mean + 8 * row, invstd + 8 * row);
-    output.set(floats.subarray(x / 4, x / 4 + size), start);
-  }
-  const doubles = wasmDoubles();
-  return {
-    output: Tensor.fromData(output, input.shape),
-    mean: Tensor.fromData(doubles.slice(mean / 8, mean / 8 + rows), [rows]),
-    invstd: Tensor.fromData(doubles.slice(invstd / 8, invstd / 8 + rows), [rows]),
-  };
-}
-
-/** `layerNormBackward` on norm.wat: see the TypeScript `layerNormBackwardKernel`. */
-export function layerNormBackwardWasmKernel(
-  input: Tensor,
-  gradOutput: Tensor,
-  mean: Tensor,
-  invstd: Tensor,
-  weight: Tensor | null,
-  length: number,
-  mask: GradientMask,
-): NormGradients {
-  const module = normWasm();
-  const count = input.numel();
-  if (module === undefined || input.dtype !== 'float32' || gradOutput.dtype !== 'float32' || !isFloat32(weight) || length === 0 || count === 0) {
-    return kernelBelow('layerNormBackward', WASM_BACKEND)(input, gradOutput, mean, invstd, weight, length, mask);
-  }
-  const rows = count / length;
-  const chunkRows = rowsPerChunk(length);
-  const layout = new WasmLayout();
-  const x = layout.floats(chunkRows * length);
-  const g = layout.floats(chunkRows * length);
-  const w = layout.floats(length);
-  const rowMean = layout.doubles(rows);
-  const rowInvstd = layout.doubles(rows);
-  const weightSums = layout.doubles(length);
-  const biasSums = layout.doubles(length);
-  const partialSums = layout.floats(2 * length);
-  if (!layout.reserve(module)) {
-    return kernelBelow('layerNormBackward', WASM_BACKEND)(input, gradOutput, mean, invstd, weight, length, mask);
-  }
-  const floats = wasmFloats();
-  const doubles = wasmDoubles();
-  writeParameter(weight, w, length, 1);
-  doubles.set(float64Values(mean), rowMean / 8);
-  doubles.set(float64Values(invstd), rowInvstd / 8);
-  doubles.fill(0, weightSums / 8, biasSums / 8 + length);
-  floats.fill(0, partialSums / 4, partialSums / 4 + 2 * length);
-  const inputData = float32Data(input);
-  const gradientData = float32Data(gradOutput);
-  const gradInput = mask[0] ? new Float32Array(count) : null;
-  for (let row = 0; row < rows; row += chunkRows) {
-    const start = row * length;
-    const size = Math.min(chunkRows, rows - row) * length;
-    floats.set(inputData.subarray(start, start + size), x / 4);
-    floats.set(gradientData.subarray(start, start + size), g / 4);
-    module.layerNormBackward(
-      x, g, g, size / length, length, w, rowMean + 8 * row, rowInvstd + 8 * row,
-      weightSums, biasSums, partialSums, partialSums + 4 * length, gradInput === null ? 0 : 1,
-    );
-    gradInput?.set(floats.subarray(g / 4, g / 4 + size), start);
-  }
-  return {
-    gradInput: gradInput === null ? null : Tensor.fromData(gradInput, input.shape),
-    gradWeight: mask[1] && weight !== null ? tensorOf(doubles.slice(weightSums / 8, weightSums / 8 + length), [length], 'float32') : null,
-    gradBias: mask[2] ? tensorOf(doubles.slice(biasSums / 8, biasSums / 8 + length), [length], 'float32') : null,
-  };
-}
 
 /** Whether a batch-norm call is one these kernels take. */
 function takesBatchNorm(input: Tensor, spatial: number, ...others: (Tensor | null)[]): boolean {

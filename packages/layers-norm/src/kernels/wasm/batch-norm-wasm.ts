@@ -1,9 +1,8 @@
 /**
  * The `wasm` backend's batch-norm kernels: the contract of
  * kernel-signatures.ts, run on norm.wat for float32. Calls they decline
- * (another dtype, an empty tensor, planes of fewer than 4 values, too
- * short for SIMD, memory that cannot grow) go to the kernel registered
- * below them.
+ * (another dtype, an empty tensor, planes of fewer than 16 values,
+ * memory that cannot grow) go to the kernel registered below them.
  *
  * Numerics: every sum is accumulated in float64 as in the TypeScript
  * kernels; the elementwise maps run in float32, as PyTorch's do, with each
@@ -14,61 +13,23 @@ import { kernelBelow } from '@strata/tensor/backend';
 import { channelLayout } from '../batch-norm.js';
 import { type GradientMask, type NormForwardResult, type NormGradients, float64Values, parameterValues, tensorOf } from '../support.js';
 import { WasmLayout, normWasm, wasmDoubles, wasmFloats } from './norm-wasm.js';
-import { CHUNK_FLOATS, WASM_BACKEND, float32Data, isFloat32, writeCenter } from './wasm-support.js';
+import { WASM_BACKEND, float32Data, isFloat32, writeCenter } from './wasm-support.js';
 
-/** Batch-norm planes shorter than this stay on the TypeScript kernels. */
-const MIN_SPATIAL = 4;
+/**
+ * Batch-norm planes shorter than this stay on the TypeScript kernels: the
+ * wasm kernels copy a channel in and out one plane at a time, which pays
+ * from planes of a few dozen values up (a 5×5 feature map is 25).
+ */
+const MIN_SPATIAL = 16;
 
 /** Whether a batch-norm call is one these kernels take. */
-function takesBatchNorm(input: Tensor, spatial: number, ...others: (Tensor | null)[]): boolean {
-  return input.dtype === 'float32' && others.every(isFloat32) && spatial >= MIN_SPATIAL && input.numel() > 0 && normWasm() !== undefined;
+function takesBatchNorm(input: Tensor, ...others: (Tensor | null)[]): boolean {
+  return (
+    input.dtype === 'float32' && others.every(isFloat32) && channelLayout(input.shape).spatial >= MIN_SPATIAL &&
+    input.numel() > 0 && normWasm() !== undefined
+  );
 }
 
-/**
- * A batch streamed through wasm memory a chunk of samples at a time: where
- * each chunk goes and how to copy one in (from each of `sources`) and out.
- */
-class SampleChunks {
-  /** Samples per chunk: as many as fit in {@link CHUNK_FLOATS}, at least one. */
-  readonly samples: number;
-  /** Whether the whole batch is one chunk (so it is copied in once). */
-  readonly single: boolean;
-
-  constructor(
-    readonly batch: number,
-    readonly sampleSize: number,
-  ) {
-    this.samples = Math.max(1, Math.floor(CHUNK_FLOATS / sampleSize));
-    this.single = this.samples >= batch;
-  }
-
-  /** The number of samples of the chunk starting at sample `first`. */
-  size(first: number): number {
-    return Math.min(this.samples, this.batch - first);
-  }
-
-  /** Copies samples [first, first + size) of each source to its region (byte offset) of wasm memory. */
-  copyIn(first: number, sources: readonly (readonly [Float32Array, number])[]): void {
-    const floats = wasmFloats();
-    const start = first * this.sampleSize;
-    const end = start + this.size(first) * this.sampleSize;
-    for (const [data, at] of sources) floats.set(data.subarray(start, end), at / 4);
-  }
-
-  /** Copies the chunk starting at sample `first` from its region (byte offset) of wasm memory into `target`. */
-  copyOut(first: number, at: number, target: Float32Array): void {
-    target.set(wasmFloats().subarray(at / 4, at / 4 + this.size(first) * this.sampleSize), first * this.sampleSize);
-  }
-}
-
-/**
- * Planes at least this long are streamed a channel at a time (all of a
- * channel's planes copied in, its statistics and its output computed while
- * they are in cache, then copied out), so main memory sees the input once;
- * shorter planes go a chunk of samples at a time (fewer, larger copies), at
- * the cost of reading the input twice.
- */
-const CHANNEL_PLANES_SPATIAL = 256;
 
 /** Copies the planes of one channel, `[batch, spatial]` at a time, between tensors and a region of wasm memory. */
 class ChannelPlanes {
@@ -101,7 +62,12 @@ class ChannelPlanes {
   }
 }
 
-/** The forward a channel at a time ({@link CHANNEL_PLANES_SPATIAL}); `null` when wasm memory cannot hold a channel. */
+/**
+ * The forward a channel at a time: all of a channel's planes copied in, its
+ * statistics and its output computed while they are in cache, then copied
+ * out, so main memory sees the input once. `null` when wasm memory cannot
+ * hold a channel.
+ */
 function batchNormByChannel(
   input: Tensor,
   weight: Tensor | null,
@@ -147,7 +113,7 @@ function batchNormByChannel(
   return { output: Tensor.fromData(output, input.shape), mean: Tensor.fromData(mean, [channels]), invstd: Tensor.fromData(invstd, [channels]) };
 }
 
-/** The backward a channel at a time ({@link CHANNEL_PLANES_SPATIAL}); `null` when wasm memory cannot hold a channel. */
+/** The backward a channel at a time, as {@link batchNormByChannel}; `null` when wasm memory cannot hold a channel. */
 function batchNormBackwardByChannel(
   input: Tensor,
   gradOutput: Tensor,
@@ -220,55 +186,9 @@ export function batchNormWasmKernel(
   useInputStats: boolean,
   eps: number,
 ): NormForwardResult {
-  const { batch, channels, spatial } = channelLayout(input.shape);
-  const module = normWasm();
-  const chunks = new SampleChunks(batch, channels * spatial);
-  const layout = new WasmLayout();
-  const x = layout.floats(chunks.samples * chunks.sampleSize);
-  const moments = layout.doubles(2 * channels);
-  const coefficients = layout.floats(4 * channels);
-  if (module === undefined || !takesBatchNorm(input, spatial, weight, bias) || !layout.reserve(module)) {
-    return kernelBelow('batchNorm', WASM_BACKEND)(input, weight, bias, runningMean, runningVar, useInputStats, eps);
-  }
   const batchStatistics = useInputStats || runningMean === null || runningVar === null;
-  if (spatial >= CHANNEL_PLANES_SPATIAL) {
-    const result = batchNormByChannel(input, weight, bias, runningMean, runningVar, batchStatistics, eps);
-    if (result !== null) return result;
-  }
-  const floats = wasmFloats();
-  const data = float32Data(input);
-  let mean: Float64Array;
-  let invstd: Float64Array;
-  if (batchStatistics) {
-    wasmDoubles().fill(0, moments / 8, moments / 8 + 2 * channels);
-    for (let first = 0; first < batch; first += chunks.samples) {
-      chunks.copyIn(first, [[data, x]]);
-      module.channelMoments(x, chunks.size(first), channels, spatial, first, moments, moments + 8 * channels);
-    }
-    mean = wasmDoubles().slice(moments / 8, moments / 8 + channels);
-    invstd = wasmDoubles().slice(moments / 8 + channels, moments / 8 + 2 * channels);
-    for (let c = 0; c < channels; c++) invstd[c] = invstd[c]! / (batch * spatial);
-  } else {
-    mean = Float64Array.from(float64Values(runningMean));
-    invstd = Float64Array.from(float64Values(runningVar));
-  }
-  const w = parameterValues(weight, channels, 1);
-  const b = parameterValues(bias, channels, 0);
-  const at = coefficients / 4;
-  for (let c = 0; c < channels; c++) {
-    invstd[c] = 1 / Math.sqrt(invstd[c]! + eps);
-    writeCenter(floats, at + c, channels, mean[c]!);
-    floats[at + 2 * channels + c] = w[c]! * invstd[c]!;
-    floats[at + 3 * channels + c] = b[c]!;
-  }
-  const output = new Float32Array(data.length);
-  for (let first = 0; first < batch; first += chunks.samples) {
-    // One chunk is still in wasm memory from the statistics pass.
-    if (!(chunks.single && batchStatistics)) chunks.copyIn(first, [[data, x]]);
-    module.channelAffine(x, x, chunks.size(first), channels, spatial, coefficients);
-    chunks.copyOut(first, x, output);
-  }
-  return { output: Tensor.fromData(output, input.shape), mean: Tensor.fromData(mean, [channels]), invstd: Tensor.fromData(invstd, [channels]) };
+  const result = takesBatchNorm(input, weight, bias) ? batchNormByChannel(input, weight, bias, runningMean, runningVar, batchStatistics, eps) : null;
+  return result ?? kernelBelow('batchNorm', WASM_BACKEND)(input, weight, bias, runningMean, runningVar, useInputStats, eps);
 }
 
 /** `batchNormBackward` on norm.wat: see the TypeScript `batchNormBackwardKernel`. */
@@ -281,63 +201,8 @@ export function batchNormBackwardWasmKernel(
   useInputStats: boolean,
   mask: GradientMask,
 ): NormGradients {
-  const { batch, channels, spatial } = channelLayout(input.shape);
-  const module = normWasm();
-  const chunks = new SampleChunks(batch, channels * spatial);
-  const layout = new WasmLayout();
-  const x = layout.floats(chunks.samples * chunks.sampleSize);
-  const g = layout.floats(chunks.samples * chunks.sampleSize);
-  const sums = layout.doubles(2 * channels);
-  const coefficients = layout.floats(5 * channels);
-  if (module === undefined || !takesBatchNorm(input, spatial, gradOutput, weight) || !layout.reserve(module)) {
-    return kernelBelow('batchNormBackward', WASM_BACKEND)(input, gradOutput, mean, invstd, weight, useInputStats, mask);
-  }
-  if (spatial >= CHANNEL_PLANES_SPATIAL) {
-    const result = batchNormBackwardByChannel(input, gradOutput, mean, invstd, weight, useInputStats, mask);
-    if (result !== null) return result;
-  }
-  const floats = wasmFloats();
-  const operands = [[float32Data(input), x], [float32Data(gradOutput), g]] as const;
-  const center = float64Values(mean);
-  const r = float64Values(invstd);
-  const w = parameterValues(weight, channels, 1);
-  const at = coefficients / 4;
-  for (let c = 0; c < channels; c++) writeCenter(floats, at + c, channels, center[c]!);
-  const needSums = mask[1] || mask[2] || (mask[0] && useInputStats);
-  let sumG = new Float64Array(channels);
-  let sumGX = new Float64Array(channels);
-  if (needSums) {
-    wasmDoubles().fill(0, sums / 8, sums / 8 + 2 * channels);
-    for (let first = 0; first < batch; first += chunks.samples) {
-      chunks.copyIn(first, operands);
-      module.channelGradientSums(x, g, chunks.size(first), channels, spatial, coefficients, sums, sums + 8 * channels);
-    }
-    sumG = wasmDoubles().slice(sums / 8, sums / 8 + channels);
-    sumGX = wasmDoubles().slice(sums / 8 + channels, sums / 8 + 2 * channels);
-  }
-  let gradInput: Tensor | null = null;
-  if (mask[0]) {
-    const total = batch * spatial;
-    for (let c = 0; c < channels; c++) {
-      // gradInput = g · a + (x − mean) · b + k, the TypeScript kernel's coefficients.
-      const a = w[c]! * r[c]!;
-      floats[at + 2 * channels + c] = a;
-      floats[at + 3 * channels + c] = useInputStats ? (-a * r[c]! * r[c]! * sumGX[c]!) / total : 0;
-      floats[at + 4 * channels + c] = useInputStats ? (-a * sumG[c]!) / total : 0;
-    }
-    const result = new Float32Array(chunks.batch * chunks.sampleSize);
-    for (let first = 0; first < batch; first += chunks.samples) {
-      // One chunk is still in wasm memory from the sums.
-      if (!(chunks.single && needSums)) chunks.copyIn(first, operands);
-      module.channelBackwardInput(x, g, g, chunks.size(first), channels, spatial, coefficients);
-      chunks.copyOut(first, g, result);
-    }
-    gradInput = Tensor.fromData(result, input.shape);
-  }
-  let gradWeight: Tensor | null = null;
-  if (mask[1] && weight !== null) {
-    for (let c = 0; c < channels; c++) sumGX[c] = sumGX[c]! * r[c]!;
-    gradWeight = tensorOf(sumGX, [channels], 'float32');
-  }
-  return { gradInput, gradWeight, gradBias: mask[2] ? tensorOf(sumG, [channels], 'float32') : null };
+  const result = takesBatchNorm(input, gradOutput, weight)
+    ? batchNormBackwardByChannel(input, gradOutput, mean, invstd, weight, useInputStats, mask)
+    : null;
+  return result ?? kernelBelow('batchNormBackward', WASM_BACKEND)(input, gradOutput, mean, invstd, weight, useInputStats, mask);
 }

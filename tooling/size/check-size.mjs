@@ -40,7 +40,8 @@ const UMBRELLA_KIB = 130;
 const budgets = [
   { name: 'Linear alone', code: "export { Linear } from '@strata/layers-misc';", kib: 45 },
   { name: 'Conv2d alone', code: "export { Conv2d } from '@strata/layers-conv';", kib: 55 },
-  { name: 'the seed packages together', code: seedProgram, kib: 110 },
+  // 110 KB until layers-norm's WebAssembly SIMD kernels (about 5 KB gzip, the base64 module included) took it to 114.7.
+  { name: 'the seed packages together', code: seedProgram, kib: 115 },
   { name: 'everything (@strata/nn)', code: "export * from '@strata/nn';", kib: UMBRELLA_KIB },
 ];
 

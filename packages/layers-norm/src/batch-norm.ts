@@ -12,12 +12,20 @@ import { NormBase } from './norm-base.js';
 import { type BatchNormOptions, checkBoolean, checkEps, checkFinite, resolveBatchNormOptions } from './options.js';
 import { updateRunningStats } from './running-stats.js';
 import { checkChannels, checkFloatInput, checkOptionalTensor, checkRank, spatialSize } from './validation.js';
+import { batchNormBackwardWasmKernel, batchNormWasmKernel } from './kernels/wasm/batch-norm-wasm.js';
+import { WASM_BACKEND } from './kernels/wasm/wasm-support.js';
+import { normWasm } from './kernels/wasm/norm-wasm.js';
 import { COMPOSITE, batchNormBackwardComposite } from './reference-backward.js';
 
 registerKernel('batchNorm', batchNormKernel);
 // The default composed of forward ops, then the fused CPU kernel over it.
 registerKernel('batchNormBackward', batchNormBackwardComposite, COMPOSITE);
 registerKernel('batchNormBackward', batchNormBackwardKernel, { override: true });
+// The WebAssembly SIMD kernels for float32, where this runtime compiles them.
+if (normWasm() !== undefined) {
+  registerKernel('batchNorm', batchNormWasmKernel, { backend: WASM_BACKEND, override: true });
+  registerKernel('batchNormBackward', batchNormBackwardWasmKernel, { backend: WASM_BACKEND, override: true });
+}
 
 /** Options of the functional {@link batchNorm}: PyTorch's keyword arguments of `F.batch_norm`. */
 export interface BatchNormFunctionalOptions {

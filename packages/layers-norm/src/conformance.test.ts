@@ -112,3 +112,12 @@ describe('layers-norm kernels in the conformance suite', () => {
   });
   for (const check of cases.filter((entry) => entry.kernel in extraCases)) it(check.name, () => check.run());
 });
+
+describe('the wasm batch-norm and layer-norm kernels in the conformance suite', () => {
+  const wasmKernels = ['batchNorm', 'batchNormBackward', 'layerNorm', 'layerNormBackward'];
+  const cases = conformanceCases('wasm', { extraCases }).filter((entry) => wasmKernels.includes(entry.kernel));
+  it('checks each of them against the CPU kernel below it', () => {
+    expect([...new Set(cases.map((check) => check.kernel))].sort()).toEqual([...wasmKernels].sort());
+  });
+  for (const check of cases) it(check.name, () => check.run());
+});

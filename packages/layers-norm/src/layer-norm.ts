@@ -16,12 +16,20 @@ import {
   resolveLayerNormOptions,
 } from './options.js';
 import { checkFloatInput, checkOptionalTensor, checkTrailingShape } from './validation.js';
+import { layerNormBackwardWasmKernel, layerNormWasmKernel } from './kernels/wasm/layer-norm-wasm.js';
+import { WASM_BACKEND } from './kernels/wasm/wasm-support.js';
+import { normWasm } from './kernels/wasm/norm-wasm.js';
 import { COMPOSITE, layerNormBackwardComposite } from './reference-backward.js';
 
 registerKernel('layerNorm', layerNormKernel);
 // The default composed of forward ops, then the fused CPU kernel over it.
 registerKernel('layerNormBackward', layerNormBackwardComposite, COMPOSITE);
 registerKernel('layerNormBackward', layerNormBackwardKernel, { override: true });
+// The WebAssembly SIMD kernels for float32, where this runtime compiles them.
+if (normWasm() !== undefined) {
+  registerKernel('layerNorm', layerNormWasmKernel, { backend: WASM_BACKEND, override: true });
+  registerKernel('layerNormBackward', layerNormBackwardWasmKernel, { backend: WASM_BACKEND, override: true });
+}
 
 /** Options of the functional {@link layerNorm}: PyTorch's keyword arguments of `F.layer_norm`. */
 export interface LayerNormFunctionalOptions {

@@ -6,7 +6,7 @@
  */
 import { noGrad } from '@strata/autograd';
 import { Sequential, loadSafetensors, readSafetensorsMetadata, saveSafetensors } from '@strata/module';
-import { kernelBackend, ones, randn, tensor, zeros } from '@strata/tensor';
+import { kernelBackend, kernelBackends, ones, randn, tensor, zeros } from '@strata/tensor';
 import { describe, expect, it } from 'vitest';
 import {
   BatchNorm1d,
@@ -189,12 +189,13 @@ describe('printouts of the defaults, as PyTorch prints them', () => {
 });
 
 describe('kernels and graph nodes', () => {
-  it('registers every kernel with the cpu backend', () => {
-    const names = ['batchNorm', 'batchNormBackward', 'groupNorm', 'groupNormBackward', 'layerNorm', 'layerNormBackward'] as const;
-    for (const name of names) expect(kernelBackend(name)).toBe('cpu');
-    for (const name of ['rmsNorm', 'rmsNormBackward', 'localResponseNorm', 'localResponseNormBackward'] as const) {
-      expect(kernelBackend(name)).toBe('cpu');
+  it('registers every kernel with the cpu backend, and batch and layer norm on wasm above it', () => {
+    for (const name of ['batchNorm', 'batchNormBackward', 'layerNorm', 'layerNormBackward'] as const) {
+      expect(kernelBackend(name)).toBe('wasm');
+      expect(kernelBackends(name).slice(-2)).toEqual(['cpu', 'wasm']);
     }
+    const names = ['groupNorm', 'groupNormBackward', 'rmsNorm', 'rmsNormBackward', 'localResponseNorm', 'localResponseNormBackward'] as const;
+    for (const name of names) expect(kernelBackend(name)).toBe('cpu');
   });
 
   it('names each graph node after its op', () => {

@@ -1,7 +1,7 @@
 import { grad, noGrad } from '@strata/autograd';
 import type { Module } from '@strata/module';
 import { type Tensor, manualSeed, randn } from '@strata/tensor';
-import { type KernelName, backendOf } from '@strata/tensor/backend';
+import { type KernelName, backendOf, kernelOf } from '@strata/tensor/backend';
 import { withoutKernel } from '@strata/tensor/testing';
 import { describe, expect, it } from 'vitest';
 import { BatchNorm2d, GroupNorm, InstanceNorm2d, LayerNorm, LocalResponseNorm, RMSNorm } from './index.js';
@@ -36,13 +36,21 @@ function train(makeLayer: () => Module, shape: number[]): number[] {
   return record;
 }
 
-/** Runs `body` with the fused CPU kernel `name` taken out, so its default composed of forward ops is active. */
+/**
+ * Runs `body` with the fused kernels of `name` taken out (the CPU one, and
+ * the wasm one above it where there is one), so its default composed of
+ * forward ops is active.
+ */
 function withoutFused<T>(name: KernelName, body: () => T): T {
-  const result = withoutKernel(name, 'cpu', () => {
+  const before = backendOf(name);
+  const onComposite = (): T => {
     expect(backendOf(name)).toBe('composite');
     return body();
-  });
-  expect(backendOf(name)).toBe('cpu');
+  };
+  // wasm out first and back last, so the registrations come back in their order.
+  const withoutCpu = (): T => withoutKernel(name, 'cpu', onComposite);
+  const result = kernelOf(name, 'wasm') === null ? withoutCpu() : withoutKernel(name, 'wasm', withoutCpu);
+  expect(backendOf(name)).toBe(before);
   return result;
 }
 

@@ -48,19 +48,49 @@ export function embeddingBackwardKernel(
   const dim = gradOutput.shape[gradOutput.ndim - 1]!;
   const gradient = gradOutput.contiguousData();
   const result = allocate(gradOutput.dtype, numWeights * dim);
-  const counts = scaleGradByFreq ? indexCounts(index, numWeights) : null;
+  if (scaleGradByFreq) scatterAddScaledRows(result, gradient, index, count, dim, paddingIdx, indexCounts(index, numWeights));
+  else scatterAddRows(result, gradient, index, count, dim, paddingIdx);
+  return Tensor.fromData(result, [numWeights, dim]);
+}
+
+// The scatter-adds live in functions of typed arrays and numbers only, so V8
+// compiles each loop once; four columns a step keep the adds independent.
+
+/** `result[index[i]] += gradient[i]` row by row (rows of `dim`), skipping `paddingIdx`. */
+function scatterAddRows(result: TypedArray, gradient: TypedArray, index: TypedArray, count: number, dim: number, paddingIdx: number): void {
+  const wide = dim - (dim % 4);
   for (let i = 0, source = 0; i < count; i++, source += dim) {
     const row = index[i]!;
     if (row === paddingIdx) continue;
     const target = row * dim;
-    if (counts === null) {
-      for (let j = 0; j < dim; j++) result[target + j]! += gradient[source + j]!;
-    } else {
-      const scale = 1 / counts[row]!;
-      for (let j = 0; j < dim; j++) result[target + j]! += gradient[source + j]! * scale;
+    let j = 0;
+    for (; j < wide; j += 4) {
+      const t = target + j;
+      const s = source + j;
+      const a0 = result[t]! + gradient[s]!;
+      const a1 = result[t + 1]! + gradient[s + 1]!;
+      const a2 = result[t + 2]! + gradient[s + 2]!;
+      const a3 = result[t + 3]! + gradient[s + 3]!;
+      result[t] = a0;
+      result[t + 1] = a1;
+      result[t + 2] = a2;
+      result[t + 3] = a3;
     }
+    for (; j < dim; j++) result[target + j]! += gradient[source + j]!;
   }
-  return Tensor.fromData(result, [numWeights, dim]);
+}
+
+/** {@link scatterAddRows} with each row divided by its index's count (`scaleGradByFreq`). */
+function scatterAddScaledRows(
+  result: TypedArray, gradient: TypedArray, index: TypedArray, count: number, dim: number, paddingIdx: number, counts: Int32Array,
+): void {
+  for (let i = 0, source = 0; i < count; i++, source += dim) {
+    const row = index[i]!;
+    if (row === paddingIdx) continue;
+    const target = row * dim;
+    const scale = 1 / counts[row]!;
+    for (let j = 0; j < dim; j++) result[target + j]! += gradient[source + j]! * scale;
+  }
 }
 
 /**

@@ -35,13 +35,7 @@ export function adamUpdate(
   const keep2 = 1 - beta2;
   if (maxExpAvgSq === null && weightDecay === 0) {
     // Adam without weight decay, and AdamW (decay may be 1).
-    for (let i = 0; i < count; i++) {
-      const p = decay * param[paramStart + i]!;
-      const g = sign * grad[gradStart + i]!;
-      expAvg[i] = beta1 * expAvg[i]! + keep1 * g;
-      expAvgSq[i] = beta2 * expAvgSq[i]! + keep2 * g * g;
-      param[paramStart + i] = p - stepSize * (expAvg[i]! / (Math.sqrt(expAvgSq[i]!) / biasCorrection2Sqrt + eps));
-    }
+    plainAdamStep(param, paramStart, grad, gradStart, count, expAvg, expAvgSq, beta1, beta2, eps, decay, sign, stepSize, biasCorrection2Sqrt);
     return;
   }
   for (let i = 0; i < count; i++) {
@@ -57,6 +51,72 @@ export function adamUpdate(
       v = maxExpAvgSq[i]!;
     }
     param[paramStart + i] = p - stepSize * (expAvg[i]! / (Math.sqrt(v) / biasCorrection2Sqrt + eps));
+  }
+}
+
+/**
+ * Adam's common loop (no L2 decay, no AMSGrad), four elements a step with
+ * their loads first so V8 keeps the chains independent; the same values as
+ * one element a step (the state is read back after it is stored, rounded).
+ */
+function plainAdamStep(
+  param: FloatArray,
+  paramStart: number,
+  grad: FloatArray,
+  gradStart: number,
+  count: number,
+  expAvg: FloatArray,
+  expAvgSq: FloatArray,
+  beta1: number,
+  beta2: number,
+  eps: number,
+  decay: number,
+  sign: number,
+  stepSize: number,
+  biasCorrection2Sqrt: number,
+): void {
+  const keep1 = 1 - beta1;
+  const keep2 = 1 - beta2;
+  const wide = count - (count % 4);
+  let i = 0;
+  for (; i < wide; i += 4) {
+    const at = gradStart + i;
+    const g0 = sign * grad[at]!;
+    const g1 = sign * grad[at + 1]!;
+    const g2 = sign * grad[at + 2]!;
+    const g3 = sign * grad[at + 3]!;
+    const m0 = beta1 * expAvg[i]! + keep1 * g0;
+    const m1 = beta1 * expAvg[i + 1]! + keep1 * g1;
+    const m2 = beta1 * expAvg[i + 2]! + keep1 * g2;
+    const m3 = beta1 * expAvg[i + 3]! + keep1 * g3;
+    const v0 = beta2 * expAvgSq[i]! + keep2 * g0 * g0;
+    const v1 = beta2 * expAvgSq[i + 1]! + keep2 * g1 * g1;
+    const v2 = beta2 * expAvgSq[i + 2]! + keep2 * g2 * g2;
+    const v3 = beta2 * expAvgSq[i + 3]! + keep2 * g3 * g3;
+    expAvg[i] = m0;
+    expAvg[i + 1] = m1;
+    expAvg[i + 2] = m2;
+    expAvg[i + 3] = m3;
+    expAvgSq[i] = v0;
+    expAvgSq[i + 1] = v1;
+    expAvgSq[i + 2] = v2;
+    expAvgSq[i + 3] = v3;
+    const p = paramStart + i;
+    const p0 = decay * param[p]! - stepSize * (expAvg[i]! / (Math.sqrt(expAvgSq[i]!) / biasCorrection2Sqrt + eps));
+    const p1 = decay * param[p + 1]! - stepSize * (expAvg[i + 1]! / (Math.sqrt(expAvgSq[i + 1]!) / biasCorrection2Sqrt + eps));
+    const p2 = decay * param[p + 2]! - stepSize * (expAvg[i + 2]! / (Math.sqrt(expAvgSq[i + 2]!) / biasCorrection2Sqrt + eps));
+    const p3 = decay * param[p + 3]! - stepSize * (expAvg[i + 3]! / (Math.sqrt(expAvgSq[i + 3]!) / biasCorrection2Sqrt + eps));
+    param[p] = p0;
+    param[p + 1] = p1;
+    param[p + 2] = p2;
+    param[p + 3] = p3;
+  }
+  for (; i < count; i++) {
+    const p = decay * param[paramStart + i]!;
+    const g = sign * grad[gradStart + i]!;
+    expAvg[i] = beta1 * expAvg[i]! + keep1 * g;
+    expAvgSq[i] = beta2 * expAvgSq[i]! + keep2 * g * g;
+    param[paramStart + i] = p - stepSize * (expAvg[i]! / (Math.sqrt(expAvgSq[i]!) / biasCorrection2Sqrt + eps));
   }
 }
 

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { type TimingPolicy, defaultTimingPolicy } from './harness.js';
 
-/** The peers `--peers` can name; `torch` stands for both of its thread counts. */
-export const peerNames = ['strata', 'tfjs-cpu', 'tfjs-wasm', 'torch'] as const;
+/** The peers `--peers` can name; `torch` stands for both of its thread counts, `jax` for jax-js on WebAssembly. */
+export const peerNames = ['strata', 'tfjs-cpu', 'tfjs-wasm', 'jax', 'torch'] as const;
 
 /** One of {@link peerNames}. */
 export type PeerName = (typeof peerNames)[number];

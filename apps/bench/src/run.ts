@@ -1,6 +1,7 @@
 import { availableParallelism, cpus } from 'node:os';
 import { type Measurement, extrapolate, measure, measureAsync, relativeDifference } from './harness.js';
 import type { BenchOptions } from './options.js';
+import { type JaxPeer, loadJax } from './peers/jax.js';
 import { type TfjsBackendName, type TfjsPeer, loadTfjs } from './peers/tfjs.js';
 import { type TorchReport, runTorchPeer } from './peers/torch.js';
 import type { BenchReport, Check, Outcome, WorkloadResult } from './report.js';
@@ -68,7 +69,7 @@ function describeTorch(report: TorchReport): string {
 /**
  * Runs every selected workload on every selected peer and gathers the
  * results. PyTorch runs first, in its own process; then, workload by
- * workload, Strata and the TF.js backends in this process.
+ * workload, Strata, the TF.js backends and jax-js in this process.
  */
 export async function runBench(options: BenchOptions, log: Logger): Promise<BenchReport> {
   const selected = selectWorkloads(options.only, options.full);
@@ -113,8 +114,21 @@ export async function runBench(options: BenchOptions, log: Logger): Promise<Benc
     }
   }
 
+  let jax: JaxPeer | undefined;
+  let jaxFailure: string | undefined;
+  if (options.peers.includes('jax')) {
+    try {
+      jax = await loadJax();
+      report.environment.peers.jax = `jax-js ${jax.version}: ${jax.description}`;
+    } catch (error) {
+      jaxFailure = `jax-js failed to load: ${errorMessage(error)}`;
+      report.notes.push(jaxFailure);
+    }
+  }
+
   report.columns = [
     ...wantedBackends.map((backend) => `tfjs-${backend}`),
+    ...(options.peers.includes('jax') ? ['jax'] : []),
     ...(torch?.available ? torch.runs.map((run) => `torch-${run.threads}t`) : []),
   ];
 
@@ -140,6 +154,16 @@ export async function runBench(options: BenchOptions, log: Logger): Promise<Benc
       const { outcome, output } = await timeRunner(() => prepared.tfjs(tf), options, workload);
       outcomes[column] = outcome;
       if (output !== undefined) peerOutputs.set(column, output);
+    }
+    if (options.peers.includes('jax')) {
+      if (jax === undefined) {
+        outcomes.jax = { kind: 'failed', reason: jaxFailure ?? 'jax-js not loaded' };
+      } else {
+        const module = jax.jax;
+        const { outcome, output } = await timeRunner(() => prepared.jax(module), options, workload);
+        outcomes.jax = outcome;
+        if (output !== undefined) peerOutputs.set('jax', output);
+      }
     }
     if (torch?.available) {
       for (const run of torch.runs) {

@@ -10,8 +10,10 @@ import { Generator, Tensor, manualSeed } from '@strata/tensor';
 import { Accuracy, DataLoader, type TensorDataset, evaluate, fit } from '@strata/train';
 import { loadFashionMnist } from '@strata/train/node';
 import { seededNormal } from '../inputs.js';
+import { jaxArray } from '../peers/jax.js';
+import { JaxCnnTrainer } from './cnn-jax.js';
 import { type CnnState, type TfjsBatch, TfjsCnnTrainer, tfjsBatch } from './cnn-tfjs.js';
-import { type Runner, type Tfjs, type Workload, defineWorkload } from '../workload.js';
+import { type Jax, type Runner, type Tfjs, type Workload, defineWorkload } from '../workload.js';
 
 const BATCH = 64;
 const CLASSES = 10;
@@ -115,6 +117,32 @@ function tfjs(tf: Tfjs, inputs: CnnInputs): Runner {
   };
 }
 
+/** cnn_train_step in jax-js: {@link JaxCnnTrainer}'s jitted step on the seeded batch, waited for. */
+function jax(module: Jax, inputs: CnnInputs): Runner {
+  const x = jaxArray(module, inputs.x, [BATCH, 1, 28, 28]);
+  const targets = module.nn.oneHot(jaxArray(module, inputs.labels, [BATCH]), CLASSES).astype(module.numpy.float32);
+  const trainer = new JaxCnnTrainer(module, inputs.state, LR);
+  return {
+    run: () => {
+      throw new Error('cnn_train_step on jax-js: timed through runAsync');
+    },
+    runAsync: async () => {
+      trainer.step(x, targets, 0.25);
+      await trainer.ready();
+    },
+    output: () => {
+      trainer.reset();
+      for (let i = 0; i < CHECK_STEPS; i++) trainer.step(x, targets, 0);
+      return trainer.logits(x);
+    },
+    dispose: () => {
+      trainer.dispose();
+      x.dispose();
+      targets.dispose();
+    },
+  };
+}
+
 /** The training and test sets of Fashion-MNIST, loaded when the Strata runner is made (so a missing folder fails that cell only). */
 export interface EpochInputs {
   folder: string;
@@ -198,6 +226,7 @@ export const cnnWorkloads: readonly Workload[] = [
     setup,
     strata,
     tfjs,
+    jax,
   }),
   defineWorkload<EpochInputs>({
     id: 'fashion_mnist_epoch',

@@ -212,6 +212,8 @@ export async function runBench(options: BenchOptions, log: Logger): Promise<Benc
           .join(', ')}`,
       );
       for (const [peer, outcome] of Object.entries(outcomes)) {
+        // The header lists what the browser page times; a line per workload it does not have would say nothing more.
+        if (outcome.kind === 'unsupported' && peer === 'strata-browser') continue;
         if (outcome.kind !== 'timed') report.notes.push(`${workload.id} on ${peer}: ${outcome.kind}: ${outcome.reason}`);
         else {
           const { note, estimatedFrom } = outcome.measurement;

@@ -135,8 +135,26 @@ function scaledMaskedSoftmaxBackwardKernel(gradOutput: Tensor, output: Tensor, s
   return Tensor.fromData(result, output.shape);
 }
 
-registerKernel('scaledMaskedSoftmax', scaledMaskedSoftmaxKernel);
-registerKernel('scaledMaskedSoftmaxBackward', scaledMaskedSoftmaxBackwardKernel);
+/** The backend name of the defaults composed of forward ops, as the layer packages name it. */
+const COMPOSITE_BACKEND = 'composite';
+
+/** `scaledMaskedSoftmax` in forward ops (a scaled copy, the masks added, the registry's softmax): the default of a backend without the fused pass. */
+function scaledMaskedSoftmaxComposite(scores: Tensor, scale: number, masks: readonly Tensor[]): Tensor {
+  let shifted = scores.mul(scale);
+  for (const mask of masks) shifted = shifted.add(mask);
+  return getKernel('softmax')(shifted, shifted.ndim - 1);
+}
+
+/** `scaledMaskedSoftmaxBackward` in forward ops: scale · y · (g − Σ g·y). */
+function scaledMaskedSoftmaxBackwardComposite(gradOutput: Tensor, output: Tensor, scale: number): Tensor {
+  return output.mul(gradOutput.sub(gradOutput.mul(output).sum(-1, true))).mul(scale);
+}
+
+// The defaults first, beneath the fused CPU passes, so a backend that lacks the fused ones still runs attention.
+registerKernel('scaledMaskedSoftmax', scaledMaskedSoftmaxComposite, { backend: COMPOSITE_BACKEND });
+registerKernel('scaledMaskedSoftmaxBackward', scaledMaskedSoftmaxBackwardComposite, { backend: COMPOSITE_BACKEND });
+registerKernel('scaledMaskedSoftmax', scaledMaskedSoftmaxKernel, { override: true });
+registerKernel('scaledMaskedSoftmaxBackward', scaledMaskedSoftmaxBackwardKernel, { override: true });
 
 /**
  * softmax(scale · scores + masks) along the last dimension, differentiable in

@@ -1,14 +1,28 @@
 import { defineConfig } from 'tsup';
 
-/** One runnable ESM file for Node 20; workspace and npm packages stay imports (the wasm binaries sit beside TF.js). */
-export default defineConfig({
-  entry: ['src/main.ts'],
-  format: ['esm'],
-  platform: 'node',
-  target: 'node20',
-  sourcemap: true,
-  clean: true,
-  skipNodeModulesBundle: true,
-  // TF.js's gradient registrations (see src/peers/tfjs.ts): bundled, since Node cannot load that ESM file.
-  noExternal: [/register_all_gradients/],
-});
+export default defineConfig([
+  /** One runnable ESM file for Node 20; workspace and npm packages stay imports (the wasm binaries sit beside TF.js). */
+  {
+    entry: ['src/main.ts'],
+    format: ['esm'],
+    platform: 'node',
+    target: 'node20',
+    sourcemap: true,
+    // Its own files only: the page's build (below) runs alongside and owns dist/browser/.
+    clean: ['*.js', '*.js.map'],
+    skipNodeModulesBundle: true,
+    // TF.js's gradient registrations (see src/peers/tfjs.ts): bundled, since Node cannot load that ESM file.
+    noExternal: [/register_all_gradients/],
+  },
+  /** The browser page's script (src/browser/page.ts) with the built Strata packages bundled in: what src/peers/browser.ts serves. */
+  {
+    entry: { page: 'src/browser/page.ts' },
+    outDir: 'dist/browser',
+    format: ['esm'],
+    platform: 'browser',
+    target: 'es2022',
+    sourcemap: true,
+    clean: true,
+    noExternal: [/.*/],
+  },
+]);

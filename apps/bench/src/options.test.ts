@@ -3,10 +3,10 @@ import { defaultTimingPolicy } from './harness.js';
 import { parseBenchArguments } from './options.js';
 
 describe('parseBenchArguments', () => {
-  it('defaults to every workload, every peer and the default policy', () => {
+  it('defaults to every workload, every peer but the browser, and the default policy', () => {
     const options = parseBenchArguments([]);
     expect(options.only).toEqual([]);
-    expect(options.peers).toEqual(['strata', 'tfjs-cpu', 'tfjs-wasm', 'torch']);
+    expect(options.peers).toEqual(['strata', 'tfjs-cpu', 'tfjs-wasm', 'jax', 'torch']);
     expect(options.policy).toEqual(defaultTimingPolicy);
     expect(options.jsonPath).toBeUndefined();
     expect(options.full).toBe(false);
@@ -33,8 +33,12 @@ describe('parseBenchArguments', () => {
 
   it('throws RangeError on an unknown peer, naming the known ones', () => {
     expect(() => parseBenchArguments(['--peers', 'strata,onnx'])).toThrow(
-      new RangeError('bench: unknown peer onnx; expected any of strata, tfjs-cpu, tfjs-wasm, torch'),
+      new RangeError('bench: unknown peer onnx; expected any of strata, strata-browser, tfjs-cpu, tfjs-wasm, jax, torch'),
     );
+  });
+
+  it('runs the browser and jax-js only when --peers names them, in table order', () => {
+    expect(parseBenchArguments(['--peers', 'jax,strata-browser,strata']).peers).toEqual(['strata', 'strata-browser', 'jax']);
   });
 
   it('throws RangeError on a repetition count that is not a positive integer', () => {

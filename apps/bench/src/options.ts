@@ -1,8 +1,14 @@
 import { parseArgs } from 'node:util';
 import { type TimingPolicy, defaultTimingPolicy } from './harness.js';
 
-/** The peers `--peers` can name; `torch` stands for both of its thread counts. */
-export const peerNames = ['strata', 'tfjs-cpu', 'tfjs-wasm', 'torch'] as const;
+/**
+ * The peers `--peers` can name; `torch` stands for both of its thread counts, `jax` for jax-js on
+ * WebAssembly, `strata-browser` for Strata's own page in Chromium.
+ */
+export const peerNames = ['strata', 'strata-browser', 'tfjs-cpu', 'tfjs-wasm', 'jax', 'torch'] as const;
+
+/** The peers run when `--peers` is not given: all but the browser, which only `--peers strata-browser` starts. */
+export const defaultPeers: readonly PeerName[] = peerNames.filter((peer) => peer !== 'strata-browser');
 
 /** One of {@link peerNames}. */
 export type PeerName = (typeof peerNames)[number];
@@ -27,7 +33,8 @@ Times the workloads of shared/bench/WORKLOADS.md on Strata and its peers, in one
 
 Options:
   --only <id,...>        workloads to run (default: all), e.g. --only matmul_512,matmul_1024
-  --peers <name,...>     any of ${peerNames.join(',')} (default: all)
+  --peers <name,...>     any of ${peerNames.join(',')} (default: all but strata-browser, which times
+                         cnn_train_step in Chromium, /usr/bin/chromium, next to Node)
   --reps <N>             timed runs wanted per workload and peer (default: ${defaultTimingPolicy.reps})
   --warmups <N>          untimed runs first (default: ${defaultTimingPolicy.warmups})
   --cap-seconds <S>      time budget per workload per peer; slow peers stop early (default: ${defaultTimingPolicy.capSeconds})
@@ -75,7 +82,7 @@ export function parseBenchArguments(argv: readonly string[]): BenchOptions & { l
   if (unknownPeers.length > 0) {
     throw new RangeError(`bench: unknown peer ${unknownPeers.join(', ')}; expected any of ${peerNames.join(', ')}`);
   }
-  const peers = requestedPeers.length === 0 ? [...peerNames] : peerNames.filter((peer) => requestedPeers.includes(peer));
+  const peers = requestedPeers.length === 0 ? [...defaultPeers] : peerNames.filter((peer) => requestedPeers.includes(peer));
   const warmups = values.warmups === undefined ? defaultTimingPolicy.warmups : Number(values.warmups);
   if (!Number.isInteger(warmups) || warmups < 0) {
     throw new RangeError(`bench: --warmups expects a non-negative integer, got '${values.warmups}'`);

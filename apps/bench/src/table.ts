@@ -93,7 +93,7 @@ export function formatReport(report: BenchReport): string {
     ),
     '',
     'Strata/peer = Strata ms / peer ms: below 1 Strata is faster, 2.0× means Strata takes twice as long.',
-    'check: Strata\'s output against the TF.js outputs of the same inputs ("—": none to compare with).',
+    'check: Strata\'s output against the other peers\' outputs of the same inputs (TF.js, jax-js, Strata in Chromium; "—": none to compare with).',
     ...report.notes,
   ];
   return lines.join('\n');

@@ -1,8 +1,12 @@
+import type * as JaxModule from '@jax-js/jax';
 import type * as TfjsCore from '@tensorflow/tfjs-core';
 import type { TimingPolicy } from './harness.js';
 
 /** The TensorFlow.js core module, as a workload receives it (backend already selected). */
 export type Tfjs = typeof TfjsCore;
+
+/** The jax-js module, as a workload receives it (its WebAssembly backend initialized and the default device). */
+export type Jax = typeof JaxModule;
 
 /**
  * One timed unit of work, prepared once (inputs converted, buffers allocated)
@@ -72,12 +76,18 @@ export interface WorkloadSpec<Inputs> {
    * cannot do it.
    */
   tfjs?(tf: Tfjs, inputs: Inputs): Runner;
+  /**
+   * jax-js's version of the work, on its WebAssembly backend. Absent, or
+   * throwing {@link UnsupportedError}, when jax-js cannot do it.
+   */
+  jax?(jax: Jax, inputs: Inputs): Runner;
 }
 
 /** The runners of one prepared workload; the inputs are hidden inside. */
 export interface PreparedWorkload {
   strata(): Runner;
   tfjs(tf: Tfjs): Runner;
+  jax(jax: Jax): Runner;
 }
 
 /** A workload with its input type erased, as the registry holds it. */
@@ -88,6 +98,8 @@ export interface Workload {
   readonly tolerance: number;
   /** Whether a TF.js version exists at all. */
   readonly hasTfjs: boolean;
+  /** Whether a jax-js version exists at all. */
+  readonly hasJax: boolean;
   /** Whether only `--only` or `--full` runs it. */
   readonly onlyOnRequest: boolean;
   /** This workload's changes to the timing policy. */
@@ -110,12 +122,14 @@ export class UnsupportedError extends Error {
  */
 export function defineWorkload<Inputs>(spec: WorkloadSpec<Inputs>): Workload {
   const tfjs = spec.tfjs;
+  const jax = spec.jax;
   return {
     id: spec.id,
     summary: spec.summary,
     flop: spec.flop,
     tolerance: spec.tolerance ?? 1e-4,
     hasTfjs: tfjs !== undefined,
+    hasJax: jax !== undefined,
     onlyOnRequest: spec.onlyOnRequest ?? false,
     policy: spec.policy ?? {},
     prepare(): PreparedWorkload {
@@ -125,6 +139,10 @@ export function defineWorkload<Inputs>(spec: WorkloadSpec<Inputs>): Workload {
         tfjs: (tf) => {
           if (tfjs === undefined) throw new UnsupportedError(`${spec.id}: no TensorFlow.js version`);
           return tfjs(tf, inputs);
+        },
+        jax: (module) => {
+          if (jax === undefined) throw new UnsupportedError(`${spec.id}: no jax-js version`);
+          return jax(module, inputs);
         },
       };
     },

@@ -25,6 +25,14 @@ describe('gradcheck', () => {
     expect(gradcheck((q, k, v) => scaledDotProductAttention(q, k, v, { attnMask: mask, scale: 0.6 }), inputs)).toBe(true);
   });
 
+  it('scaledDotProductAttention with a float mask that requires a gradient (the unfused path)', () => {
+    manualSeed(4);
+    const inputs: [Tensor, Tensor, Tensor, Tensor] = [
+      randn([2, 3, 5], float64), randn([2, 4, 5], float64), randn([2, 4, 2], float64), randn([3, 4], float64),
+    ];
+    expect(gradcheck((q, k, v, mask) => scaledDotProductAttention(q, k, v, { attnMask: mask, scale: 0.6 }), inputs)).toBe(true);
+  });
+
   it('scaledDotProductAttention, causal', () => {
     manualSeed(2);
     const inputs: [Tensor, Tensor, Tensor] = [randn([2, 2, 4, 3], float64), randn([2, 2, 4, 3], float64), randn([2, 2, 4, 3], float64)];

@@ -46,17 +46,23 @@ function splitHeadsKernel(x: Tensor, parts: number, heads: number): Tensor[] {
   return outputs;
 }
 
+/**
+ * Reads x through its strides: the key's gradient arrives as a transposed view (the gradient of
+ * `kᵀ` in the scores' product), and gathering it here saves a contiguous copy before the move.
+ */
 function mergeHeadsKernel(x: Tensor): Tensor {
   const [batch, heads, length, headDim] = x.shape as [number, number, number, number];
+  const [batchStride, headStride, lengthStride, dimStride] = x.strides as [number, number, number, number];
   const width = heads * headDim;
-  const source = x.contiguousData();
+  const source = x.storage.data;
   const target = allocate(x.dtype, batch * length * width);
-  let s = 0;
   for (let n = 0; n < batch; n++) {
     for (let h = 0; h < heads; h++) {
       for (let l = 0; l < length; l++) {
         const t = (n * length + l) * width + h * headDim;
-        for (let d = 0; d < headDim; d++) target[t + d] = source[s++]!;
+        const s = x.offset + n * batchStride + h * headStride + l * lengthStride;
+        if (dimStride === 1) for (let d = 0; d < headDim; d++) target[t + d] = source[s + d]!;
+        else for (let d = 0; d < headDim; d++) target[t + d] = source[s + d * dimStride]!;
       }
     }
   }

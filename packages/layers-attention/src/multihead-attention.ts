@@ -248,13 +248,11 @@ export class MultiheadAttention extends Module {
     }
     const sourceLength = k.shape[2]!;
     // PyTorch's 3-D masks are [N·heads, L, S] with the head varying fastest: [N, heads, L, S] here.
-    let mask = attnMask === null || attnMask.shape[0] === 1 ? attnMask : attnMask.reshape([batch, heads, length, sourceLength]);
-    if (keyPaddingMask !== null) {
-      const perSample = keyPaddingMask.reshape([batch, 1, 1, sourceLength]);
-      mask = mask === null ? perSample : mask.add(perSample);
-    }
+    const mask = attnMask === null || attnMask.shape[0] === 1 ? attnMask : attnMask.reshape([batch, heads, length, sourceLength]);
+    // The key-padding mask stays [N, 1, 1, S]: attend adds both masks row by row, never summing them into a big temporary.
+    const perSample = keyPaddingMask === null ? null : keyPaddingMask.reshape([batch, 1, 1, sourceLength]);
     const dropoutP = this.training ? this.dropout : 0;
-    const [attended, weights] = attend(q, k, v, mask, 1 / Math.sqrt(this.headDim), dropoutP);
+    const [attended, weights] = attend(q, k, v, mask, 1 / Math.sqrt(this.headDim), dropoutP, perSample);
     const outProj = this.outProjection;
     const output = linear(mergeHeads(attended), outProj.weight, outProj.bias);
     const returnedOutput = !batched ? output.squeeze(0) : this.batchFirst ? output : output.transpose(0, 1);

@@ -25,6 +25,7 @@ import {
   zeros,
 } from '@strata/tensor';
 import { attentionSoftmax } from './attention-softmax.js';
+import { scaledMaskedSoftmax } from './scaled-masked-softmax.js';
 import { checkProbability } from './options.js';
 
 /** Options of {@link scaledDotProductAttention}. */
@@ -56,15 +57,28 @@ export interface ScaledDotProductAttentionOptions {
 }
 
 /**
- * The attention core: softmax(q·kᵀ·scale + mask)·v with optional dropout of the weights.
- * q [..., L, E], k [..., S, E], v [..., S, Ev], mask a float tensor broadcastable to [..., L, S] or null.
+ * The attention core: softmax(q·kᵀ·scale + masks)·v with optional dropout of the weights.
+ * q [..., L, E], k [..., S, E], v [..., S, Ev], each mask a float tensor broadcastable to [..., L, S] or null
+ * (the attention mask and the key-padding mask, added to the scores without being summed first).
  * Returns the output [..., L, Ev] and the weights [..., L, S]. Inputs are checked by the callers.
+ *
+ * Both products are one batched `gemm` each (kᵀ is a strided view, not a copy). The scale and the masks
+ * are folded into the softmax pass (scaled-masked-softmax.ts) unless a float mask itself requires a
+ * gradient, which the fused pass does not give: then the scores are scaled and summed with recorded ops.
  */
-export function attend(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, scale: number, dropoutP: number): [Tensor, Tensor] {
-  // Scaling q (L·E values) is cheaper than scaling the scores (L·S values); PyTorch's MHA does the same.
-  let scores = matmul(q.mul(scale), k.transpose(-2, -1));
-  if (mask !== null) scores = scores.add(mask);
-  let weights = attentionSoftmax(scores);
+export function attend(
+  q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, scale: number, dropoutP: number, secondMask: Tensor | null = null,
+): [Tensor, Tensor] {
+  const scores = matmul(q, k.transpose(-2, -1));
+  let weights: Tensor;
+  if (mask?.requiresGrad === true || secondMask?.requiresGrad === true) {
+    let shifted = scores.mul(scale);
+    if (mask !== null) shifted = shifted.add(mask);
+    if (secondMask !== null) shifted = shifted.add(secondMask);
+    weights = attentionSoftmax(shifted);
+  } else {
+    weights = scaledMaskedSoftmax(scores, scale, mask, secondMask);
+  }
   if (dropoutP > 0) weights = dropout(weights, { p: dropoutP, training: true });
   return [matmul(weights, v), weights];
 }

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { relativeDifference } from '../harness.js';
 import { loadTfjs } from '../peers/tfjs.js';
 import { tfjsBatch, tfjsCnn } from './cnn-tfjs.js';
-import { TFJS_EPOCH_STEPS, cnnWorkloads, setup, strataModel, tfjsEpoch } from './cnn.js';
+import { TFJS_EPOCH_STEPS, cnnWorkloads, tfjsEpoch } from './cnn.js';
+import { setup, strataModel } from './cnn-model.js';
 
 /** The Fashion-MNIST subset the demo ships: 6,000 training images, so 94 batches of 64. */
 const SHIPPED_SUBSET = fileURLToPath(new URL('../../../../examples/fashion-mnist/data', import.meta.url));

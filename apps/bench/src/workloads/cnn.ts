@@ -1,100 +1,17 @@
 import { existsSync } from 'node:fs';
-import { noGrad } from '@strata/autograd';
-import { Conv2d, MaxPool2d } from '@strata/layers-conv';
-import { Dropout, Flatten, Linear, ReLU } from '@strata/layers-misc';
-import { BatchNorm2d } from '@strata/layers-norm';
 import { CrossEntropyLoss } from '@strata/losses';
-import { Sequential } from '@strata/module';
 import { Adam } from '@strata/optim';
-import { Generator, Tensor, manualSeed } from '@strata/tensor';
+import { Generator, manualSeed } from '@strata/tensor';
 import { Accuracy, DataLoader, type TensorDataset, evaluate, fit } from '@strata/train';
 import { loadFashionMnist } from '@strata/train/node';
-import { seededNormal } from '../inputs.js';
-import { type CnnState, type TfjsBatch, TfjsCnnTrainer, tfjsBatch } from './cnn-tfjs.js';
-import { type Runner, type Tfjs, type Workload, defineWorkload } from '../workload.js';
+import { BATCH, CHECK_STEPS, CLASSES, type CnnInputs, LR, cnn, initialState, setup, strataCnnStep } from './cnn-model.js';
+import { type JaxArray, jaxArray } from '../peers/jax.js';
+import { JaxCnnTrainer } from './cnn-jax.js';
+import { type TfjsBatch, TfjsCnnTrainer, tfjsBatch } from './cnn-tfjs.js';
+import { type Jax, type Runner, type Tfjs, type Workload, defineWorkload } from '../workload.js';
 
-const BATCH = 64;
-const CLASSES = 10;
-const LR = 1e-3;
-/** The steps the output check takes from the initial weights, with dropout off (random masks differ between peers). */
-const CHECK_STEPS = 2;
 /** Where Debian's `dataset-fashion-mnist` puts the IDX files. */
 export const FASHION_MNIST_FOLDER = '/usr/share/datasets/fashion-mnist';
-
-/** The CNN of WORKLOADS.md ("The CNN"), with the dropout rate as a parameter for the output check. */
-function cnn(dropout = 0.25): Sequential {
-  return new Sequential(
-    new Conv2d(1, 32, 3),
-    new ReLU(),
-    new MaxPool2d(2),
-    new Conv2d(32, 64, 3),
-    new BatchNorm2d(64),
-    new ReLU(),
-    new MaxPool2d(2),
-    new Flatten(),
-    new Dropout(dropout),
-    new Linear(1600, 128),
-    new ReLU(),
-    new Linear(128, 10),
-  );
-}
-
-/** A batch of 64 seeded images and labels, and the initial weights both peers start from. */
-export interface CnnInputs {
-  x: Float32Array;
-  labels: Int32Array;
-  /** The state dict of a CNN initialized with PyTorch's default init from seed 72. */
-  state: CnnState;
-}
-
-export function setup(): CnnInputs {
-  const generator = new Generator(71);
-  const labels = new Int32Array(BATCH);
-  for (let i = 0; i < BATCH; i++) labels[i] = generator.nextInt(0, CLASSES);
-  return { x: seededNormal(BATCH * 28 * 28, 70), labels, state: initialState(72) };
-}
-
-/** The float32 entries of the state dict of a CNN initialized with PyTorch's default init after `manualSeed(seed)`. */
-function initialState(seed: number): CnnState {
-  manualSeed(seed);
-  const state: CnnState = {};
-  for (const [key, tensor] of Object.entries(cnn().stateDict())) {
-    if (tensor.dtype === 'float32') state[key] = { shape: [...tensor.shape], data: Float32Array.from(tensor.contiguousData()) };
-  }
-  return state;
-}
-
-export function strataModel(inputs: CnnInputs, dropout: number): Sequential {
-  const model = cnn(dropout);
-  const state: Record<string, Tensor> = {};
-  for (const [key, { shape, data }] of Object.entries(inputs.state)) state[key] = Tensor.fromData(data.slice(), shape);
-  model.loadStateDict(state, { strict: false });
-  return model;
-}
-
-/** One training step: zeroGrad, forward, cross-entropy, backward, Adam. */
-function strata(inputs: CnnInputs): Runner {
-  const x = Tensor.fromData(inputs.x.slice(), [BATCH, 1, 28, 28]);
-  const labels = Tensor.fromData(inputs.labels.slice(), [BATCH]);
-  const criterion = new CrossEntropyLoss();
-  const model = strataModel(inputs, 0.25);
-  const optimizer = new Adam(model.parameters(), { lr: LR });
-  const step = (network: Sequential, adam: Adam): void => {
-    adam.zeroGrad();
-    criterion.forward(network.forward(x), labels).backward();
-    adam.step();
-  };
-  return {
-    run: () => step(model, optimizer),
-    // The logits (training mode, batch statistics) after CHECK_STEPS steps without dropout from the shared initial weights.
-    output: () => {
-      const check = strataModel(inputs, 0);
-      const adam = new Adam(check.parameters(), { lr: LR });
-      for (let i = 0; i < CHECK_STEPS; i++) step(check, adam);
-      return Float32Array.from(noGrad(() => check.forward(x)).contiguousData());
-    },
-  };
-}
 
 /** cnn_train_step in TF.js: {@link TfjsCnnTrainer}'s step on the seeded batch. */
 function tfjs(tf: Tfjs, inputs: CnnInputs): Runner {
@@ -111,6 +28,32 @@ function tfjs(tf: Tfjs, inputs: CnnInputs): Runner {
     dispose: () => {
       trainer.dispose();
       tf.dispose([batch.x, batch.targets]);
+    },
+  };
+}
+
+/** cnn_train_step in jax-js: {@link JaxCnnTrainer}'s jitted step on the seeded batch, waited for. */
+function jax(module: Jax, inputs: CnnInputs): Runner {
+  const x = jaxArray(module, inputs.x, [BATCH, 1, 28, 28]);
+  const targets = module.nn.oneHot(jaxArray(module, inputs.labels, [BATCH]), CLASSES).astype(module.numpy.float32);
+  const trainer = new JaxCnnTrainer(module, inputs.state, LR);
+  return {
+    run: () => {
+      throw new Error('cnn_train_step on jax-js: timed through runAsync');
+    },
+    runAsync: async () => {
+      trainer.step(x, targets, 0.25);
+      await trainer.ready();
+    },
+    output: () => {
+      trainer.reset();
+      for (let i = 0; i < CHECK_STEPS; i++) trainer.step(x, targets, 0);
+      return trainer.logits(x);
+    },
+    dispose: () => {
+      trainer.dispose();
+      x.dispose();
+      targets.dispose();
     },
   };
 }
@@ -158,7 +101,7 @@ function strataEpoch({ folder }: EpochInputs): Runner {
   };
 }
 
-/** The steps of the epoch TF.js is timed on: one takes TF.js cpu about 40 s, so the whole epoch (11 hours) is scaled up from these. */
+/** The steps of the epoch TF.js and jax-js are timed on: one takes TF.js cpu about 40 s, so the whole epoch (11 hours) is scaled up from these. */
 export const TFJS_EPOCH_STEPS = 3;
 
 /**
@@ -188,6 +131,42 @@ export function tfjsEpoch(tf: Tfjs, { folder }: EpochInputs): Runner {
   };
 }
 
+/**
+ * fashion_mnist_epoch in jax-js, estimated as for TF.js: the first
+ * {@link TFJS_EPOCH_STEPS} batches of the same seed-0 shuffle from the same
+ * seed-0 weights, scaled up to the epoch. The step is compiled by one untimed
+ * step first (then the weights start again), since the epoch gets no warm-up.
+ */
+export function jaxEpoch(module: Jax, { folder }: EpochInputs): Runner {
+  const loader = new DataLoader(loadTrainingSet(folder), { batchSize: BATCH, shuffle: true, generator: new Generator(0) });
+  const batches: { x: JaxArray; targets: JaxArray }[] = [];
+  for (const [images, labels] of loader) {
+    batches.push({
+      x: jaxArray(module, images.contiguousData() as Float32Array, [BATCH, 1, 28, 28]),
+      targets: module.nn.oneHot(jaxArray(module, labels.contiguousData() as Int32Array, [BATCH]), CLASSES).astype(module.numpy.float32),
+    });
+    if (batches.length === TFJS_EPOCH_STEPS) break;
+  }
+  const trainer = new JaxCnnTrainer(module, initialState(0), LR);
+  trainer.step(batches[0]!.x, batches[0]!.targets, 0.25);
+  trainer.logits(batches[0]!.x);
+  trainer.reset();
+  return {
+    run: () => {
+      throw new Error('fashion_mnist_epoch on jax-js: timed through runAsync');
+    },
+    runAsync: async () => {
+      for (const batch of batches) trainer.step(batch.x, batch.targets, 0.25);
+      await trainer.ready();
+    },
+    extrapolation: { factor: loader.length / TFJS_EPOCH_STEPS, basis: `${TFJS_EPOCH_STEPS} of the epoch's ${loader.length} training steps (no data loading, no test pass)` },
+    dispose: () => {
+      trainer.dispose();
+      module.tree.dispose(batches as never);
+    },
+  };
+}
+
 /** cnn_train_step and fashion_mnist_epoch of WORKLOADS.md. */
 export const cnnWorkloads: readonly Workload[] = [
   defineWorkload<CnnInputs>({
@@ -196,8 +175,9 @@ export const cnnWorkloads: readonly Workload[] = [
     // Two steps of Adam amplify float32 rounding in near-zero gradients; the logits still agree to about 1e-4.
     tolerance: 2e-3,
     setup,
-    strata,
+    strata: strataCnnStep,
     tfjs,
+    jax,
   }),
   defineWorkload<EpochInputs>({
     id: 'fashion_mnist_epoch',
@@ -207,5 +187,6 @@ export const cnnWorkloads: readonly Workload[] = [
     setup: () => ({ folder: FASHION_MNIST_FOLDER }),
     strata: strataEpoch,
     tfjs: tfjsEpoch,
+    jax: jaxEpoch,
   }),
 ];

@@ -2,7 +2,8 @@ import '@strata/autograd';
 import { conv1d, conv2d, conv3d, convTranspose2d } from '@strata/layers-conv';
 import { Tensor, ones } from '@strata/tensor';
 import { seededNormal } from '../inputs.js';
-import { type Runner, type Tfjs, UnsupportedError, type Workload, defineWorkload } from '../workload.js';
+import { type JaxArray, jaxArray, jaxRunner, readJax } from '../peers/jax.js';
+import { type Jax, type Runner, type Tfjs, UnsupportedError, type Workload, defineWorkload } from '../workload.js';
 
 type TfTensor = ReturnType<Tfjs['tensor']>;
 
@@ -173,6 +174,36 @@ function tfjsRunner(spec: ConvSpec, tf: Tfjs, inputs: ConvInputs): Runner {
   };
 }
 
+/**
+ * jax-js's version, in PyTorch's layouts (`lax.convGeneralDilated` takes [N, C, ...S] inputs and [out, in, ...K]
+ * kernels; `lax.convTranspose` with `transposeKernel` takes PyTorch's [in, out, ...K] and its padding), jitted,
+ * the backward as `grad` of the sum (an upstream of ones).
+ */
+function jaxConvRunner(spec: ConvSpec, jax: Jax, inputs: ConvInputs): Runner {
+  const rank = spec.input.length - 2;
+  const outputs = spec.transposed ? spec.weight[1]! : spec.weight[0]!;
+  const x = jaxArray(jax, inputs.x, spec.input);
+  const w = jaxArray(jax, inputs.w, spec.weight);
+  const b = inputs.b === null ? null : jaxArray(jax, inputs.b, [1, outputs, ...new Array<number>(rank).fill(1)]);
+  const strides = new Array<number>(rank).fill(spec.stride);
+  const padding = Array.from({ length: rank }, (): [number, number] => [spec.padding, spec.padding]);
+  const apply = (input: JaxArray, filter: JaxArray, bias?: JaxArray): JaxArray => {
+    const y = spec.transposed
+      ? jax.lax.convTranspose(input, filter, strides, padding, { transposeKernel: true })
+      : jax.lax.convGeneralDilated(input, filter, strides, padding);
+    return bias === undefined ? y : y.add(bias);
+  };
+  const held = [x, w, ...(b === null ? [] : [b])];
+  if (!spec.backward) {
+    const forward = jax.jit(apply);
+    return jaxRunner(jax, () => (b === null ? forward(x.ref, w.ref) : forward(x.ref, w.ref, b.ref)), readJax, held);
+  }
+  const gradients = jax.jit(jax.grad((input: JaxArray, filter: JaxArray, bias?: JaxArray) => apply(input, filter, bias).sum(), {
+    argnums: b === null ? [0, 1] : [0, 1, 2],
+  }) as (...arrays: JaxArray[]) => JaxArray[]);
+  return jaxRunner(jax, () => gradients(...held.map((array) => array.ref)), (result) => readJax(result[1]!), held);
+}
+
 function convWorkload(spec: ConvSpec): Workload {
   const forward = forwardFlop(spec);
   return defineWorkload<ConvInputs>({
@@ -188,6 +219,7 @@ function convWorkload(spec: ConvSpec): Workload {
     }),
     strata: (inputs) => strataRunner(spec, inputs),
     tfjs: (tf, inputs) => tfjsRunner(spec, tf, inputs),
+    jax: (jax, inputs) => jaxConvRunner(spec, jax, inputs),
   });
 }
 

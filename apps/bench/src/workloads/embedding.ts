@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import { Embedding } from '@strata/layers-misc';
 import { Generator, Tensor, ones } from '@strata/tensor';
 import { seededNormal } from '../inputs.js';
-import { type Runner, type Tfjs, UnsupportedError, type Workload, defineWorkload } from '../workload.js';
+import { type JaxArray, jaxArray, jaxRunner, readJax } from '../peers/jax.js';
+import { type Jax, type Runner, type Tfjs, UnsupportedError, type Workload, defineWorkload } from '../workload.js';
 
 const VOCABULARY = 10000;
 const DIMENSION = 128;
@@ -186,6 +187,17 @@ function tfjs(tf: Tfjs, { weight, indices }: EmbeddingInputs): Runner {
   };
 }
 
+/**
+ * jax-js's version: `take` of the table's rows, and the table's gradient of the sum (upstream ones).
+ * Eager: under jax-js 0.1.25's jit the gradient's scatter fails ("routine primitive scatter input is not imm").
+ */
+function jax(module: Jax, { weight, indices }: EmbeddingInputs): Runner {
+  const table = jaxArray(module, weight, [VOCABULARY, DIMENSION]);
+  const input = jaxArray(module, indices, INDEX_SHAPE);
+  const gradient = module.grad((values: JaxArray, rows: JaxArray) => module.numpy.take(values, rows, 0).sum()) as (values: JaxArray, rows: JaxArray) => JaxArray;
+  return jaxRunner(module, () => gradient(table.ref, input.ref), readJax, [table, input]);
+}
+
 /** embedding_fwd_bwd of WORKLOADS.md: vocabulary 10000, dimension 128, indices [64, 64]. */
 export const embeddingWorkloads: readonly Workload[] = [
   defineWorkload<EmbeddingInputs>({
@@ -194,5 +206,6 @@ export const embeddingWorkloads: readonly Workload[] = [
     setup,
     strata,
     tfjs,
+    jax,
   }),
 ];

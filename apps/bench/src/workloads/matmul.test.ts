@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { relativeDifference } from '../harness.js';
+import { loadJax } from '../peers/jax.js';
 import { loadTfjs } from '../peers/tfjs.js';
 import { seededNormal } from '../inputs.js';
 import { matmulWorkloads } from './matmul.js';
@@ -46,5 +47,14 @@ describe('matmul_256', () => {
     expect(relativeDifference(runner.output!(), reference)).toBeLessThan(1e-5);
     runner.dispose!();
     expect(tfjs.tf.memory().numTensors).toBe(0);
+  });
+
+  it('the jax-js runner computes A·B (timed through runAsync, which waits for the lazy result)', async () => {
+    const { jax } = await loadJax();
+    const runner = matmul256.prepare().jax(jax);
+    expect(() => runner.run()).toThrow(/runAsync/);
+    await runner.runAsync!();
+    expect(relativeDifference(runner.output!(), reference)).toBeLessThan(1e-5);
+    runner.dispose!();
   });
 });

@@ -1,5 +1,6 @@
 import { Tensor, matmul } from '@strata/tensor';
 import { seededNormal } from '../inputs.js';
+import { jaxArray, jaxRunner, readJax } from '../peers/jax.js';
 import { type Tfjs, type Workload, defineWorkload } from '../workload.js';
 
 interface MatmulInputs {
@@ -43,6 +44,12 @@ function squareMatmul(n: number): Workload {
           right.dispose();
         },
       };
+    },
+    jax: (jax, { a, b }) => {
+      const left = jaxArray(jax, a, [n, n]);
+      const right = jaxArray(jax, b, [n, n]);
+      const product = jax.jit((x: typeof left, y: typeof left) => jax.numpy.matmul(x, y));
+      return jaxRunner(jax, () => product(left.ref, right.ref), readJax, [left, right]);
     },
   });
 }

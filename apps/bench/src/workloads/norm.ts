@@ -2,7 +2,8 @@ import '@strata/autograd';
 import { BatchNorm2d, LayerNorm } from '@strata/layers-norm';
 import { Tensor } from '@strata/tensor';
 import { seededNormal } from '../inputs.js';
-import { type Runner, type Tfjs, type Workload, defineWorkload } from '../workload.js';
+import { type JaxArray, jaxArray, jaxRunner, readJax } from '../peers/jax.js';
+import { type Jax, type Runner, type Tfjs, type Workload, defineWorkload } from '../workload.js';
 
 type TfTensor = ReturnType<Tfjs['tensor']>;
 
@@ -82,6 +83,24 @@ function tfjsRunner(
 
 const EPS = 1e-5;
 
+/**
+ * jax-js's version: `nn.standardize` over `axes` (mean and biased variance, as training-mode
+ * normalization uses), times the weight plus the bias (both of `affineShape`), and the
+ * gradients to input, weight and bias of the sum against the upstream, jitted.
+ */
+function jaxNormRunner(jax: Jax, { shape, x: data, upstream: gradient }: NormInputs, axes: number[], affineShape: number[]): Runner {
+  const np = jax.numpy;
+  const x = jaxArray(jax, data, shape);
+  const upstream = jaxArray(jax, gradient, shape);
+  const features = product(affineShape);
+  const gamma = np.ones([features]).reshape(affineShape);
+  const beta = np.zeros([features]).reshape(affineShape);
+  const loss = (input: JaxArray, weight: JaxArray, bias: JaxArray, dy: JaxArray): JaxArray =>
+    jax.nn.standardize(input, axes, { epsilon: EPS }).mul(weight).add(bias).mul(dy).sum();
+  const gradients = jax.jit(jax.grad(loss, { argnums: [0, 1, 2] }) as (...arrays: JaxArray[]) => JaxArray[]);
+  return jaxRunner(jax, () => gradients(x.ref, gamma.ref, beta.ref, upstream.ref), (result) => readJax(result[0]!), [x, upstream, gamma, beta]);
+}
+
 /** batchnorm2d_fwd_bwd and layernorm_fwd_bwd of WORKLOADS.md. */
 export const normWorkloads: readonly Workload[] = [
   defineWorkload<NormInputs>({
@@ -104,6 +123,7 @@ export const normWorkloads: readonly Workload[] = [
         (values) => channelsLast(values, shape, true),
       );
     },
+    jax: (jax, inputs) => jaxNormRunner(jax, inputs, [0, 2, 3], [1, inputs.shape[1]!, 1, 1]),
   }),
   defineWorkload<NormInputs>({
     id: 'layernorm_fwd_bwd',
@@ -123,5 +143,6 @@ export const normWorkloads: readonly Workload[] = [
         },
         (values) => values,
       ),
+    jax: (jax, inputs) => jaxNormRunner(jax, inputs, [-1], [inputs.shape[2]!]),
   }),
 ];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { relativeDifference } from '../harness.js';
 import { seededNormal } from '../inputs.js';
+import { loadJax } from '../peers/jax.js';
 import { loadTfjs } from '../peers/tfjs.js';
 import { poolingWorkloads } from './pooling.js';
 
@@ -63,5 +64,17 @@ describe('pooling workloads', () => {
     expect(relativeDifference(avg.output!(), avgPoolGradient())).toBeLessThan(1e-6);
     avg.dispose!();
     expect(tfjs.tf.memory().numTensors).toBe(0);
+  });
+
+  it('the jax-js runners compute the same gradients (the average without jit, which miscompiles it)', async () => {
+    const { jax } = await loadJax();
+    const max = maxWorkload.prepare().jax(jax);
+    await max.runAsync!();
+    expect(relativeDifference(max.output!(), maxPoolGradient(seededNormal(batch * channels * size * size, 21)))).toBe(0);
+    max.dispose!();
+    const avg = avgWorkload.prepare().jax(jax);
+    await avg.runAsync!();
+    expect(relativeDifference(avg.output!(), avgPoolGradient())).toBeLessThan(1e-6);
+    avg.dispose!();
   });
 });

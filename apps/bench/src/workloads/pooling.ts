@@ -2,7 +2,8 @@ import '@strata/autograd';
 import { avgPool2d, maxPool2d } from '@strata/layers-conv';
 import { Tensor, ones } from '@strata/tensor';
 import { seededNormal } from '../inputs.js';
-import { type Runner, type Tfjs, UnsupportedError, type Workload, defineWorkload } from '../workload.js';
+import { type JaxArray, jaxArray, jaxRunner, readJax } from '../peers/jax.js';
+import { type Jax, type Runner, type Tfjs, UnsupportedError, type Workload, defineWorkload } from '../workload.js';
 
 type TfTensor = ReturnType<Tfjs['tensor']>;
 
@@ -102,6 +103,27 @@ function tfjsRunner(spec: PoolSpec, tf: Tfjs, data: Float32Array): Runner {
   };
 }
 
+/**
+ * jax-js's version: `lax.reduceWindow` with `max` or `mean` over each window (the average over the
+ * zero-padded input, PyTorch's `countIncludePad`), the input gradient as `grad` of the sum (jitted for max).
+ */
+function jaxPoolRunner(spec: PoolSpec, jax: Jax, data: Float32Array): Runner {
+  const np = jax.numpy;
+  const x = jaxArray(jax, data, spec.input);
+  const window = [spec.kernel, spec.kernel];
+  const strides = [spec.stride, spec.stride];
+  const pad = spec.padding;
+  const pool = (input: JaxArray): JaxArray =>
+    spec.kind === 'max'
+      ? jax.lax.reduceWindow(input, (values) => np.max(values), window, strides)
+      : jax.lax.reduceWindow(np.pad(input, [[0, 0], [0, 0], [pad, pad], [pad, pad]]), (values) => np.mean(values), window, strides);
+  const eager = jax.grad((input: JaxArray) => pool(input).sum()) as (input: JaxArray) => JaxArray;
+  // jax-js 0.1.25's jit miscompiles the gradient of the padded average (every input gets the same
+  // 16/9, checked on [1, 1, 4, 4]); run eagerly, the gradient is right.
+  const gradient = spec.kind === 'max' ? jax.jit(eager) : eager;
+  return jaxRunner(jax, () => gradient(x.ref), readJax, [x]);
+}
+
 function poolWorkload(spec: PoolSpec): Workload {
   return defineWorkload<Float32Array>({
     id: spec.id,
@@ -109,6 +131,7 @@ function poolWorkload(spec: PoolSpec): Workload {
     setup: () => seededNormal(product(spec.input), 21),
     strata: (data) => strataRunner(spec, data),
     tfjs: (tf, data) => tfjsRunner(spec, tf, data),
+    jax: (jax, data) => jaxPoolRunner(spec, jax, data),
   });
 }
 

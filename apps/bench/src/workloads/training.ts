@@ -5,7 +5,8 @@ import { Sequential } from '@strata/module';
 import { SGD } from '@strata/optim';
 import { Generator, Tensor } from '@strata/tensor';
 import { seededNormal } from '../inputs.js';
-import { type Runner, type Tfjs, type Workload, defineWorkload } from '../workload.js';
+import { type JaxArray, jaxArray, readJax } from '../peers/jax.js';
+import { type Jax, type Runner, type Tfjs, type Workload, defineWorkload } from '../workload.js';
 
 type TfTensor = ReturnType<Tfjs['tensor']>;
 type TfVariable = ReturnType<Tfjs['variable']>;
@@ -131,6 +132,63 @@ function tfjs(tf: Tfjs, inputs: MlpInputs): Runner {
   };
 }
 
+/**
+ * The same step in jax-js: the loss's gradient with `grad`, SGD with momentum
+ * written out as PyTorch's (no dampening; jax-js has no optimizers), the whole
+ * step compiled with `jit`. Timed through `runAsync`, which waits for the new weights.
+ */
+function jax(module: Jax, inputs: MlpInputs): Runner {
+  const { numpy: np, nn } = module;
+  const x = jaxArray(module, inputs.x, [BATCH, SIZES[0]!]);
+  const targets = nn.oneHot(jaxArray(module, inputs.labels, [BATCH]), CLASSES).astype(np.float32);
+  const initial = (): { params: JaxArray[]; buffers: JaxArray[] } => {
+    const params: JaxArray[] = [];
+    for (let layer = 0; layer < 3; layer++) {
+      params.push(jaxArray(module, inputs.weights[layer]!, [SIZES[layer + 1]!, SIZES[layer]!]));
+      params.push(jaxArray(module, inputs.biases[layer]!, [SIZES[layer + 1]!]));
+    }
+    return { params, buffers: params.map((param) => np.zerosLike(param.ref)) };
+  };
+  const loss = (params: JaxArray[], input: JaxArray, target: JaxArray): JaxArray => {
+    let hidden = input;
+    for (let layer = 0; layer < 3; layer++) {
+      hidden = np.matmul(hidden, np.transpose(params[layer * 2]!)).add(params[layer * 2 + 1]!);
+      if (layer < 2) hidden = nn.relu(hidden);
+    }
+    return nn.logSoftmax(hidden, -1).mul(target).sum().mul(-1 / BATCH);
+  };
+  const gradient = module.grad(loss) as (params: JaxArray[], input: JaxArray, target: JaxArray) => JaxArray[];
+  const step = module.jit((params: JaxArray[], buffers: JaxArray[], input: JaxArray, target: JaxArray) => {
+    const gradients = gradient(params.map((param) => param.ref), input, target);
+    // PyTorch: buf = momentum · buf + g (buf = g on the first step: the same from zeros); p −= lr · buf.
+    const nextBuffers = buffers.map((buffer, i) => buffer.mul(MOMENTUM).add(gradients[i]!));
+    return [params.map((param, i) => param.sub(nextBuffers[i]!.ref.mul(LR))), nextBuffers];
+  }) as unknown as (params: JaxArray[], buffers: JaxArray[], input: JaxArray, target: JaxArray) => [JaxArray[], JaxArray[]];
+  let state = initial();
+  const advance = (): void => {
+    const [params, buffers] = step(state.params, state.buffers, x.ref, targets.ref);
+    state = { params, buffers };
+  };
+  return {
+    run: () => {
+      throw new Error('mlp_train_step on jax-js: timed through runAsync');
+    },
+    runAsync: async () => {
+      advance();
+      await module.blockUntilReady(state.params);
+    },
+    output: () => {
+      module.tree.dispose([state.params, state.buffers] as never);
+      state = initial();
+      for (let i = 0; i < CHECK_STEPS; i++) advance();
+      return concatenate([readJax(state.params[4]!), readJax(state.params[5]!)]);
+    },
+    dispose: () => {
+      module.tree.dispose([state.params, state.buffers, x, targets] as never);
+    },
+  };
+}
+
 /** mlp_train_step of WORKLOADS.md. */
 export const trainingWorkloads: readonly Workload[] = [
   defineWorkload<MlpInputs>({
@@ -141,5 +199,6 @@ export const trainingWorkloads: readonly Workload[] = [
     setup,
     strata,
     tfjs,
+    jax,
   }),
 ];

@@ -1,0 +1,180 @@
+/**
+ * The attention weights from the raw scores `q·kᵀ` in one pass per row:
+ * `softmax(scale · scores + mask₁ + mask₂)` along the keys, max-shifted.
+ *
+ * Folding the scale and the masks into the softmax saves, on `[N, heads, L,
+ * S]` scores, a scaled copy of the queries (and its backward), the
+ * `[N, heads, L, S]` sum that adding a mask would materialize, and the float64
+ * staging of the registry's generic softmax. The masks are read through
+ * their broadcast strides, so a `[L, S]` attention mask and a `[N, 1, 1, S]`
+ * key-padding mask are never expanded to the scores' shape.
+ *
+ * The backward is one fused pass per row too, `scale · y · (g − Σ g·y)`
+ * (attention-softmax.ts's gradient with the scale folded in); the masks get
+ * no gradient, so callers take this path only for masks that do not require one.
+ */
+import { type OpContext, defineOp } from '@strata/autograd';
+import { Tensor, type TypedArray, allocate, getKernel, isGradEnabled, registerKernel } from '@strata/tensor';
+
+declare module '@strata/tensor' {
+  interface KernelRegistry {
+    /**
+     * softmax(scale · scores + masks) along the last dimension of float
+     * `scores` [..., L, S]; each mask is of the scores' dtype and broadcasts to their shape.
+     */
+    scaledMaskedSoftmax: (scores: Tensor, scale: number, masks: readonly Tensor[]) => Tensor;
+    /** Its gradient: gradOutput and the output y, same shape → scale · y · (g − Σ g·y) along the last dimension. */
+    scaledMaskedSoftmaxBackward: (gradOutput: Tensor, output: Tensor, scale: number) => Tensor;
+  }
+}
+
+/** A mask seen through the scores' shape: its data, and for each leading dimension the step (0 where it broadcasts). */
+interface MaskView {
+  data: TypedArray;
+  offset: number;
+  /** Steps of the leading dimensions (all but the last), then the step along the keys. */
+  strides: number[];
+}
+
+function maskView(mask: Tensor, shape: readonly number[]): MaskView {
+  const expanded = mask.expand([...shape]);
+  return { data: expanded.storage.data, offset: expanded.offset, strides: [...expanded.strides] };
+}
+
+/** 2ᵏ for k = −200 … 0, the exponent part of {@link exponentialOfNonPositive}. */
+const POWERS_OF_TWO = Float64Array.from({ length: 201 }, (_, index) => 2 ** (index - 200));
+
+/**
+ * eˣ for x ≤ 0 (or NaN) to within 1e-8 relative, for float32 results: x·log₂e
+ * split into an integer k (a table) and r ∈ [−½, ½] (a degree-7 Taylor
+ * polynomial of 2ʳ, whose error 0.35⁸/8! is below float32's rounding).
+ * About twice as fast as `Math.exp` in V8, which is most of the softmax pass;
+ * float64 scores keep `Math.exp`.
+ */
+function exponentialOfNonPositive(x: number): number {
+  const y = x * Math.LOG2E;
+  if (!(y >= -199)) return y !== y ? y : 0;
+  const k = Math.floor(y + 0.5);
+  const r = (y - k) * Math.LN2;
+  const p = 1 + r * (1 + r * (1 / 2 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120 + r * (1 / 720 + r * (1 / 5040)))))));
+  return p * POWERS_OF_TWO[k + 200]!;
+}
+
+function scaledMaskedSoftmaxKernel(scores: Tensor, scale: number, masks: readonly Tensor[]): Tensor {
+  const shape = scores.shape;
+  const width = shape[shape.length - 1]!;
+  const leading = shape.slice(0, -1);
+  const rows = leading.reduce((total, size) => total * size, 1);
+  const data = scores.contiguousData();
+  const target = allocate(scores.dtype, data.length);
+  const views = masks.map((mask) => maskView(mask, shape));
+  const single = target instanceof Float32Array;
+  // One odometer over the leading dimensions gives each mask's row start.
+  const index = new Array<number>(leading.length).fill(0);
+  const rowStarts = views.map((view) => view.offset);
+  for (let row = 0, start = 0; row < rows; row++, start += width) {
+    let maximum = Number.NEGATIVE_INFINITY;
+    if (views.length === 0) {
+      for (let j = start; j < start + width; j++) {
+        const value = scale * data[j]!;
+        target[j] = value;
+        if (value > maximum || value !== value) maximum = value;
+      }
+    } else {
+      for (let j = 0; j < width; j++) target[start + j] = scale * data[start + j]!;
+      for (let m = 0; m < views.length; m++) {
+        const { data: maskData, strides } = views[m]!;
+        const step = strides[strides.length - 1]!;
+        for (let j = 0, at = rowStarts[m]!; j < width; j++, at += step) target[start + j] += maskData[at]!;
+      }
+      for (let j = start; j < start + width; j++) {
+        const value = target[j]!;
+        if (value > maximum || value !== value) maximum = value;
+      }
+    }
+    let total = 0;
+    if (single) {
+      for (let j = start; j < start + width; j++) {
+        const e = exponentialOfNonPositive(target[j]! - maximum);
+        target[j] = e;
+        total += e;
+      }
+    } else {
+      for (let j = start; j < start + width; j++) {
+        const e = Math.exp(target[j]! - maximum);
+        target[j] = e;
+        total += e;
+      }
+    }
+    // One division per row, as PyTorch's kernel does.
+    const inverse = 1 / total;
+    for (let j = start; j < start + width; j++) target[j] *= inverse;
+    // Advance the odometer and the masks' row starts.
+    for (let d = leading.length - 1; d >= 0; d--) {
+      index[d]!++;
+      for (let m = 0; m < views.length; m++) rowStarts[m]! += views[m]!.strides[d]!;
+      if (index[d]! < leading[d]!) break;
+      for (let m = 0; m < views.length; m++) rowStarts[m]! -= views[m]!.strides[d]! * leading[d]!;
+      index[d] = 0;
+    }
+  }
+  return Tensor.fromData(target, shape);
+}
+
+/** One pass per row; the scale is applied to the row's dot product and each term, not as a separate pass. */
+function scaledMaskedSoftmaxBackwardKernel(gradOutput: Tensor, output: Tensor, scale: number): Tensor {
+  const width = output.shape[output.ndim - 1]!;
+  const g = gradOutput.contiguousData();
+  const y = output.contiguousData();
+  const result = allocate(output.dtype, y.length);
+  for (let start = 0; start < y.length; start += width) {
+    let dot = 0;
+    for (let j = start; j < start + width; j++) dot += g[j]! * y[j]!;
+    for (let j = start; j < start + width; j++) result[j] = scale * y[j]! * (g[j]! - dot);
+  }
+  return Tensor.fromData(result, output.shape);
+}
+
+/** The backend name of the defaults composed of forward ops, as the layer packages name it. */
+const COMPOSITE_BACKEND = 'composite';
+
+/** `scaledMaskedSoftmax` in forward ops (a scaled copy, the masks added, the registry's softmax): the default of a backend without the fused pass. */
+function scaledMaskedSoftmaxComposite(scores: Tensor, scale: number, masks: readonly Tensor[]): Tensor {
+  let shifted = scores.mul(scale);
+  for (const mask of masks) shifted = shifted.add(mask);
+  return getKernel('softmax')(shifted, shifted.ndim - 1);
+}
+
+/** `scaledMaskedSoftmaxBackward` in forward ops: scale · y · (g − Σ g·y). */
+function scaledMaskedSoftmaxBackwardComposite(gradOutput: Tensor, output: Tensor, scale: number): Tensor {
+  return output.mul(gradOutput.sub(gradOutput.mul(output).sum(-1, true))).mul(scale);
+}
+
+// The defaults first, beneath the fused CPU passes, so a backend that lacks the fused ones still runs attention.
+registerKernel('scaledMaskedSoftmax', scaledMaskedSoftmaxComposite, { backend: COMPOSITE_BACKEND });
+registerKernel('scaledMaskedSoftmaxBackward', scaledMaskedSoftmaxBackwardComposite, { backend: COMPOSITE_BACKEND });
+registerKernel('scaledMaskedSoftmax', scaledMaskedSoftmaxKernel, { override: true });
+registerKernel('scaledMaskedSoftmaxBackward', scaledMaskedSoftmaxBackwardKernel, { override: true });
+
+/**
+ * softmax(scale · scores + masks) along the last dimension, differentiable in
+ * `scores` only (masks that require a gradient take the unfused path in `attend`).
+ * Scores are float [..., L, S]; each mask (or null) is of their dtype and broadcasts to their shape.
+ */
+export const scaledMaskedSoftmax: (scores: Tensor, scale: number, firstMask: Tensor | null, secondMask: Tensor | null) => Tensor = defineOp({
+  name: 'scaledMaskedSoftmax',
+  forward(ctx: OpContext<{ scale: number }>, scores: Tensor, scale: number, firstMask: Tensor | null, secondMask: Tensor | null): Tensor {
+    const masks = [firstMask, secondMask].filter((mask): mask is Tensor => mask !== null);
+    const output = getKernel('scaledMaskedSoftmax')(scores, scale, masks);
+    ctx.state.scale = scale;
+    ctx.saveForBackward(output);
+    return output;
+  },
+  backward(ctx, gradOutput) {
+    const [output] = ctx.savedTensors as [Tensor];
+    const { scale } = ctx.state;
+    // Under createGraph, grad mode is on: record the gradient with tensor ops.
+    if (isGradEnabled()) return [output.mul(gradOutput.sub(gradOutput.mul(output).sum(-1, true))).mul(scale), null, null, null];
+    return [getKernel('scaledMaskedSoftmaxBackward')(gradOutput, output, scale), null, null, null];
+  },
+});

@@ -26,6 +26,8 @@ const PHASE = 4;
 const JOB = 5;
 const ERROR = 6;
 const ACTIVE_WORKERS = 7;
+/** Tasks run by workers so far (wrapping), so tests can tell the workers took part. */
+const WORKER_TASKS = 8;
 const CONTROL_BYTES = 64;
 
 /** The phases of a product, in the order of the worker's task table. */
@@ -92,6 +94,11 @@ export class GemmPool {
     exports: TaskExports,
   ) {
     this.tasks = [exports.packTask, exports.tileTask, exports.batchTask];
+  }
+
+  /** How many tasks the workers have run since the pool started (modulo 2³²). */
+  get workerTasks(): number {
+    return Atomics.load(this.words, WORKER_TASKS) >>> 0;
   }
 
   /** Workers started so far (some may still be starting up). */

@@ -104,6 +104,11 @@ export function wasmGemmThreaded(): boolean {
   return load()?.pool !== undefined;
 }
 
+/** Tasks the pool's workers have run so far (0 without a pool): what tells a test they took part. */
+export function wasmGemmWorkerTasks(): number {
+  return load()?.pool?.workerTasks ?? 0;
+}
+
 /**
  * Whether a float32 m×n×k product gains from the WebAssembly kernel: the
  * module compiled and the product is big enough to pay for its copies. The

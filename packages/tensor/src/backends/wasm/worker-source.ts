@@ -32,6 +32,7 @@ function strataGemmWorker(module, memory, control, slot, spins) {
         } catch (error) {
           Atomics.store(words, 6, 1);
         }
+        Atomics.add(words, 8, 1);
         if (Atomics.add(words, 3, 1) + 1 === count) Atomics.notify(words, 3);
       }
     }

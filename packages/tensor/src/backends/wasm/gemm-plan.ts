@@ -30,6 +30,18 @@ export const NC = 2048;
  * breaks even, 128×128×128 (2.1 M) is 1.4× faster, 256×256×256 1.8×.
  */
 export const THREAD_MIN_MULTIPLY_ADDS = 1 << 20;
+let threadMinMultiplyAdds = THREAD_MIN_MULTIPLY_ADDS;
+
+/**
+ * Overrides `THREAD_MIN_MULTIPLY_ADDS` (tests use 0 to thread every product,
+ * however small); returns the previous value.
+ */
+export function setThreadMinMultiplyAdds(value: number): number {
+  const previous = threadMinMultiplyAdds;
+  threadMinMultiplyAdds = value;
+  return previous;
+}
+
 /** Tasks per thread a split aims for. */
 const TASKS_PER_THREAD = 4;
 /** The smallest tiles a split makes: below, B (rows) or A (columns) is re-read too often. */
@@ -75,7 +87,7 @@ export function planGemm(m: number, n: number, k: number, batches: number, packB
     tileRows: 0, tileColumns: 0, rowTiles: 0, columnTiles: 0, tileTasks: 0,
     packColumns: 0, packChunks: 0, kBlocks: Math.ceil(k / KC), packTasks: 0,
   };
-  if (workers === 0 || m * n * k * batches < THREAD_MIN_MULTIPLY_ADDS) return plan;
+  if (workers === 0 || m * n * k * batches < threadMinMultiplyAdds) return plan;
   const threads = workers + 1;
   const target = TASKS_PER_THREAD * threads;
   plan.workers = workers;

@@ -4,7 +4,7 @@ import { seededRandom } from '../../kernels/gemm-test-support.js';
 import { getNumThreads, setNumThreads } from '../../threads/num-threads.js';
 import { gemmWasmBatched, wasmGemmThreaded, wasmGemmWorkerTasks } from './gemm-wasm.js';
 import { MAX_TASKS } from './gemm-pool.js';
-import { THREAD_MIN_MULTIPLY_ADDS, planGemm } from './gemm-plan.js';
+import { THREAD_MIN_MULTIPLY_ADDS, planGemm, setThreadMinMultiplyAdds } from './gemm-plan.js';
 
 const initialThreads = getNumThreads();
 afterAll(() => setNumThreads(initialThreads));
@@ -78,32 +78,38 @@ describe('threaded WebAssembly gemm', () => {
   });
 
   it('gives the same bits on 1, 2, 3 and 4 threads, on random shapes, strides and batches (property)', () => {
-    const layout = fc.constantFrom<Layout>('rowMajor', 'columnMajor', 'spaced');
-    fc.assert(
-      fc.property(
-        fc.record({
-          m: fc.integer({ min: 1, max: 160 }), n: fc.integer({ min: 1, max: 160 }), k: fc.integer({ min: 1, max: 300 }),
-          batches: fc.integer({ min: 1, max: 10 }), aLayout: layout, bLayout: layout,
-          broadcastA: fc.boolean(), broadcastB: fc.boolean(), accumulate: fc.boolean(), seed: fc.integer(),
-        }),
-        (drawn) => {
-          const random = seededRandom(drawn.seed);
-          const { m, n, k, batches } = drawn;
-          const product: Product = {
-            m, n, k, batches, accumulate: drawn.accumulate,
-            a: makeOperand(m, k, batches, drawn.aLayout, drawn.broadcastA, random),
-            b: makeOperand(k, n, batches, drawn.bLayout, drawn.broadcastB, random),
-            initial: Float32Array.from({ length: 3 + batches * m * n + 3 }, () => random() * 2 - 1),
-          };
-          const single = multiply(product, 1);
-          checkAgainstFloat64(product, single, random);
-          expect(single.subarray(0, 3)).toEqual(product.initial.subarray(0, 3));
-          expect(single.subarray(3 + batches * m * n)).toEqual(product.initial.subarray(3 + batches * m * n));
-          for (const threads of [2, 3, 4]) expect(multiply(product, threads)).toEqual(single);
-        },
-      ),
-      { numRuns: 25, seed: 20261206 },
-    );
+    // Every product threaded, however small (the default keeps small ones on the calling thread).
+    const previousThreshold = setThreadMinMultiplyAdds(0);
+    try {
+      const layout = fc.constantFrom<Layout>('rowMajor', 'columnMajor', 'spaced');
+      fc.assert(
+        fc.property(
+          fc.record({
+            m: fc.integer({ min: 1, max: 160 }), n: fc.integer({ min: 1, max: 160 }), k: fc.integer({ min: 1, max: 300 }),
+            batches: fc.integer({ min: 1, max: 10 }), aLayout: layout, bLayout: layout,
+            broadcastA: fc.boolean(), broadcastB: fc.boolean(), accumulate: fc.boolean(), seed: fc.integer(),
+          }),
+          (drawn) => {
+            const random = seededRandom(drawn.seed);
+            const { m, n, k, batches } = drawn;
+            const product: Product = {
+              m, n, k, batches, accumulate: drawn.accumulate,
+              a: makeOperand(m, k, batches, drawn.aLayout, drawn.broadcastA, random),
+              b: makeOperand(k, n, batches, drawn.bLayout, drawn.broadcastB, random),
+              initial: Float32Array.from({ length: 3 + batches * m * n + 3 }, () => random() * 2 - 1),
+            };
+            const single = multiply(product, 1);
+            checkAgainstFloat64(product, single, random);
+            expect(single.subarray(0, 3)).toEqual(product.initial.subarray(0, 3));
+            expect(single.subarray(3 + batches * m * n)).toEqual(product.initial.subarray(3 + batches * m * n));
+            for (const threads of [2, 3, 4]) expect(multiply(product, threads)).toEqual(single);
+          },
+        ),
+        { numRuns: 25, seed: 20261206 },
+      );
+    } finally {
+      setThreadMinMultiplyAdds(previousThreshold);
+    }
   });
 
   it('has the workers run tasks of a big product, with the same bits as one thread', async () => {

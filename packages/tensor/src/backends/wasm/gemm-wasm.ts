@@ -7,8 +7,8 @@
  * and C out; that is O(mk + kn + mn) memcpy-speed work against 2mnk FLOP, and
  * the strided packing itself runs in wasm. Where threads are available the
  * memory is a shared `WebAssembly.Memory` that every worker's instance
- * imports; elsewhere the same module is built over an unshared memory and
- * runs on one thread. The memory is grown, never shrunk, so steady-state
+ * imports; elsewhere the same module, its memory import's flag byte switched
+ * to unshared, runs on one thread. The memory is grown, never shrunk, so steady-state
  * calls allocate no buffers.
  *
  * Memory layout of one call (byte addresses, 16-byte aligned): the job
@@ -22,7 +22,7 @@
  * register, and the CPU reference stays active.
  */
 import { getNumThreads, threadingSupport } from '../../backend.js';
-import { GEMM_WASM_BASE64, GEMM_WASM_SHARED_BASE64 } from './gemm-wasm.generated.js';
+import { GEMM_WASM_BASE64, GEMM_WASM_MEMORY_FLAGS_OFFSET } from './gemm-wasm.generated.js';
 import { BATCH_PHASE, GemmPool, PACK_PHASE, type TaskExports, TILE_PHASE } from './gemm-pool.js';
 import { KC, MC, NC, NR, planGemm } from './gemm-plan.js';
 
@@ -70,8 +70,11 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-function instantiate(base64: string, shared: boolean): Loaded {
-  const module = new WebAssembly.Module(decodeBase64(base64));
+function instantiate(shared: boolean): Loaded {
+  const bytes = decodeBase64(GEMM_WASM_BASE64);
+  // The generated module imports a shared memory; one flag byte makes it import an unshared one.
+  if (!shared) bytes[GEMM_WASM_MEMORY_FLAGS_OFFSET] = 1;
+  const module = new WebAssembly.Module(bytes);
   const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared });
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as GemmExports;
   return { exports, memory, pool: shared ? new GemmPool(module, memory, exports) : undefined };
@@ -82,12 +85,12 @@ function load(): Loaded | undefined {
   try {
     if (threadingSupport().available) {
       try {
-        loaded = instantiate(GEMM_WASM_SHARED_BASE64, true);
+        loaded = instantiate(true);
       } catch {
         // A runtime with SharedArrayBuffer but no shared wasm memory: one thread.
       }
     }
-    loaded ??= instantiate(GEMM_WASM_BASE64, false);
+    loaded ??= instantiate(false);
   } catch {
     loadFailed = true;
   }

@@ -21,8 +21,8 @@
 ;; each, decoding it from a job descriptor in memory (see the layout at
 ;; $packTask). No task splits the depth k, so every element of C is summed in
 ;; the same order whatever the number of threads: results are bit-identical.
-;; scripts/build-wasm.mjs also builds a copy without "shared" for runtimes
-;; without SharedArrayBuffer.
+;; Where SharedArrayBuffer is missing, gemm-wasm.ts clears the import's
+;; shared flag (one byte, located by scripts/build-wasm.mjs): one thread.
 (module
   (import "env" "memory" (memory 1 32767 shared))
 

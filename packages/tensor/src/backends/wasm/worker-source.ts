@@ -9,7 +9,15 @@
  * gemm-pool.ts; the indices below must match it.
  */
 
-/** The worker loop: wait for a job, claim its tasks one by one, run them, count them finished. */
+/**
+ * The worker loop: wait for a job, claim its tasks one by one, run them,
+ * count them finished. The claim word is generation (24 bits) | task count
+ * (20 bits) | next task (20 bits); once a task is claimed its job cannot
+ * finish (nor change) before the task does. After a job, the worker polls
+ * the wake word briefly before sleeping: back-to-back jobs (a product's
+ * packing then compute phase) come within microseconds, and a futex wake-up
+ * would roughly double that gap. Error word 6, finished 3, tasks-by-workers 8.
+ */
 const WORKER_LOOP = String.raw`
 function strataGemmWorker(module, memory, control, slot, spins) {
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
@@ -20,13 +28,11 @@ function strataGemmWorker(module, memory, control, slot, spins) {
     const seen = Atomics.load(words, 2);
     if (slot <= Atomics.load(words, 7)) {
       for (;;) {
-        // The claim word is generation (24 bits) | task count (20 bits) | next task (20 bits).
         const word = Atomics.load(claim, 0);
         const next = Number(word & 0xfffffn);
         const count = Number((word >> 20n) & 0xfffffn);
         if (next >= count) break;
         if (Atomics.compareExchange(claim, 0, word, word + 1n) !== word) continue;
-        // The job cannot finish (nor change) before this task does.
         try {
           tasks[Atomics.load(words, 4)](Atomics.load(words, 5), next, slot);
         } catch (error) {
@@ -36,8 +42,6 @@ function strataGemmWorker(module, memory, control, slot, spins) {
         if (Atomics.add(words, 3, 1) + 1 === count) Atomics.notify(words, 3);
       }
     }
-    // Back-to-back jobs (a product's packing then compute phase) come within
-    // microseconds: look for one briefly before sleeping.
     for (let spin = 0; spin < spins && Atomics.load(words, 2) === seen; spin++);
     Atomics.wait(words, 2, seen);
   }

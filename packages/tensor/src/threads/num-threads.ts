@@ -42,8 +42,11 @@ export function nodeProcess(): NodeProcess | undefined {
 const ISOLATION_HINT = 'serve the page with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp';
 
 function detectSupport(): ThreadingSupport {
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  const notIsolated = `the page is not cross-origin isolated, so workers cannot share memory (${ISOLATION_HINT})`;
   if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined') {
-    return { available: false, reason: `SharedArrayBuffer is unavailable here (in a browser, ${ISOLATION_HINT})` };
+    // Browsers withhold SharedArrayBuffer from pages that are not isolated.
+    return { available: false, reason: isolated === false ? notIsolated : 'SharedArrayBuffer is unavailable in this runtime' };
   }
   const node = nodeProcess();
   if (node !== undefined) {
@@ -53,9 +56,7 @@ function detectSupport(): ThreadingSupport {
     return { available: true, reason: null };
   }
   if (typeof Worker === 'undefined') return { available: false, reason: 'this runtime has no Web Workers' };
-  if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== true) {
-    return { available: false, reason: `the page is not cross-origin isolated, so workers cannot share memory (${ISOLATION_HINT})` };
-  }
+  if (isolated !== true) return { available: false, reason: notIsolated };
   return { available: true, reason: null };
 }
 

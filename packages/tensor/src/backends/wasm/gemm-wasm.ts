@@ -203,16 +203,55 @@ function stage(
 }
 
 /**
+ * Bytes of operands a group of products stages at once. Staging a whole big
+ * batch before computing it streams it through main memory several times;
+ * groups this size stay in cache between the copy in, the packing and the
+ * copy out. Measured on 64 products of 32×288 by 288×676 (a convolution's):
+ * whole, 6.5 GFLOP/s; one product at a time, 8.1.
+ */
+const GROUP_BYTES = 2 << 20;
+
+/**
  * C (+)= A·B for `aOffsets.length` float32 m×n×k products on the WebAssembly
  * kernel, summed in float32, on `getNumThreads()` threads when the product
  * is big enough: product `batch` reads A[i][p] at
  * `a[aOffsets[batch] + i*aRowStride + p*aColStride]`, B likewise, and writes
- * the dense C at `c[cOffset + batch*m*n + i*n + j]`. Returns false, having
- * touched nothing, when the kernel is unavailable, the operands reach
- * outside their arrays, or the products need more memory than the module
- * can address; the caller then splits the batch or runs the kernel below.
+ * the dense C at `c[cOffset + batch*m*n + i*n + j]`. Products are staged and
+ * run in groups of about `GROUP_BYTES`. Returns how many leading products it
+ * computed: all of them, or fewer (touching none of the rest) when the
+ * kernel is unavailable, the operands reach outside their arrays, or a group
+ * needs more memory than the module can address; the caller then runs the
+ * rest one by one or on the kernel below.
  */
 export function gemmWasmBatched(
+  m: number, n: number, k: number,
+  a: Float32Array, aOffsets: readonly number[], aRowStride: number, aColStride: number,
+  b: Float32Array, bOffsets: readonly number[], bRowStride: number, bColStride: number,
+  c: Float32Array, cOffset: number,
+  accumulate: boolean,
+): number {
+  const batches = aOffsets.length;
+  const aShared = aOffsets.every((offset) => offset === aOffsets[0]);
+  const bShared = bOffsets.every((offset) => offset === bOffsets[0]);
+  const productBytes = 4 * ((aShared ? 0 : m * k) + (bShared ? 0 : k * n) + m * n);
+  const group = Math.max(1, Math.floor(GROUP_BYTES / productBytes));
+  let done = 0;
+  while (done < batches) {
+    const end = Math.min(batches, done + group);
+    const ran = gemmWasmGroup(
+      m, n, k,
+      a, aOffsets.slice(done, end), aRowStride, aColStride,
+      b, bOffsets.slice(done, end), bRowStride, bColStride,
+      c, cOffset + done * m * n, accumulate,
+    );
+    if (!ran) break;
+    done = end;
+  }
+  return done;
+}
+
+/** One group of {@link gemmWasmBatched}: true when computed, false having touched nothing. */
+function gemmWasmGroup(
   m: number, n: number, k: number,
   a: Float32Array, aOffsets: readonly number[], aRowStride: number, aColStride: number,
   b: Float32Array, bOffsets: readonly number[], bRowStride: number, bColStride: number,
@@ -287,5 +326,5 @@ export function gemmWasm(
   c: Float32Array, cOffset: number,
   accumulate: boolean,
 ): boolean {
-  return gemmWasmBatched(m, n, k, a, [aOffset], aRowStride, aColStride, b, [bOffset], bRowStride, bColStride, c, cOffset, accumulate);
+  return gemmWasmGroup(m, n, k, a, [aOffset], aRowStride, aColStride, b, [bOffset], bRowStride, bColStride, c, cOffset, accumulate);
 }

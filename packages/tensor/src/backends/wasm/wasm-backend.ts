@@ -37,14 +37,14 @@ function wasmGemmKernel(a: Tensor, b: Tensor, options?: GemmOptions): Tensor {
   }
   const layout = layOutGemm(a, b, options);
   const { m, n, k, cOffsets } = layout;
-  // cOffsets are consecutive (layOutGemm's dense output): all products in one call, threads sharing them out.
-  const all = gemmWasmBatched(
+  // cOffsets are consecutive (layOutGemm's dense output): the products go in groups, threads sharing them out.
+  const computed = gemmWasmBatched(
     m, n, k,
     layout.a as Float32Array, layout.aOffsets, layout.aRowStride, layout.aColStride,
     layout.b as Float32Array, layout.bOffsets, layout.bRowStride, layout.bColStride,
     layout.c as Float32Array, cOffsets[0]!, layout.accumulate,
   );
-  for (let batch = 0; !all && batch < cOffsets.length; batch++) {
+  for (let batch = computed; batch < cOffsets.length; batch++) {
     const done = gemmWasm(
       m, n, k,
       layout.a as Float32Array, layout.aOffsets[batch]!, layout.aRowStride, layout.aColStride,

@@ -25,9 +25,15 @@ export const MC = 128;
 /** Columns of B per packed block (one-thread path): KC×NC floats (2 MiB) stay in L3. */
 export const NC = 2048;
 /**
- * Products with fewer multiply-adds than this stay on the calling thread.
- * Measured on a 2-core Xeon (Node 20): with two threads 96×96×96 (0.9 M)
- * breaks even, 128×128×128 (2.1 M) is 1.4× faster, 256×256×256 1.8×.
+ * Products with fewer multiply-adds than this (about 100×100×100) stay on
+ * the calling thread. Such a product takes about 60 µs on one thread
+ * (measured: 96×96×96 in 60 µs, 128×128×128 in 130 µs, 256×256×256 in
+ * 0.96 ms on the 2-core Xeon of `pnpm bench`), against a few microseconds
+ * to hand tasks to a worker that is still polling after its last job, and
+ * tens of microseconds to wake one from `Atomics.wait`. On that machine,
+ * shared with other jobs, two threads use the same CPU time as one for a
+ * 1024³ product (69–71 ms), so above the threshold the split costs nothing
+ * but the wake-up; the wall-clock gain there depends on a free second core.
  */
 export const THREAD_MIN_MULTIPLY_ADDS = 1 << 20;
 let threadMinMultiplyAdds = THREAD_MIN_MULTIPLY_ADDS;

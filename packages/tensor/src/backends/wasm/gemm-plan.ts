@@ -26,14 +26,14 @@ export const MC = 128;
 export const NC = 2048;
 /**
  * Products with fewer multiply-adds than this (about 100×100×100) stay on
- * the calling thread. Such a product takes about 60 µs on one thread
- * (measured: 96×96×96 in 60 µs, 128×128×128 in 130 µs, 256×256×256 in
- * 0.96 ms on the 2-core Xeon of `pnpm bench`), against a few microseconds
- * to hand tasks to a worker that is still polling after its last job, and
- * tens of microseconds to wake one from `Atomics.wait`. On that machine,
- * shared with other jobs, two threads use the same CPU time as one for a
- * 1024³ product (69–71 ms), so above the threshold the split costs nothing
- * but the wake-up; the wall-clock gain there depends on a free second core.
+ * the calling thread. Measured with every product threaded, on the 2-core
+ * Xeon of `pnpm bench` (Node 20; best of 8 s of alternating runs, the
+ * machine shared with other jobs): 96×96×96 takes 54 µs on one thread and
+ * on two; 128×128×128 117 µs on one, 87 µs on two (1.34×); 192×192×192
+ * 384 µs and 257 µs (1.5×); 256×256×256 1.0 ms and 0.67 ms; 512×512×512
+ * 7.9 ms and 5.0 ms (34 and 54 GFLOP/s). Two threads use the same CPU time
+ * as one (a 1024³ product: 69–71 ms either way), so above the threshold
+ * the split costs only the hand-over.
  */
 export const THREAD_MIN_MULTIPLY_ADDS = 1 << 20;
 let threadMinMultiplyAdds = THREAD_MIN_MULTIPLY_ADDS;

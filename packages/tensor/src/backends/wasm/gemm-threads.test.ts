@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { seededRandom } from '../../kernels/gemm-test-support.js';
 import { getNumThreads, setNumThreads } from '../../threads/num-threads.js';
 import { gemmWasmBatched, wasmGemmThreaded, wasmGemmWorkerTasks } from './gemm-wasm.js';
@@ -130,6 +130,33 @@ describe('threaded WebAssembly gemm', () => {
       expect(multiply(product, 2)).toEqual(single);
     }
     expect(wasmGemmWorkerTasks()).toBeGreaterThan(before);
+  });
+});
+
+describe('WebAssembly gemm without SharedArrayBuffer', () => {
+  it('runs the module over an unshared memory, on one thread, with the same bits', async () => {
+    const random = seededRandom(3);
+    const product: Product = {
+      m: 150, n: 130, k: 270, batches: 3, accumulate: true,
+      a: makeOperand(150, 270, 3, 'rowMajor', false, random),
+      b: makeOperand(270, 130, 3, 'columnMajor', true, random),
+      initial: Float32Array.from({ length: 3 + 3 * 150 * 130 + 3 }, () => random() * 2 - 1),
+    };
+    const threaded = multiply(product, 2);
+    vi.resetModules();
+    vi.stubGlobal('SharedArrayBuffer', undefined);
+    try {
+      const fresh = await import('./gemm-wasm.js');
+      expect(fresh.wasmGemmAvailable()).toBe(true);
+      expect(fresh.wasmGemmThreaded()).toBe(false);
+      const { m, n, k, a, b } = product;
+      const c = product.initial.slice();
+      expect(fresh.gemmWasmBatched(m, n, k, a.data, a.offsets, a.rowStride, a.colStride, b.data, b.offsets, b.rowStride, b.colStride, c, 3, true)).toBe(3);
+      expect(c).toEqual(threaded);
+    } finally {
+      vi.unstubAllGlobals();
+      vi.resetModules();
+    }
   });
 });
 

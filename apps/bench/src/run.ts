@@ -1,4 +1,5 @@
 import { availableParallelism, cpus } from 'node:os';
+import { getNumThreads } from '@strata/tensor';
 import { type Measurement, extrapolate, measure, measureAsync, relativeDifference } from './harness.js';
 import type { BenchOptions } from './options.js';
 import { type BrowserPeer, openBrowserPeer } from './peers/browser.js';
@@ -89,7 +90,8 @@ export async function runBench(options: BenchOptions, log: Logger): Promise<Benc
     notes: [],
   };
   if (options.peers.includes('strata')) {
-    report.environment.peers.strata = 'Strata (@strata/tensor), TypeScript with a WebAssembly SIMD float32 matrix product, 1 thread';
+    const threads = getNumThreads();
+    report.environment.peers.strata = `Strata (@strata/tensor), TypeScript with a WebAssembly SIMD float32 matrix product on ${threads} thread${threads === 1 ? '' : 's'} (setNumThreads / STRATA_NUM_THREADS)`;
   }
 
   let torch: TorchReport | undefined;

@@ -25,6 +25,7 @@ export {
   unregisterKernel,
 } from './registry.js';
 export type { GemmOptions } from './kernel-signatures.js';
+export { type ThreadingSupport, getNumThreads, threadingSupport } from './threads/num-threads.js';
 export { type GemmLayout, finishGemm, layOutGemm } from './kernels/gemm-layout.js';
 export { Storage } from './storage.js';
 export { type Tensor, makeTensor } from './tensor-factory.js';

@@ -60,6 +60,7 @@ export {
   useBackend,
 } from './registry.js';
 export type { GemmOptions } from './kernel-signatures.js';
+export { type ThreadingSupport, getNumThreads, setNumThreads, threadingSupport } from './threads/num-threads.js';
 export { expand, expandAs, flatten, narrow, permute, reshape, select, slice, squeeze, t, transpose, unsqueeze, view } from './ops/views.js';
 export { clone, contiguous, to } from './ops/cast.js';
 // elementwise (ops/elementwise.ts)

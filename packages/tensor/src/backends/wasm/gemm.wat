@@ -13,9 +13,18 @@
 ;;
 ;; Addresses are byte offsets, strides are in elements (i32, may be zero or
 ;; negative: i32 arithmetic wraps, and the final address is always in range).
-;; Bytes [0, 128) hold the edge-tile scratch.
+;; Each thread passes its own 128-byte edge-tile scratch and packing buffers.
+;;
+;; Threads: the memory is imported, shared between the main thread and the
+;; workers of the pool (threads/pool.ts). A product is cut into tasks that
+;; write disjoint tiles of C, and the exported *Task functions run one task
+;; each, decoding it from a job descriptor in memory (see the layout at
+;; $packTask). No task splits the depth k, so every element of C is summed in
+;; the same order whatever the number of threads: results are bit-identical.
+;; Where SharedArrayBuffer is missing, gemm-wasm.ts clears the import's
+;; shared flag (one byte, located by scripts/build-wasm.mjs): one thread.
 (module
-  (memory (export "memory") 1)
+  (import "env" "memory" (memory 1 32767 shared))
 
   ;; The 4×8 tile: C[cp + i*ldcBytes + j*4] += Σ_p A[i][p]·B[p][j] over kc
   ;; steps of one packed A micro-panel (ap) and B micro-panel (bp).
@@ -156,9 +165,9 @@
 
   ;; Every 4×8 tile of one packed A block (mc×kc) times one packed B block
   ;; (kc×nc), added into C at c with row stride ldc elements. Edge tiles go
-  ;; through the scratch at address 0 so the kernel always writes a full tile.
+  ;; through the 128-byte scratch so the kernel always writes a full tile.
   (func $macro (param $mc i32) (param $nc i32) (param $kc i32) (param $aPack i32) (param $bPack i32)
-    (param $c i32) (param $ldc i32)
+    (param $c i32) (param $ldc i32) (param $scratch i32)
     (local $i0 i32) (local $j0 i32) (local $rows i32) (local $columns i32) (local $bp i32) (local $cp i32)
     (local $i i32) (local $j i32) (local $target i32)
     (local.set $ldc (i32.shl (local.get $ldc) (i32.const 2)))
@@ -183,12 +192,12 @@
               (else
                 (local.set $i (i32.const 0))
                 (loop $clear
-                  (v128.store (local.get $i) (v128.const i32x4 0 0 0 0))
+                  (v128.store (i32.add (local.get $scratch) (local.get $i)) (v128.const i32x4 0 0 0 0))
                   (br_if $clear (i32.lt_s
                     (local.tee $i (i32.add (local.get $i) (i32.const 16))) (i32.const 128))))
                 (call $kernel (local.get $kc)
                   (i32.add (local.get $aPack) (i32.shl (i32.mul (local.get $i0) (local.get $kc)) (i32.const 2)))
-                  (local.get $bp) (i32.const 0) (i32.const 32))
+                  (local.get $bp) (local.get $scratch) (i32.const 32))
                 (if (i32.gt_s (local.get $rows) (i32.const 4)) (then (local.set $rows (i32.const 4))))
                 (if (i32.gt_s (local.get $columns) (i32.const 8)) (then (local.set $columns (i32.const 8))))
                 (local.set $i (i32.const 0))
@@ -198,7 +207,8 @@
                     (local.set $target (i32.add (local.get $cp)
                       (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))))
                     (f32.store (local.get $target) (f32.add (f32.load (local.get $target))
-                      (f32.load (i32.shl (i32.add (i32.shl (local.get $i) (i32.const 3)) (local.get $j)) (i32.const 2)))))
+                      (f32.load (i32.add (local.get $scratch)
+                        (i32.shl (i32.add (i32.shl (local.get $i) (i32.const 3)) (local.get $j)) (i32.const 2))))))
                     (br_if $tileColumns (i32.lt_s
                       (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $columns))))
                   (br_if $tileRows (i32.lt_s
@@ -212,10 +222,11 @@
   ;; C[m×n] += A[m×k]·B[k×n]; a and b address element [0][0], c is dense with
   ;; row stride n. aPack and bPack are scratch for one mcBlock×kcBlock block
   ;; of A and one kcBlock×ncBlock block of B (rounded up to whole panels).
-  (func (export "gemm") (param $m i32) (param $n i32) (param $k i32)
+  ;; This is one thread's whole product (batchTask).
+  (func $gemm (param $m i32) (param $n i32) (param $k i32)
     (param $a i32) (param $ars i32) (param $acs i32)
     (param $b i32) (param $brs i32) (param $bcs i32)
-    (param $c i32) (param $aPack i32) (param $bPack i32)
+    (param $c i32) (param $aPack i32) (param $bPack i32) (param $scratch i32)
     (param $mcBlock i32) (param $kcBlock i32) (param $ncBlock i32)
     (local $jc i32) (local $pc i32) (local $ic i32) (local $mc i32) (local $nc i32) (local $kc i32)
     (block $columnsDone
@@ -248,10 +259,123 @@
                 (call $macro (local.get $mc) (local.get $nc) (local.get $kc) (local.get $aPack) (local.get $bPack)
                   (i32.add (local.get $c) (i32.shl
                     (i32.add (i32.mul (local.get $ic) (local.get $n)) (local.get $jc)) (i32.const 2)))
-                  (local.get $n))
+                  (local.get $n) (local.get $scratch))
                 (local.set $ic (i32.add (local.get $ic) (local.get $mcBlock)))
                 (br $rowBlocks)))
             (local.set $pc (i32.add (local.get $pc) (local.get $kcBlock)))
             (br $depthBlocks)))
         (local.set $jc (i32.add (local.get $jc) (local.get $ncBlock)))
-        (br $columnBlocks)))))
+        (br $columnBlocks))))
+
+  ;; Threaded products. A job descriptor at $job holds i32 fields (byte offsets):
+  ;;   0 m, 4 n, 8 k, 12 aRowStride, 16 aColStride, 20 bRowStride, 24 bColStride,
+  ;;   28 nPad (n rounded up to 8), 32 tileRows, 36 tileColumns, 40 rowTiles,
+  ;;   44 columnTiles, 48 packColumns, 52 packChunks, 56 kBlocks, 60 table,
+  ;;   64 privateBase, 68 privateStride, 72 batches, 76 batchesPerTask,
+  ;;   80 mcBlock, 84 kcBlock, 88 ncBlock.
+  ;; The table has 16 bytes per batch: the addresses of A[0][0], B[0][0], the
+  ;; dense C, and B packed whole (k×nPad floats, kcBlock-deep blocks of
+  ;; 8-column panels). Thread `slot` owns 128 bytes of edge scratch at
+  ;; privateBase + slot*privateStride, then an mcBlock×kcBlock A buffer, then
+  ;; (batchTask only) a kcBlock×ncBlock B buffer.
+
+  ;; Task t of the packing phase: one kcBlock-deep, packColumns-wide piece of
+  ;; one batch's B, packed into its place in the whole packed B.
+  (func (export "packTask") (param $job i32) (param $t i32)
+    (local $per i32) (local $chunks i32) (local $r i32) (local $pc i32) (local $kc i32)
+    (local $j0 i32) (local $nc i32) (local $entry i32) (local $kcBlock i32) (local $cols i32)
+    (local.set $chunks (i32.load offset=52 (local.get $job)))
+    (local.set $per (i32.mul (local.get $chunks) (i32.load offset=56 (local.get $job))))
+    (local.set $entry (i32.add (i32.load offset=60 (local.get $job))
+      (i32.shl (i32.div_u (local.get $t) (local.get $per)) (i32.const 4))))
+    (local.set $r (i32.rem_u (local.get $t) (local.get $per)))
+    (local.set $kcBlock (i32.load offset=84 (local.get $job)))
+    (local.set $pc (i32.mul (i32.div_u (local.get $r) (local.get $chunks)) (local.get $kcBlock)))
+    (local.set $kc (i32.sub (i32.load offset=8 (local.get $job)) (local.get $pc)))
+    (if (i32.gt_s (local.get $kc) (local.get $kcBlock)) (then (local.set $kc (local.get $kcBlock))))
+    (local.set $cols (i32.load offset=48 (local.get $job)))
+    (local.set $j0 (i32.mul (i32.rem_u (local.get $r) (local.get $chunks)) (local.get $cols)))
+    (local.set $nc (i32.sub (i32.load offset=4 (local.get $job)) (local.get $j0)))
+    (if (i32.gt_s (local.get $nc) (local.get $cols)) (then (local.set $nc (local.get $cols))))
+    (call $packB
+      (i32.add (i32.load offset=4 (local.get $entry)) (i32.shl
+        (i32.add (i32.mul (local.get $pc) (i32.load offset=20 (local.get $job)))
+          (i32.mul (local.get $j0) (i32.load offset=24 (local.get $job))))
+        (i32.const 2)))
+      (i32.load offset=20 (local.get $job)) (i32.load offset=24 (local.get $job))
+      (local.get $kc) (local.get $nc)
+      (i32.add (i32.load offset=12 (local.get $entry)) (i32.shl
+        (i32.add (i32.mul (local.get $pc) (i32.load offset=28 (local.get $job)))
+          (i32.mul (local.get $j0) (local.get $kc)))
+        (i32.const 2)))))
+
+  ;; Task t of the compute phase: one tileRows×tileColumns tile of one
+  ;; batch's C, over the whole depth, from the B packed by the packing phase.
+  (func (export "tileTask") (param $job i32) (param $t i32) (param $slot i32)
+    (local $per i32) (local $columnTiles i32) (local $r i32) (local $i0 i32) (local $j0 i32)
+    (local $mc i32) (local $nc i32) (local $entry i32) (local $a i32) (local $c i32)
+    (local $private i32) (local $pc i32) (local $kc i32) (local $k i32) (local $kcBlock i32) (local $n i32)
+    (local.set $columnTiles (i32.load offset=44 (local.get $job)))
+    (local.set $per (i32.mul (local.get $columnTiles) (i32.load offset=40 (local.get $job))))
+    (local.set $entry (i32.add (i32.load offset=60 (local.get $job))
+      (i32.shl (i32.div_u (local.get $t) (local.get $per)) (i32.const 4))))
+    (local.set $r (i32.rem_u (local.get $t) (local.get $per)))
+    (local.set $i0 (i32.mul (i32.div_u (local.get $r) (local.get $columnTiles)) (i32.load offset=32 (local.get $job))))
+    (local.set $j0 (i32.mul (i32.rem_u (local.get $r) (local.get $columnTiles)) (i32.load offset=36 (local.get $job))))
+    (local.set $n (i32.load offset=4 (local.get $job)))
+    (local.set $mc (i32.sub (i32.load (local.get $job)) (local.get $i0)))
+    (if (i32.gt_s (local.get $mc) (i32.load offset=32 (local.get $job)))
+      (then (local.set $mc (i32.load offset=32 (local.get $job)))))
+    (local.set $nc (i32.sub (local.get $n) (local.get $j0)))
+    (if (i32.gt_s (local.get $nc) (i32.load offset=36 (local.get $job)))
+      (then (local.set $nc (i32.load offset=36 (local.get $job)))))
+    (local.set $a (i32.add (i32.load (local.get $entry))
+      (i32.shl (i32.mul (local.get $i0) (i32.load offset=12 (local.get $job))) (i32.const 2))))
+    (local.set $c (i32.add (i32.load offset=8 (local.get $entry))
+      (i32.shl (i32.add (i32.mul (local.get $i0) (local.get $n)) (local.get $j0)) (i32.const 2))))
+    (local.set $private (i32.add (i32.load offset=64 (local.get $job))
+      (i32.mul (local.get $slot) (i32.load offset=68 (local.get $job)))))
+    (local.set $k (i32.load offset=8 (local.get $job)))
+    (local.set $kcBlock (i32.load offset=84 (local.get $job)))
+    (block $depthDone
+      (loop $depthBlocks
+        (br_if $depthDone (i32.ge_s (local.get $pc) (local.get $k)))
+        (local.set $kc (i32.sub (local.get $k) (local.get $pc)))
+        (if (i32.gt_s (local.get $kc) (local.get $kcBlock)) (then (local.set $kc (local.get $kcBlock))))
+        (call $packA
+          (i32.add (local.get $a) (i32.shl (i32.mul (local.get $pc) (i32.load offset=16 (local.get $job))) (i32.const 2)))
+          (i32.load offset=12 (local.get $job)) (i32.load offset=16 (local.get $job))
+          (local.get $mc) (local.get $kc) (i32.add (local.get $private) (i32.const 128)))
+        (call $macro (local.get $mc) (local.get $nc) (local.get $kc) (i32.add (local.get $private) (i32.const 128))
+          (i32.add (i32.load offset=12 (local.get $entry)) (i32.shl
+            (i32.add (i32.mul (local.get $pc) (i32.load offset=28 (local.get $job))) (i32.mul (local.get $j0) (local.get $kc)))
+            (i32.const 2)))
+          (local.get $c) (local.get $n) (local.get $private))
+        (local.set $pc (i32.add (local.get $pc) (local.get $kcBlock)))
+        (br $depthBlocks))))
+
+  ;; Task t of a job cut by batch: batchesPerTask whole products, each packed
+  ;; and computed by this thread alone (the one-thread path is this too).
+  (func (export "batchTask") (param $job i32) (param $t i32) (param $slot i32)
+    (local $batch i32) (local $end i32) (local $entry i32) (local $private i32) (local $aPack i32)
+    (local.set $batch (i32.mul (local.get $t) (i32.load offset=76 (local.get $job))))
+    (local.set $end (i32.add (local.get $batch) (i32.load offset=76 (local.get $job))))
+    (if (i32.gt_s (local.get $end) (i32.load offset=72 (local.get $job)))
+      (then (local.set $end (i32.load offset=72 (local.get $job)))))
+    (local.set $private (i32.add (i32.load offset=64 (local.get $job))
+      (i32.mul (local.get $slot) (i32.load offset=68 (local.get $job)))))
+    (local.set $aPack (i32.add (local.get $private) (i32.const 128)))
+    (block $done
+      (loop $batches
+        (br_if $done (i32.ge_s (local.get $batch) (local.get $end)))
+        (local.set $entry (i32.add (i32.load offset=60 (local.get $job)) (i32.shl (local.get $batch) (i32.const 4))))
+        (call $gemm
+          (i32.load (local.get $job)) (i32.load offset=4 (local.get $job)) (i32.load offset=8 (local.get $job))
+          (i32.load (local.get $entry)) (i32.load offset=12 (local.get $job)) (i32.load offset=16 (local.get $job))
+          (i32.load offset=4 (local.get $entry)) (i32.load offset=20 (local.get $job)) (i32.load offset=24 (local.get $job))
+          (i32.load offset=8 (local.get $entry)) (local.get $aPack)
+          (i32.add (local.get $aPack) (i32.shl (i32.mul (i32.load offset=80 (local.get $job)) (i32.load offset=84 (local.get $job))) (i32.const 2)))
+          (local.get $private)
+          (i32.load offset=80 (local.get $job)) (i32.load offset=84 (local.get $job)) (i32.load offset=88 (local.get $job)))
+        (local.set $batch (i32.add (local.get $batch) (i32.const 1)))
+        (br $batches)))))

@@ -1,6 +1,8 @@
 /**
  * The `wasm` backend: a WebAssembly SIMD `gemm` for float32 products,
- * registered through the kernel registry over the CPU reference.
+ * registered through the kernel registry over the CPU reference, and split
+ * over `getNumThreads()` threads where shared memory allows (gemm-pool.ts,
+ * gemm-plan.ts); the thread count never changes a result.
  *
  * It imports only the backend contract (`../../backend.js`, published as
  * `@strata/tensor/backend`), never the CPU kernels: calls it declines
@@ -22,7 +24,7 @@ import {
   registerKernel,
   Storage,
 } from '../../backend.js';
-import { gemmWasm, wasmGemmAvailable, wasmGemmTakes } from './gemm-wasm.js';
+import { gemmWasm, gemmWasmBatched, wasmGemmAvailable, wasmGemmTakes } from './gemm-wasm.js';
 
 /** The name this backend registers under (for `useBackend`, `backendOf`). */
 export const WASM_BACKEND = 'wasm';
@@ -36,20 +38,27 @@ function wasmGemmKernel(a: Tensor, b: Tensor, options?: GemmOptions): Tensor {
     return kernelBelow('gemm', WASM_BACKEND)(a, b, options);
   }
   const layout = layOutGemm(a, b, options);
-  const { m, n, k } = layout;
-  for (let batch = 0; batch < layout.cOffsets.length; batch++) {
+  const { m, n, k, cOffsets } = layout;
+  // cOffsets are consecutive (layOutGemm's dense output): the products go in groups, threads sharing them out.
+  const computed = gemmWasmBatched(
+    m, n, k,
+    layout.a as Float32Array, layout.aOffsets, layout.aRowStride, layout.aColStride,
+    layout.b as Float32Array, layout.bOffsets, layout.bRowStride, layout.bColStride,
+    layout.c as Float32Array, cOffsets[0]!, layout.accumulate,
+  );
+  for (let batch = computed; batch < cOffsets.length; batch++) {
     const done = gemmWasm(
       m, n, k,
       layout.a as Float32Array, layout.aOffsets[batch]!, layout.aRowStride, layout.aColStride,
       layout.b as Float32Array, layout.bOffsets[batch]!, layout.bRowStride, layout.bColStride,
-      layout.c as Float32Array, layout.cOffsets[batch]!, layout.accumulate,
+      layout.c as Float32Array, cOffsets[batch]!, layout.accumulate,
     );
     if (!done) {
       // Too big for wasm memory: this product on the kernel below, in place.
       kernelBelow('gemm', WASM_BACKEND)(
         makeTensor(new Storage(layout.a), [m, k], [layout.aRowStride, layout.aColStride], layout.aOffsets[batch]!),
         makeTensor(new Storage(layout.b), [k, n], [layout.bRowStride, layout.bColStride], layout.bOffsets[batch]!),
-        { out: makeTensor(new Storage(layout.c), [m, n], [n, 1], layout.cOffsets[batch]!), accumulate: layout.accumulate },
+        { out: makeTensor(new Storage(layout.c), [m, n], [n, 1], cOffsets[batch]!), accumulate: layout.accumulate },
       );
     }
   }

@@ -1,0 +1,185 @@
+/**
+ * The worker pool behind the threaded `wasm` gemm: `worker_threads` in Node,
+ * Web Workers in a cross-origin-isolated page, every one instantiating the
+ * same compiled module on the same shared `WebAssembly.Memory`.
+ *
+ * The kernel API stays synchronous. For each phase of a product the calling
+ * thread publishes a job (a task count and a descriptor address), wakes the
+ * workers, claims and runs tasks itself like any worker, and returns when
+ * every task is finished. Tasks are claimed one at a time with a
+ * compare-and-swap on one 64-bit word (generation | task count | next task),
+ * so a thread slowed down by another process simply claims fewer tasks, and
+ * a worker that is still starting up, or wakes late, finds nothing to claim.
+ * A claim made while a job is current pins that job until the task
+ * finishes, which is what lets a worker read the job's fields after claiming.
+ *
+ * Workers are started on first need and `unref()`'d: an idle pool never
+ * keeps a Node process alive. Once started they are kept (a lower
+ * `setNumThreads` leaves the extra ones asleep); they sleep in `Atomics.wait`.
+ */
+import { BROWSER_WORKER_SOURCE, NODE_WORKER_SOURCE } from './worker-source.js';
+
+/** Int32 words of the control block (the first two hold the 64-bit claim word). */
+const WAKE = 2;
+const FINISHED = 3;
+const PHASE = 4;
+const JOB = 5;
+const ERROR = 6;
+const ACTIVE_WORKERS = 7;
+/** Tasks run by workers so far (wrapping), so tests can tell the workers took part. */
+const WORKER_TASKS = 8;
+const CONTROL_BYTES = 64;
+
+/** The phases of a product, in the order of the worker's task table. */
+export const PACK_PHASE = 0;
+export const TILE_PHASE = 1;
+export const BATCH_PHASE = 2;
+/** Tasks per job fit 20 bits of the claim word. */
+export const MAX_TASKS = 0xfffff;
+/**
+ * Polls of the wake word a worker makes after a job before sleeping: about
+ * 50 µs, the gap between a product's packing and compute phases, which a
+ * futex wake-up would otherwise roughly double.
+ */
+const WORKER_SPINS = 20_000;
+/** Polls the calling thread makes for the last tasks before sleeping. */
+const CALLER_SPINS = 20_000;
+
+/** The task exports of gemm.wat. */
+export interface TaskExports {
+  packTask(job: number, task: number, slot: number): void;
+  tileTask(job: number, task: number, slot: number): void;
+  batchTask(job: number, task: number, slot: number): void;
+}
+
+interface NodeWorker {
+  unref(): void;
+  on(event: 'error', listener: (error: unknown) => void): void;
+}
+interface NodeWorkerThreads {
+  Worker: new (source: string, options: { eval: true; workerData: unknown; name?: string }) => NodeWorker;
+}
+
+/** Whether this thread may block in `Atomics.wait` (a browser's main thread may not). */
+function callerCanBlock(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function nodeWorkerThreads(): NodeWorkerThreads | undefined {
+  const candidate = (globalThis as { process?: { versions?: { node?: string }; getBuiltinModule?: (name: string) => unknown } }).process;
+  if (typeof candidate?.versions?.node !== 'string' || typeof candidate.getBuiltinModule !== 'function') return undefined;
+  return candidate.getBuiltinModule('node:worker_threads') as NodeWorkerThreads;
+}
+
+/** One pool per shared memory; see the file comment. */
+export class GemmPool {
+  private readonly control = new SharedArrayBuffer(CONTROL_BYTES);
+  private readonly words = new Int32Array(this.control);
+  private readonly claimWord = new BigInt64Array(this.control, 0, 1);
+  private readonly tasks: ((job: number, task: number, slot: number) => void)[];
+  private readonly canBlock = callerCanBlock();
+  private started = 0;
+  private generation = 0;
+  private failed = false;
+  private browserUrl: string | undefined;
+
+  constructor(
+    private readonly module: WebAssembly.Module,
+    private readonly memory: WebAssembly.Memory,
+    exports: TaskExports,
+  ) {
+    this.tasks = [exports.packTask, exports.tileTask, exports.batchTask];
+  }
+
+  /** How many tasks the workers have run since the pool started (modulo 2³²). */
+  get workerTasks(): number {
+    return Atomics.load(this.words, WORKER_TASKS) >>> 0;
+  }
+
+  /** Workers started so far (some may still be starting up). */
+  get size(): number {
+    return this.started;
+  }
+
+  /**
+   * Makes `workers` workers take part in the next jobs, starting the missing
+   * ones (they join as soon as they are up), and returns how many may take
+   * part: `workers`, or 0 once starting a worker has failed.
+   */
+  enlist(workers: number): number {
+    if (this.failed) return 0;
+    try {
+      while (this.started < workers) this.startWorker(this.started + 1);
+    } catch {
+      this.failed = true;
+      return 0;
+    }
+    Atomics.store(this.words, ACTIVE_WORKERS, workers);
+    return workers;
+  }
+
+  private startWorker(slot: number): void {
+    const workerData = { module: this.module, memory: this.memory, control: this.control, slot, spins: WORKER_SPINS };
+    const threads = nodeWorkerThreads();
+    if (threads !== undefined) {
+      const worker = new threads.Worker(NODE_WORKER_SOURCE, { eval: true, workerData, name: `strata-gemm-${slot}` });
+      // An idle pool must never keep the process alive.
+      worker.unref();
+      worker.on('error', () => {
+        this.failed = true;
+      });
+    } else {
+      this.browserUrl ??= URL.createObjectURL(new Blob([BROWSER_WORKER_SOURCE], { type: 'text/javascript' }));
+      const worker = new Worker(this.browserUrl, { name: `strata-gemm-${slot}` });
+      worker.onerror = () => {
+        this.failed = true;
+      };
+      worker.postMessage(workerData);
+    }
+    this.started++;
+  }
+
+  /**
+   * Runs tasks 0..count-1 of `phase` on the job at `job`, on this thread and
+   * the enlisted workers, and returns when all are finished.
+   * @throws Error when a task failed in a worker.
+   */
+  run(phase: number, count: number, job: number, workers: number): void {
+    const task = this.tasks[phase]!;
+    if (workers === 0 || count === 1) {
+      for (let index = 0; index < count; index++) task(job, index, 0);
+      return;
+    }
+    const words = this.words;
+    words[PHASE] = phase;
+    words[JOB] = job;
+    Atomics.store(words, ERROR, 0);
+    Atomics.store(words, FINISHED, 0);
+    this.generation = (this.generation + 1) & 0xffffff;
+    Atomics.store(this.claimWord, 0, (BigInt(this.generation) << 40n) | (BigInt(count) << 20n));
+    Atomics.add(words, WAKE, 1);
+    Atomics.notify(words, WAKE);
+    let own = 0;
+    for (;;) {
+      const word = Atomics.load(this.claimWord, 0);
+      const next = Number(word & 0xfffffn);
+      if (next >= count) break;
+      if (Atomics.compareExchange(this.claimWord, 0, word, word + 1n) !== word) continue;
+      task(job, next, 0);
+      own++;
+    }
+    if (own > 0) Atomics.add(words, FINISHED, own);
+    for (let spin = 0; ; spin++) {
+      const finished = Atomics.load(words, FINISHED);
+      if (finished === count) break;
+      // A browser's main thread cannot block: it polls until the workers are done.
+      if (spin >= CALLER_SPINS && this.canBlock) Atomics.wait(words, FINISHED, finished, 100);
+    }
+    if (Atomics.load(words, ERROR) !== 0) throw new Error('gemm: a task failed in a @strata/tensor worker thread');
+  }
+}

@@ -15,6 +15,7 @@
  */
 import { type OpContext, defineOp } from '@strata/autograd';
 import { Tensor, type TypedArray, allocate, getKernel, isGradEnabled, registerKernel } from '@strata/tensor';
+import { COMPOSITE_BACKEND } from '@strata/tensor/backend';
 
 declare module '@strata/tensor' {
   interface KernelRegistry {
@@ -134,9 +135,6 @@ function scaledMaskedSoftmaxBackwardKernel(gradOutput: Tensor, output: Tensor, s
   }
   return Tensor.fromData(result, output.shape);
 }
-
-/** The backend name of the defaults composed of forward ops, as the layer packages name it. */
-const COMPOSITE_BACKEND = 'composite';
 
 /** `scaledMaskedSoftmax` in forward ops (a scaled copy, the masks added, the registry's softmax): the default of a backend without the fused pass. */
 function scaledMaskedSoftmaxComposite(scores: Tensor, scale: number, masks: readonly Tensor[]): Tensor {

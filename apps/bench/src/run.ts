@@ -136,7 +136,7 @@ export async function runBench(options: BenchOptions, log: Logger): Promise<Benc
     try {
       browser = await openBrowserPeer();
       report.environment.peers['strata-browser'] =
-        `Strata in ${browser.version} (headless), the same packages bundled into one page with the same harness and inputs, 1 thread; ` +
+        `Strata in ${browser.version} (headless), the same packages bundled into one page with the same harness and inputs, ${browser.threads} thread${browser.threads === 1 ? '' : 's'}; ` +
         `page ${browser.crossOriginIsolated ? 'cross-origin isolated (COOP/COEP)' : 'NOT cross-origin isolated'}; times ${browser.ids.join(', ')}`;
     } catch (error) {
       browserFailure = `Strata in the browser: ${errorMessage(error)}`;

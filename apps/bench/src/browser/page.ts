@@ -6,6 +6,7 @@
  * The Node side (src/peers/browser.ts) calls `window.strataBench`.
  */
 import '@strata/autograd';
+import { getNumThreads } from '@strata/tensor';
 import { type Measurement, type TimingPolicy, measure } from '../harness.js';
 import type { Runner } from '../workload.js';
 import { setup, strataCnnStep } from '../workloads/cnn-model.js';
@@ -16,6 +17,8 @@ export interface BrowserBench {
   readonly ids: readonly string[];
   /** Whether the page is cross-origin isolated (COOP/COEP), so SharedArrayBuffer and threads could be used. */
   readonly crossOriginIsolated: boolean;
+  /** The threads Strata's matrix product uses on this page (`getNumThreads()`: 1 unless it is cross-origin isolated). */
+  readonly threads: number;
   /** Times workload `id` with `policy`; returns the measurement and the output for the check, as plain numbers. */
   run(id: string, policy: TimingPolicy): { measurement: Measurement; output: number[] | null };
 }
@@ -33,6 +36,7 @@ declare global {
 window.strataBench = {
   ids: Object.keys(runners),
   crossOriginIsolated: globalThis.crossOriginIsolated === true,
+  threads: getNumThreads(),
   run(id, policy) {
     const make = runners[id];
     if (make === undefined) throw new RangeError(`bench page: no workload ${id}; it has ${Object.keys(runners).join(', ')}`);

@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { relativeDifference } from '../harness.js';
@@ -40,6 +41,8 @@ describe('the browser runner', () => {
     try {
       expect(browser.version).toMatch(/^Chromium \d+/);
       expect(browser.crossOriginIsolated).toBe(true);
+      // Isolated, so the matrix product uses a thread per core, as in Node.
+      expect(browser.threads).toBe(availableParallelism());
       expect(browser.ids).toEqual(['cnn_train_step']);
       const policy = { warmups: 0, reps: 1, minSeconds: 0, maxReps: 1, capSeconds: 60 };
       const { measurement, output } = await browser.run('cnn_train_step', policy);

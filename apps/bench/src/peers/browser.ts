@@ -76,6 +76,8 @@ export interface BrowserPeer {
   readonly version: string;
   /** Whether the page is cross-origin isolated. */
   readonly crossOriginIsolated: boolean;
+  /** The threads Strata's matrix product uses in the page. */
+  readonly threads: number;
   /** The workload ids the page can time. */
   readonly ids: readonly string[];
   /** Times a workload in the page; the output comes back for the check. */
@@ -103,14 +105,16 @@ export async function openBrowserPeer(): Promise<BrowserPeer> {
     await page.waitForFunction(() => 'strataBench' in window, undefined, { timeout: 30_000 }).catch(() => {
       throw new Error(`the bench page did not start${errors.length > 0 ? `: ${errors.join('; ')}` : ''}`);
     });
-    const { ids, crossOriginIsolated } = await page.evaluate(() => ({
+    const { ids, crossOriginIsolated, threads } = await page.evaluate(() => ({
       ids: [...window.strataBench.ids],
       crossOriginIsolated: window.strataBench.crossOriginIsolated,
+      threads: window.strataBench.threads,
     }));
     const opened = browser;
     return {
       version: `Chromium ${opened.version()}`,
       crossOriginIsolated,
+      threads,
       ids,
       run: async (id, policy) => {
         const result = await page.evaluate(([workload, timing]) => (window as unknown as { strataBench: BrowserBench }).strataBench.run(workload, timing), [id, policy] as const);

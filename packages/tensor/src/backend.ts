@@ -26,7 +26,7 @@ export {
 } from './registry.js';
 export type { GemmOptions } from './kernel-signatures.js';
 export { type ThreadingSupport, getNumThreads, threadingSupport } from './threads/num-threads.js';
-export { type GemmLayout, finishGemm, layOutGemm } from './kernels/gemm-layout.js';
+export { type GemmBias, type GemmLayout, type GemmLayoutRequest, finishGemm, layOutGemm, writeGemmBias } from './kernels/gemm-layout.js';
 export { Storage } from './storage.js';
 export { type Tensor, makeTensor } from './tensor-factory.js';
-export { type DType, type DTypeStorageMap, type TypedArray, allocate } from './dtype.js';
+export { type DType, type DTypeStorageMap, type TypedArray, allocate, allocateForOverwrite } from './dtype.js';

@@ -4,7 +4,7 @@
  * epilogue. Every backend's `gemm` needs exactly this, so it is part of the
  * backend contract (`@strata/tensor/backend`) rather than copied into each.
  */
-import { allocate } from '../dtype.js';
+import { allocate, allocateForOverwrite } from '../dtype.js';
 import { DTypeError, ShapeError, formatShape } from '../errors.js';
 import type { GemmOptions } from '../kernel-signatures.js';
 import { numelOf } from '../shape.js';
@@ -41,10 +41,40 @@ export interface GemmLayout {
   cOffsets: readonly number[];
   /** Whether the product is added onto what `c` holds (the bias, or `out` with `accumulate`). */
   accumulate: boolean;
+  /**
+   * The bias still to be applied: set only when `layOutGemm` was asked to
+   * leave it to the kernel (`deferBias`), which then writes it itself
+   * (where its product starts, say) or with {@link writeGemmBias}.
+   */
+  bias: GemmBias | null;
   /** The tensor the kernel returns. */
   out: Tensor;
   /** Applied by `finishGemm`. */
   activation: 'none' | 'relu';
+}
+
+/** A bias broadcast to [m, n]: element [i][j] is `values[offset + i*rowStride + j*columnStride]` (strides 0 where broadcast). */
+export interface GemmBias {
+  values: Float32Array | Float64Array;
+  offset: number;
+  rowStride: number;
+  columnStride: number;
+}
+
+/** How a backend's `gemm` wants its layout. */
+export interface GemmLayoutRequest {
+  /**
+   * Leave the bias to the kernel (returned as `bias`, with `accumulate`
+   * unchanged) instead of writing it into the output first.
+   * @defaultValue `false`
+   */
+  deferBias?: boolean;
+  /**
+   * The kernel writes every element of a new output itself (it does not
+   * accumulate onto it), so a new output need not be zero-filled first.
+   * @defaultValue `false`
+   */
+  overwritesOutput?: boolean;
 }
 
 function floatData(tensor: Tensor, argument: string): Float32Array | Float64Array {
@@ -60,7 +90,7 @@ function floatData(tensor: Tensor, argument: string): Float32Array | Float64Arra
  * writes the bias into it, and returns the flat layout of every product.
  * @throws ShapeError, DTypeError when the operands do not fit the `gemm` contract.
  */
-export function layOutGemm(a: Tensor, b: Tensor, options: GemmOptions = {}): GemmLayout {
+export function layOutGemm(a: Tensor, b: Tensor, options: GemmOptions = {}, request: GemmLayoutRequest = {}): GemmLayout {
   const rank = a.ndim;
   if (rank < 2 || b.ndim !== rank) {
     throw new ShapeError(`gemm: expected operands [...batch, m, k] and [...batch, k, n] of one rank, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
@@ -77,8 +107,12 @@ export function layOutGemm(a: Tensor, b: Tensor, options: GemmOptions = {}): Gem
   const bData = floatData(b, 'b');
   const outShape = [...batchShape, m, n];
   let out = options.out ?? null;
+  const bias = options.bias === undefined || options.bias === null ? null : biasLayout(options.bias, m, n);
   if (out === null) {
-    out = new Tensor(new Storage(allocate(a.dtype, numelOf(outShape))), outShape);
+    // A zero-filled output only where something adds onto it: the bias written below, or a kernel that accumulates.
+    const overwritten = request.overwritesOutput === true && (bias === null || request.deferBias === true);
+    const length = numelOf(outShape);
+    out = new Tensor(new Storage(overwritten ? allocateForOverwrite(a.dtype, length) : allocate(a.dtype, length)), outShape);
   } else if (out.dtype !== a.dtype || out.ndim !== outShape.length || out.shape.some((size, d) => size !== outShape[d]) || !out.isContiguous()) {
     throw new ShapeError(`gemm: expected out to be a contiguous ${a.dtype} tensor of shape ${formatShape(outShape)}, got ${out.dtype} ${formatShape(out.shape)}`);
   }
@@ -103,41 +137,52 @@ export function layOutGemm(a: Tensor, b: Tensor, options: GemmOptions = {}): Gem
       index[d] = 0;
     }
   }
-  let accumulate = options.accumulate === true;
-  const bias = options.bias ?? null;
-  if (bias !== null) {
-    addBias(bias, cData, cOffsets, m, n, accumulate);
-    accumulate = true;
-  }
-  return {
+  const layout: GemmLayout = {
     m, n, k,
     a: aData, aOffsets, aRowStride: a.strides[rank - 2]!, aColStride: a.strides[rank - 1]!,
     b: bData, bOffsets, bRowStride: b.strides[rank - 2]!, bColStride: b.strides[rank - 1]!,
-    c: cData, cOffsets, accumulate, out, activation: options.activation ?? 'none',
+    c: cData, cOffsets, accumulate: options.accumulate === true, bias, out, activation: options.activation ?? 'none',
+  };
+  if (request.deferBias !== true) writeGemmBias(layout, 0);
+  return layout;
+}
+
+/** Checks that `bias` broadcasts to [m, n] and returns how to read it. */
+function biasLayout(bias: Tensor, m: number, n: number): GemmBias {
+  const rows = bias.ndim === 2 ? bias.shape[0]! : 1;
+  const columns = bias.ndim >= 1 ? bias.shape[bias.ndim - 1]! : 1;
+  if (bias.ndim > 2 || (rows !== 1 && rows !== m) || (columns !== 1 && columns !== n)) {
+    throw new ShapeError(`gemm: expected a bias broadcastable to [${m}, ${n}], got ${formatShape(bias.shape)}`);
+  }
+  return {
+    values: floatData(bias, 'bias'),
+    offset: bias.offset,
+    rowStride: rows === 1 ? 0 : bias.strides[0]!,
+    columnStride: columns === 1 ? 0 : bias.strides[bias.ndim - 1]!,
   };
 }
 
-/** Writes (or adds) the bias, broadcast to [m, n], into every product's region of `c`. */
-function addBias(
-  bias: Tensor, c: Float32Array | Float64Array, cOffsets: readonly number[], m: number, n: number, add: boolean,
-): void {
-  if (bias.ndim > 2) throw new ShapeError(`gemm: expected a bias broadcastable to [${m}, ${n}], got ${formatShape(bias.shape)}`);
-  const rows = bias.ndim === 2 ? bias.shape[0]! : 1;
-  const columns = bias.ndim >= 1 ? bias.shape[bias.ndim - 1]! : 1;
-  if ((rows !== 1 && rows !== m) || (columns !== 1 && columns !== n)) {
-    throw new ShapeError(`gemm: expected a bias broadcastable to [${m}, ${n}], got ${formatShape(bias.shape)}`);
-  }
-  const rowStride = rows === 1 ? 0 : bias.strides[0]!;
-  const columnStride = columns === 1 ? 0 : bias.strides[bias.ndim - 1]!;
-  const values = bias.storage.data;
-  for (const start of cOffsets) {
+/**
+ * Writes the layout's pending bias into the products from `fromBatch` on
+ * (added onto `c` where the layout accumulates, else overwriting it), then
+ * marks the layout as accumulating with no bias pending: what `layOutGemm`
+ * does itself unless asked to defer the bias, and what a kernel that
+ * deferred it calls for the products it leaves to plain loops.
+ */
+export function writeGemmBias(layout: GemmLayout, fromBatch: number): void {
+  const { bias, c, cOffsets, m, n } = layout;
+  if (bias === null) return;
+  const { values, offset, rowStride, columnStride } = bias;
+  for (let batch = fromBatch; batch < cOffsets.length; batch++) {
     for (let i = 0; i < m; i++) {
-      const row = start + i * n;
-      const source = bias.offset + i * rowStride;
-      if (add) for (let j = 0; j < n; j++) c[row + j]! += values[source + j * columnStride]!;
+      const row = cOffsets[batch]! + i * n;
+      const source = offset + i * rowStride;
+      if (layout.accumulate) for (let j = 0; j < n; j++) c[row + j]! += values[source + j * columnStride]!;
       else for (let j = 0; j < n; j++) c[row + j] = values[source + j * columnStride]!;
     }
   }
+  layout.bias = null;
+  layout.accumulate = true;
 }
 
 /** Applies the activation of a finished product and returns its output tensor. */

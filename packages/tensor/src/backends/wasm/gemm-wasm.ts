@@ -21,7 +21,7 @@
  * WebAssembly, no SIMD, a CSP that forbids wasm) means the backend does not
  * register, and the CPU reference stays active.
  */
-import { getNumThreads, threadingSupport } from '../../backend.js';
+import { type GemmBias, getNumThreads, threadingSupport } from '../../backend.js';
 import { GEMM_WASM_BASE64, GEMM_WASM_MEMORY_FLAGS_OFFSET } from './gemm-wasm.generated.js';
 import { BATCH_PHASE, GemmPool, PACK_PHASE, type TaskExports, TILE_PHASE } from './gemm-pool.js';
 import { KC, MC, NC, NR, planGemm } from './gemm-plan.js';
@@ -221,14 +221,15 @@ const GROUP_BYTES = 2 << 20;
  * computed: all of them, or fewer (touching none of the rest) when the
  * kernel is unavailable, the operands reach outside their arrays, or a group
  * needs more memory than the module can address; the caller then runs the
- * rest one by one or on the kernel below.
+ * rest one by one or on the kernel below. A `bias` (only without
+ * `accumulate`) is where each C starts, written straight into wasm memory.
  */
 export function gemmWasmBatched(
   m: number, n: number, k: number,
   a: Float32Array, aOffsets: readonly number[], aRowStride: number, aColStride: number,
   b: Float32Array, bOffsets: readonly number[], bRowStride: number, bColStride: number,
   c: Float32Array, cOffset: number,
-  accumulate: boolean,
+  accumulate: boolean, bias: GemmBias | null = null,
 ): number {
   const batches = aOffsets.length;
   const aShared = aOffsets.every((offset) => offset === aOffsets[0]);
@@ -242,7 +243,7 @@ export function gemmWasmBatched(
       m, n, k,
       a, aOffsets.slice(done, end), aRowStride, aColStride,
       b, bOffsets.slice(done, end), bRowStride, bColStride,
-      c, cOffset + done * m * n, accumulate,
+      c, cOffset + done * m * n, accumulate, bias,
     );
     if (!ran) break;
     done = end;
@@ -256,7 +257,7 @@ function gemmWasmGroup(
   a: Float32Array, aOffsets: readonly number[], aRowStride: number, aColStride: number,
   b: Float32Array, bOffsets: readonly number[], bRowStride: number, bColStride: number,
   c: Float32Array, cOffset: number,
-  accumulate: boolean,
+  accumulate: boolean, bias: GemmBias | null,
 ): boolean {
   const wasm = load();
   const batches = aOffsets.length;
@@ -293,15 +294,17 @@ function gemmWasmGroup(
     heapWords[table / 4 + 4 * batch + 2] = cStart + 4 * batch * m * n;
     heapWords[table / 4 + 4 * batch + 3] = packedStart + (packBatches === 1 ? 0 : 4 * batch * k * nPad);
   }
+  // C starts as the output's values, or the bias; else the first depth block stores instead of adding.
+  const overwrite = !accumulate && bias === null;
   if (accumulate) heap.set(c.subarray(cOffset, cOffset + batches * m * n), cStart / 4);
-  else heap.fill(0, cStart / 4, cStart / 4 + batches * m * n);
+  else if (bias !== null) writeBias(bias, m, n, batches, cStart / 4);
 
-  const job = heapWords.subarray(JOB / 4, JOB / 4 + 23);
+  const job = heapWords.subarray(JOB / 4, JOB / 4 + 24);
   job.set([
     m, n, k, aStaging.rowStride, aStaging.colStride, bStaging.rowStride, bStaging.colStride,
     nPad, plan.tileRows, plan.tileColumns, plan.rowTiles, plan.columnTiles,
     plan.packColumns, plan.packChunks, plan.kBlocks, table, privateBase, privateStride,
-    batches, plan.batchesPerTask, MC, KC, NC,
+    batches, plan.batchesPerTask, MC, KC, NC, overwrite ? 1 : 0,
   ]);
   if (split) {
     pool!.run(PACK_PHASE, plan.packTasks, JOB, workers);
@@ -316,6 +319,35 @@ function gemmWasmGroup(
 }
 
 /**
+ * Writes `bias`, broadcast to [m, n], over `batches` dense m×n products of
+ * the heap from float index `start`: one row or one column is built, the
+ * rest copied from it by doubling, which runs at memcpy speed.
+ */
+function writeBias(bias: GemmBias, m: number, n: number, batches: number, start: number): void {
+  const { values, offset, rowStride, columnStride } = bias;
+  if (rowStride === 0) {
+    for (let j = 0; j < n; j++) heap[start + j] = values[offset + j * columnStride]!;
+    repeatForward(start, n, m * n);
+  } else {
+    for (let i = 0; i < m; i++) {
+      const row = start + i * n;
+      if (columnStride === 0) heap.fill(values[offset + i * rowStride]!, row, row + n);
+      else for (let j = 0; j < n; j++) heap[row + j] = values[offset + i * rowStride + j * columnStride]!;
+    }
+  }
+  repeatForward(start, m * n, batches * m * n);
+}
+
+/** Fills heap[start, start + total) with copies of its first `filled` floats. */
+function repeatForward(start: number, filled: number, total: number): void {
+  while (filled < total) {
+    const count = Math.min(filled, total - filled);
+    heap.copyWithin(start + filled, start, start + count);
+    filled += count;
+  }
+}
+
+/**
  * One float32 product, C[m×n] (+)= A[m×k]·B[k×n], with the arguments of the
  * CPU reference's `gemmStrided`; see {@link gemmWasmBatched}.
  */
@@ -326,5 +358,5 @@ export function gemmWasm(
   c: Float32Array, cOffset: number,
   accumulate: boolean,
 ): boolean {
-  return gemmWasmGroup(m, n, k, a, [aOffset], aRowStride, aColStride, b, [bOffset], bRowStride, bColStride, c, cOffset, accumulate);
+  return gemmWasmGroup(m, n, k, a, [aOffset], aRowStride, aColStride, b, [bOffset], bRowStride, bColStride, c, cOffset, accumulate, null);
 }

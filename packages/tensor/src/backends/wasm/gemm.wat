@@ -27,8 +27,10 @@
   (import "env" "memory" (memory 1 32767 shared))
 
   ;; The 4×8 tile: C[cp + i*ldcBytes + j*4] += Σ_p A[i][p]·B[p][j] over kc
-  ;; steps of one packed A micro-panel (ap) and B micro-panel (bp).
-  (func $kernel (param $kc i32) (param $ap i32) (param $bp i32) (param $cp i32) (param $ldc i32)
+  ;; steps of one packed A micro-panel (ap) and B micro-panel (bp); with
+  ;; $overwrite set, C = Σ instead (the first depth block of a product that
+  ;; does not accumulate: C is neither zero-filled first nor read).
+  (func $kernel (param $kc i32) (param $ap i32) (param $bp i32) (param $cp i32) (param $ldc i32) (param $overwrite i32)
     (local $a v128) (local $b0 v128) (local $b1 v128)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
@@ -52,6 +54,20 @@
       (local.set $bp (i32.add (local.get $bp) (i32.const 32)))
       (br_if $steps (local.tee $kc (i32.sub (local.get $kc) (i32.const 1)))))
     (local.set $row (local.get $cp))
+    (if (local.get $overwrite)
+      (then
+        (v128.store (local.get $row) (local.get $c00))
+        (v128.store offset=16 (local.get $row) (local.get $c01))
+        (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+        (v128.store (local.get $row) (local.get $c10))
+        (v128.store offset=16 (local.get $row) (local.get $c11))
+        (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+        (v128.store (local.get $row) (local.get $c20))
+        (v128.store offset=16 (local.get $row) (local.get $c21))
+        (local.set $row (i32.add (local.get $row) (local.get $ldc)))
+        (v128.store (local.get $row) (local.get $c30))
+        (v128.store offset=16 (local.get $row) (local.get $c31))
+        (return)))
     (v128.store (local.get $row) (f32x4.add (v128.load (local.get $row)) (local.get $c00)))
     (v128.store offset=16 (local.get $row) (f32x4.add (v128.load offset=16 (local.get $row)) (local.get $c01)))
     (local.set $row (i32.add (local.get $row) (local.get $ldc)))
@@ -164,10 +180,11 @@
         (br $panels))))
 
   ;; Every 4×8 tile of one packed A block (mc×kc) times one packed B block
-  ;; (kc×nc), added into C at c with row stride ldc elements. Edge tiles go
-  ;; through the 128-byte scratch so the kernel always writes a full tile.
+  ;; (kc×nc), added into C at c with row stride ldc elements (stored, with
+  ;; $overwrite). Edge tiles go through the 128-byte scratch so the kernel
+  ;; always writes a full tile.
   (func $macro (param $mc i32) (param $nc i32) (param $kc i32) (param $aPack i32) (param $bPack i32)
-    (param $c i32) (param $ldc i32) (param $scratch i32)
+    (param $c i32) (param $ldc i32) (param $scratch i32) (param $overwrite i32)
     (local $i0 i32) (local $j0 i32) (local $rows i32) (local $columns i32) (local $bp i32) (local $cp i32)
     (local $i i32) (local $j i32) (local $target i32)
     (local.set $ldc (i32.shl (local.get $ldc) (i32.const 2)))
@@ -188,7 +205,7 @@
               (then
                 (call $kernel (local.get $kc)
                   (i32.add (local.get $aPack) (i32.shl (i32.mul (local.get $i0) (local.get $kc)) (i32.const 2)))
-                  (local.get $bp) (local.get $cp) (local.get $ldc)))
+                  (local.get $bp) (local.get $cp) (local.get $ldc) (local.get $overwrite)))
               (else
                 (local.set $i (i32.const 0))
                 (loop $clear
@@ -197,7 +214,7 @@
                     (local.tee $i (i32.add (local.get $i) (i32.const 16))) (i32.const 128))))
                 (call $kernel (local.get $kc)
                   (i32.add (local.get $aPack) (i32.shl (i32.mul (local.get $i0) (local.get $kc)) (i32.const 2)))
-                  (local.get $bp) (local.get $scratch) (i32.const 32))
+                  (local.get $bp) (local.get $scratch) (i32.const 32) (i32.const 0))
                 (if (i32.gt_s (local.get $rows) (i32.const 4)) (then (local.set $rows (i32.const 4))))
                 (if (i32.gt_s (local.get $columns) (i32.const 8)) (then (local.set $columns (i32.const 8))))
                 (local.set $i (i32.const 0))
@@ -206,7 +223,8 @@
                   (loop $tileColumns
                     (local.set $target (i32.add (local.get $cp)
                       (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))))
-                    (f32.store (local.get $target) (f32.add (f32.load (local.get $target))
+                    (f32.store (local.get $target) (f32.add
+                      (if (result f32) (local.get $overwrite) (then (f32.const 0)) (else (f32.load (local.get $target))))
                       (f32.load (i32.add (local.get $scratch)
                         (i32.shl (i32.add (i32.shl (local.get $i) (i32.const 3)) (local.get $j)) (i32.const 2))))))
                     (br_if $tileColumns (i32.lt_s
@@ -219,15 +237,15 @@
         (local.set $j0 (i32.add (local.get $j0) (i32.const 8)))
         (br $columnPanels))))
 
-  ;; C[m×n] += A[m×k]·B[k×n]; a and b address element [0][0], c is dense with
-  ;; row stride n. aPack and bPack are scratch for one mcBlock×kcBlock block
+  ;; C[m×n] += A[m×k]·B[k×n] (C = A·B with $overwrite); a and b address
+  ;; element [0][0], c is dense with row stride n. aPack and bPack are scratch for one mcBlock×kcBlock block
   ;; of A and one kcBlock×ncBlock block of B (rounded up to whole panels).
   ;; This is one thread's whole product (batchTask).
   (func $gemm (param $m i32) (param $n i32) (param $k i32)
     (param $a i32) (param $ars i32) (param $acs i32)
     (param $b i32) (param $brs i32) (param $bcs i32)
     (param $c i32) (param $aPack i32) (param $bPack i32) (param $scratch i32)
-    (param $mcBlock i32) (param $kcBlock i32) (param $ncBlock i32)
+    (param $mcBlock i32) (param $kcBlock i32) (param $ncBlock i32) (param $overwrite i32)
     (local $jc i32) (local $pc i32) (local $ic i32) (local $mc i32) (local $nc i32) (local $kc i32)
     (block $columnsDone
       (loop $columnBlocks
@@ -259,7 +277,8 @@
                 (call $macro (local.get $mc) (local.get $nc) (local.get $kc) (local.get $aPack) (local.get $bPack)
                   (i32.add (local.get $c) (i32.shl
                     (i32.add (i32.mul (local.get $ic) (local.get $n)) (local.get $jc)) (i32.const 2)))
-                  (local.get $n) (local.get $scratch))
+                  (local.get $n) (local.get $scratch)
+                  (i32.and (local.get $overwrite) (i32.eqz (local.get $pc))))
                 (local.set $ic (i32.add (local.get $ic) (local.get $mcBlock)))
                 (br $rowBlocks)))
             (local.set $pc (i32.add (local.get $pc) (local.get $kcBlock)))
@@ -272,7 +291,8 @@
   ;;   28 nPad (n rounded up to 8), 32 tileRows, 36 tileColumns, 40 rowTiles,
   ;;   44 columnTiles, 48 packColumns, 52 packChunks, 56 kBlocks, 60 table,
   ;;   64 privateBase, 68 privateStride, 72 batches, 76 batchesPerTask,
-  ;;   80 mcBlock, 84 kcBlock, 88 ncBlock.
+  ;;   80 mcBlock, 84 kcBlock, 88 ncBlock, 92 overwrite (1: C = A·B, C's
+  ;;   prior contents never read; 0: C += A·B).
   ;; The table has 16 bytes per batch: the addresses of A[0][0], B[0][0], the
   ;; dense C, and B packed whole (k×nPad floats, kcBlock-deep blocks of
   ;; 8-column panels). Thread `slot` owns 128 bytes of edge scratch at
@@ -350,7 +370,8 @@
           (i32.add (i32.load offset=12 (local.get $entry)) (i32.shl
             (i32.add (i32.mul (local.get $pc) (i32.load offset=28 (local.get $job))) (i32.mul (local.get $j0) (local.get $kc)))
             (i32.const 2)))
-          (local.get $c) (local.get $n) (local.get $private))
+          (local.get $c) (local.get $n) (local.get $private)
+          (i32.and (i32.load offset=92 (local.get $job)) (i32.eqz (local.get $pc))))
         (local.set $pc (i32.add (local.get $pc) (local.get $kcBlock)))
         (br $depthBlocks))))
 
@@ -376,6 +397,7 @@
           (i32.load offset=8 (local.get $entry)) (local.get $aPack)
           (i32.add (local.get $aPack) (i32.shl (i32.mul (i32.load offset=80 (local.get $job)) (i32.load offset=84 (local.get $job))) (i32.const 2)))
           (local.get $private)
-          (i32.load offset=80 (local.get $job)) (i32.load offset=84 (local.get $job)) (i32.load offset=88 (local.get $job)))
+          (i32.load offset=80 (local.get $job)) (i32.load offset=84 (local.get $job)) (i32.load offset=88 (local.get $job))
+          (i32.load offset=92 (local.get $job)))
         (local.set $batch (i32.add (local.get $batch) (i32.const 1)))
         (br $batches)))))

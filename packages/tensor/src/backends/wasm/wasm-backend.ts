@@ -20,6 +20,7 @@ import {
   finishGemm,
   kernelBelow,
   layOutGemm,
+  writeGemmBias,
   makeTensor,
   registerKernel,
   Storage,
@@ -37,15 +38,18 @@ function wasmGemmKernel(a: Tensor, b: Tensor, options?: GemmOptions): Tensor {
   ) {
     return kernelBelow('gemm', WASM_BACKEND)(a, b, options);
   }
-  const layout = layOutGemm(a, b, options);
+  // Every product below either overwrites its C or starts it from the bias in wasm memory: no zero fill, no bias pass.
+  const layout = layOutGemm(a, b, options, { deferBias: true, overwritesOutput: true });
   const { m, n, k, cOffsets } = layout;
+  if (layout.accumulate) writeGemmBias(layout, 0);
   // cOffsets are consecutive (layOutGemm's dense output): the products go in groups, threads sharing them out.
   const computed = gemmWasmBatched(
     m, n, k,
     layout.a as Float32Array, layout.aOffsets, layout.aRowStride, layout.aColStride,
     layout.b as Float32Array, layout.bOffsets, layout.bRowStride, layout.bColStride,
-    layout.c as Float32Array, cOffsets[0]!, layout.accumulate,
+    layout.c as Float32Array, cOffsets[0]!, layout.accumulate, layout.bias,
   );
+  writeGemmBias(layout, computed);
   for (let batch = computed; batch < cOffsets.length; batch++) {
     const done = gemmWasm(
       m, n, k,

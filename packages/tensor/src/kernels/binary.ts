@@ -1,4 +1,4 @@
-import { type DType, type TypedArray, allocate } from '../dtype.js';
+import { type DType, type TypedArray, allocateForOverwrite } from '../dtype.js';
 import { broadcastShapes, numelOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { RowWalk, broadcastStrides, isContiguousAs } from './elementwise.js';
@@ -244,7 +244,7 @@ export function binaryKernel(
 ): Tensor {
   const resultShape = broadcastShapes(first.shape, second.shape, op);
   const total = numelOf(resultShape);
-  const result = allocate(dtype, total);
+  const result = allocateForOverwrite(dtype, total);
   if (total === 0) return Tensor.fromData(result, resultShape);
   const row = rowFunction(code, first.storage.data, second.storage.data, result);
   const x = first.storage.data;

@@ -1,4 +1,4 @@
-import { type DType, type TypedArray, allocate } from '../dtype.js';
+import { type DType, type TypedArray, allocateForOverwrite } from '../dtype.js';
 import { broadcastShapes, numelOf } from '../shape.js';
 import { Storage } from '../storage.js';
 import { Tensor } from '../tensor.js';
@@ -62,7 +62,7 @@ function ternaryKernel(
 ): Tensor {
   const shape = broadcastShapes(broadcastShapes(first.shape, second.shape, op), third.shape, op);
   const total = numelOf(shape);
-  const out = allocate(dtype, total);
+  const out = allocateForOverwrite(dtype, total);
   if (total === 0) return Tensor.fromData(out, shape);
   const walk = new RowWalk(
     shape,

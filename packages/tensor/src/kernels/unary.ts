@@ -1,4 +1,4 @@
-import { type DType, type TypedArray, allocate } from '../dtype.js';
+import { type DType, type TypedArray, allocateForOverwrite } from '../dtype.js';
 import { Tensor } from '../tensor.js';
 import { RowWalk } from './elementwise.js';
 import { hasUnaryFloat32Loop, unaryRowFloat32 } from './float32-loops.js';
@@ -167,7 +167,7 @@ export function unaryRow(
  */
 export function unaryKernel(code: UnaryCode, input: Tensor, dtype: DType, parameter0 = 0, parameter1 = 0): Tensor {
   const total = input.numel();
-  const result = allocate(dtype, total);
+  const result = allocateForOverwrite(dtype, total);
   if (total === 0) return Tensor.fromData(result, input.shape);
   const x = input.storage.data;
   const row =

@@ -1,4 +1,4 @@
-import { type DType, allocate, isDType, unknownDType } from '../dtype.js';
+import { type DType, allocateForOverwrite, isDType, unknownDType } from '../dtype.js';
 import { recordOperation } from '../gradient-recording.js';
 import { copyStrided } from '../kernels/strided.js';
 import { registerKernel, getKernel } from '../registry.js';
@@ -13,7 +13,7 @@ function copyKernel(input: Tensor, dtype: DType): Tensor {
     const data = input.storage.data.slice(input.offset, input.offset + count);
     return new Tensor(new Storage(data), input.shape);
   }
-  const data = allocate(dtype, count);
+  const data = allocateForOverwrite(dtype, count);
   copyStrided(input.storage.data, input.offset, input.shape, input.strides, data, 0);
   if (dtype === 'bool') {
     // Conversion to bool is "nonzero", not truncation of the value.

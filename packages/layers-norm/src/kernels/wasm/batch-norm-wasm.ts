@@ -9,7 +9,7 @@
  * mean passed as two float32 so that large means keep their digits.
  */
 import { Tensor } from '@strata/tensor';
-import { kernelBelow } from '@strata/tensor/backend';
+import { allocateForOverwrite, kernelBelow } from '@strata/tensor/backend';
 import { channelLayout } from '../batch-norm.js';
 import { type GradientMask, type NormForwardResult, type NormGradients, float64Values, parameterValues, tensorOf } from '../support.js';
 import { WasmLayout, normWasm, wasmDoubles, wasmFloats } from './norm-wasm.js';
@@ -88,7 +88,7 @@ function batchNormByChannel(
   const doubles = wasmDoubles();
   const planes = new ChannelPlanes(batch, channels, spatial);
   const data = float32Data(input);
-  const output = new Float32Array(data.length);
+  const output = allocateForOverwrite('float32', data.length);
   const mean = batchStatistics ? new Float64Array(channels) : Float64Array.from(float64Values(runningMean!));
   const invstd = batchStatistics ? new Float64Array(channels) : Float64Array.from(float64Values(runningVar!));
   const w = parameterValues(weight, channels, 1);
@@ -141,7 +141,7 @@ function batchNormBackwardByChannel(
   const needSums = mask[1] || mask[2] || (mask[0] && useInputStats);
   const sumG = new Float64Array(channels);
   const sumGX = new Float64Array(channels);
-  const result = mask[0] ? new Float32Array(batch * channels * spatial) : null;
+  const result = mask[0] ? allocateForOverwrite('float32', batch * channels * spatial) : null;
   const at = coefficients / 4;
   const total = batch * spatial;
   for (let c = 0; c < channels; c++) {

@@ -10,7 +10,7 @@
  * 16 rows); the elementwise maps run in float32, as PyTorch's do.
  */
 import { Tensor } from '@strata/tensor';
-import { kernelBelow } from '@strata/tensor/backend';
+import { allocateForOverwrite, kernelBelow } from '@strata/tensor/backend';
 import { type GradientMask, type NormForwardResult, type NormGradients, float64Values, tensorOf } from '../support.js';
 import { WasmLayout, normWasm, wasmDoubles, wasmFloats } from './norm-wasm.js';
 import { CHUNK_FLOATS, WASM_BACKEND, float32Data, isFloat32, writeParameter } from './wasm-support.js';
@@ -38,7 +38,7 @@ export function layerNormWasmKernel(input: Tensor, weight: Tensor | null, bias: 
   writeParameter(weight, w, length, 1);
   writeParameter(bias, b, length, 0);
   const data = float32Data(input);
-  const output = new Float32Array(count);
+  const output = allocateForOverwrite('float32', count);
   for (let row = 0; row < rows; row += chunkRows) {
     const start = row * length;
     const size = Math.min(chunkRows, rows - row) * length;
@@ -92,7 +92,7 @@ export function layerNormBackwardWasmKernel(
   floats.fill(0, partialSums / 4, partialSums / 4 + 2 * length);
   const inputData = float32Data(input);
   const gradientData = float32Data(gradOutput);
-  const gradInput = mask[0] ? new Float32Array(count) : null;
+  const gradInput = mask[0] ? allocateForOverwrite('float32', count) : null;
   for (let row = 0; row < rows; row += chunkRows) {
     const start = row * length;
     const size = Math.min(chunkRows, rows - row) * length;

@@ -1,17 +1,8 @@
 import { noGrad } from '@strata/autograd';
 import { type Tensor, manualSeed, randn, tensor } from '@strata/tensor';
-import { type KernelName, backendOf } from '@strata/tensor/backend';
-import { maxRelativeDifference, withoutKernel } from '@strata/tensor/testing';
+import { maxRelativeDifference, onCompositeDefault } from '@strata/tensor/testing';
 import { describe, expect, it } from 'vitest';
 import { Embedding, EmbeddingBag } from './index.js';
-
-/** Runs `body` with the fused CPU kernels `names` unregistered, so their defaults composed of forward ops are active. */
-function withoutFused<T>(names: readonly KernelName[], body: () => T): T {
-  return withoutKernel(names, 'cpu', () => {
-    for (const name of names) expect(backendOf(name)).toBe('composite');
-    return body();
-  });
-}
 
 
 const TOLERANCE = { float32: 1e-6, float64: 1e-12 } as const;
@@ -55,7 +46,7 @@ describe('the default of the embedding gradient, composed of forward ops', () =>
           });
         };
         const fused = run();
-        expect(maxRelativeDifference(fused, withoutFused(['embeddingBackward'], run))).toBeLessThanOrEqual(TOLERANCE[dtype]);
+        expect(maxRelativeDifference(fused, onCompositeDefault(['embeddingBackward'], run))).toBeLessThanOrEqual(TOLERANCE[dtype]);
       });
     }
   }
@@ -80,7 +71,7 @@ describe('the defaults of the embedding bag gradients, composed of forward ops',
           return train(layer.parameters(), () => layer.forward(input(), offsets()).cos().sum());
         };
         const fused = run();
-        expect(maxRelativeDifference(fused, withoutFused(['embeddingBagBackward'], run))).toBeLessThanOrEqual(TOLERANCE[dtype]);
+        expect(maxRelativeDifference(fused, onCompositeDefault(['embeddingBagBackward'], run))).toBeLessThanOrEqual(TOLERANCE[dtype]);
       });
     }
   }
@@ -96,7 +87,7 @@ describe('the defaults of the embedding bag gradients, composed of forward ops',
           return train([...layer.parameters(), sampleWeights], () => layer.forward(input(), offsets(), sampleWeights).sin().sum());
         };
         const fused = run();
-        const composite = withoutFused(['embeddingBagBackward', 'embeddingBagSampleWeightsBackward'], run);
+        const composite = onCompositeDefault(['embeddingBagBackward', 'embeddingBagSampleWeightsBackward'], run);
         expect(maxRelativeDifference(fused, composite)).toBeLessThanOrEqual(TOLERANCE[dtype]);
       });
     }

@@ -1,8 +1,8 @@
 import { grad, noGrad } from '@strata/autograd';
 import type { Module } from '@strata/module';
 import { type Tensor, manualSeed, randn } from '@strata/tensor';
-import { type KernelName, backendOf, kernelOf } from '@strata/tensor/backend';
-import { withoutKernel } from '@strata/tensor/testing';
+import type { KernelName } from '@strata/tensor/backend';
+import { onCompositeDefault, withoutKernel } from '@strata/tensor/testing';
 import { describe, expect, it } from 'vitest';
 import { BatchNorm2d, GroupNorm, InstanceNorm2d, LayerNorm, LocalResponseNorm, RMSNorm } from './index.js';
 
@@ -36,24 +36,6 @@ function train(makeLayer: () => Module, shape: number[]): number[] {
   return record;
 }
 
-/**
- * Runs `body` with the fused kernels of `name` taken out (the CPU one, and
- * the wasm one above it where there is one), so its default composed of
- * forward ops is active.
- */
-function withoutFused<T>(name: KernelName, body: () => T): T {
-  const before = backendOf(name);
-  const onComposite = (): T => {
-    expect(backendOf(name)).toBe('composite');
-    return body();
-  };
-  // wasm out first and back last, so the registrations come back in their order.
-  const withoutCpu = (): T => withoutKernel(name, 'cpu', onComposite);
-  const result = kernelOf(name, 'wasm') === null ? withoutCpu() : withoutKernel(name, 'wasm', withoutCpu);
-  expect(backendOf(name)).toBe(before);
-  return result;
-}
-
 const cases: [KernelName, string, () => Module, number[]][] = [
   ['batchNormBackward', 'BatchNorm2d', () => new BatchNorm2d(3), [4, 3, 5, 5]],
   ['groupNormBackward', 'GroupNorm', () => new GroupNorm(2, 4), [3, 4, 6]],
@@ -67,7 +49,7 @@ describe('the defaults of the fused backward kernels, composed of forward ops', 
   for (const [kernel, label, makeLayer, shape] of cases) {
     it(`${label} trains to the same numbers with ${kernel} unregistered`, () => {
       const fused = train(makeLayer, shape);
-      const composite = withoutFused(kernel, () => train(makeLayer, shape));
+      const composite = onCompositeDefault(kernel, () => train(makeLayer, shape));
       expect(composite.length).toBe(fused.length);
       for (let index = 0; index < fused.length; index++) {
         expect(Math.abs(composite[index]! - fused[index]!)).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(fused[index]!)));
@@ -82,7 +64,7 @@ describe('the defaults of the fused backward kernels, composed of forward ops', 
       return layer;
     };
     const fused = train(makeLayer, [2, 3, 4, 4]);
-    const composite = withoutFused('batchNormBackward', () => train(makeLayer, [2, 3, 4, 4]));
+    const composite = onCompositeDefault('batchNormBackward', () => train(makeLayer, [2, 3, 4, 4]));
     fused.forEach((value, index) => expect(Math.abs(composite[index]! - value)).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(value))));
   });
 });

@@ -1,8 +1,8 @@
 import { noGrad } from '@strata/autograd';
 import type { Module } from '@strata/module';
 import { type Tensor, manualSeed, randn } from '@strata/tensor';
-import { type KernelName, backendOf } from '@strata/tensor/backend';
-import { maxRelativeDifference, withoutKernel } from '@strata/tensor/testing';
+import type { KernelName } from '@strata/tensor/backend';
+import { maxRelativeDifference, onCompositeDefault, withoutKernel } from '@strata/tensor/testing';
 import { describe, expect, it } from 'vitest';
 import { GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell } from './index.js';
 
@@ -36,16 +36,6 @@ function train(makeLayer: () => Module, run: (layer: Module, x: Tensor) => Tenso
   return record;
 }
 
-/** Runs `body` with the fused CPU kernel `name` taken out, so its default composed of forward ops answers. */
-function withoutFused<T>(name: KernelName, body: () => T): T {
-  const result = withoutKernel(name, 'cpu', () => {
-    expect(backendOf(name)).toBe('composite');
-    return body();
-  });
-  expect(backendOf(name)).toBe('cpu');
-  return result;
-}
-
 /** The output sequence of a layer; every state of a cell run over the sequence's steps. */
 const sequence = (layer: Module, x: Tensor): Tensor => (layer.forward(x) as [Tensor, unknown])[0];
 const cellLoop = (layer: Module, x: Tensor): Tensor => {
@@ -73,11 +63,11 @@ describe('the defaults of the recurrent cells’ fused backward kernels, compose
   for (const [kernel, label, makeLayer, run, shape] of cases) {
     it(`${label} trains to the same numbers with ${kernel} unregistered`, () => {
       const fused = train(makeLayer, run, shape, 'float64');
-      const composite = withoutFused(kernel, () => train(makeLayer, run, shape, 'float64'));
+      const composite = onCompositeDefault(kernel, () => train(makeLayer, run, shape, 'float64'));
       expect(composite.length).toBe(fused.length);
       expect(maxRelativeDifference(fused, composite)).toBeLessThanOrEqual(1e-12);
       const fused32 = train(makeLayer, run, shape, 'float32');
-      expect(maxRelativeDifference(fused32, withoutFused(kernel, () => train(makeLayer, run, shape, 'float32')))).toBeLessThanOrEqual(1e-5);
+      expect(maxRelativeDifference(fused32, onCompositeDefault(kernel, () => train(makeLayer, run, shape, 'float32')))).toBeLessThanOrEqual(1e-5);
     });
   }
 

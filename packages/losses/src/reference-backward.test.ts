@@ -1,18 +1,9 @@
 import { grad, noGrad } from '@strata/autograd';
 import { type Tensor, logSoftmax, manualSeed, randn, tensor } from '@strata/tensor';
-import { type KernelName, backendOf } from '@strata/tensor/backend';
-import { maxRelativeDifference, withoutKernel } from '@strata/tensor/testing';
+import type { KernelName } from '@strata/tensor/backend';
+import { maxRelativeDifference, onCompositeDefault, withoutKernel } from '@strata/tensor/testing';
 import { describe, expect, it } from 'vitest';
 import { crossEntropy, nllLoss } from './index.js';
-
-/** Runs `body` with the fused CPU kernel `name` taken out, so its default composed of forward ops is active. */
-function withoutFused<T>(name: KernelName, body: () => T): T {
-  const result = withoutKernel(name, 'cpu', () => {
-    expect(backendOf(name)).toBe('composite');
-    return body();
-  });
-  return result;
-}
 
 
 const TOLERANCE = { float32: 1e-6, float64: 1e-12 } as const;
@@ -68,7 +59,7 @@ describe('the defaults of the class-index loss gradients, composed of forward op
     for (const dtype of ['float32', 'float64'] as const) {
       it(`trains logits under crossEntropy (${testCase.name}, ${dtype}) to the same numbers without crossEntropyBackward`, () => {
         const run = (): number[] => train(testCase, dtype, (logits, target, weight) => crossEntropy(logits, target, { ...testCase.options, weight }));
-        expect(maxRelativeDifference(run(), withoutFused('crossEntropyBackward', run))).toBeLessThanOrEqual(TOLERANCE[dtype]);
+        expect(maxRelativeDifference(run(), onCompositeDefault('crossEntropyBackward', run))).toBeLessThanOrEqual(TOLERANCE[dtype]);
       });
     }
   }
@@ -78,7 +69,7 @@ describe('the defaults of the class-index loss gradients, composed of forward op
       it(`trains logits under nllLoss of logSoftmax (${testCase.name}, ${dtype}) to the same numbers without nllLossBackward`, () => {
         const classDim = testCase.shape.length === 1 ? 0 : 1;
         const run = (): number[] => train(testCase, dtype, (logits, target, weight) => nllLoss(logSoftmax(logits, classDim), target, { ...testCase.options, weight }));
-        expect(maxRelativeDifference(run(), withoutFused('nllLossBackward', run))).toBeLessThanOrEqual(TOLERANCE[dtype]);
+        expect(maxRelativeDifference(run(), onCompositeDefault('nllLossBackward', run))).toBeLessThanOrEqual(TOLERANCE[dtype]);
       });
     }
   }

@@ -11,4 +11,4 @@ export type { ArgumentDraw } from './testing/cases.js';
 export { DEFAULT_TOLERANCES, type Tolerance, assertMatches } from './testing/compare.js';
 export { OPERAND_LAYOUTS, type OperandLayout, OperandSource } from './testing/operands.js';
 export { type KernelCoverageRow, kernelCoverage, kernelCoverageTable } from './testing/coverage.js';
-export { maxRelativeDifference, withoutKernel } from './testing/without-kernel.js';
+export { maxRelativeDifference, onCompositeDefault, withoutKernel } from './testing/without-kernel.js';

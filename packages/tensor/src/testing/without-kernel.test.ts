@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backendOf, kernelOf } from '../registry.js';
-import { maxRelativeDifference, withoutKernel } from './without-kernel.js';
+import { backendOf, kernelBackends, kernelOf, registerKernel, unregisterKernel } from '../registry.js';
+import { maxRelativeDifference, onCompositeDefault, withoutKernel } from './without-kernel.js';
 import '../index.js';
 
 describe('withoutKernel', () => {
@@ -20,6 +20,35 @@ describe('withoutKernel', () => {
       new Error("withoutKernel: the backend 'wasm' has no kernel 'batchNormBackward'"),
     );
     expect(backendOf('gemm')).toBe('wasm');
+  });
+});
+
+describe('onCompositeDefault', () => {
+  it('takes out every implementation above the default for the body, and puts them back in their order', () => {
+    const fused = kernelOf('reluBackward', 'cpu')!;
+    registerKernel('reluBackward', fused, { backend: 'test-above', override: true });
+    try {
+      expect(kernelBackends('reluBackward')).toEqual(['composite', 'cpu', 'test-above']);
+      expect(onCompositeDefault(['reluBackward', 'hardtanhBackward'], () => [backendOf('reluBackward'), backendOf('hardtanhBackward')]))
+        .toEqual(['composite', 'composite']);
+      expect(kernelBackends('reluBackward')).toEqual(['composite', 'cpu', 'test-above']);
+      expect(backendOf('reluBackward')).toBe('test-above');
+    } finally {
+      unregisterKernel('reluBackward', 'test-above');
+    }
+    expect(backendOf('reluBackward')).toBe('cpu');
+  });
+
+  it('refuses a kernel with no default, taking nothing out', () => {
+    expect(() => onCompositeDefault('gemm', () => 1)).toThrow(new Error("onCompositeDefault: 'gemm' has no default composed of forward ops"));
+    expect(backendOf('gemm')).toBe('wasm');
+  });
+
+  it('puts the kernels back when the body throws', () => {
+    expect(() => onCompositeDefault('reluBackward', () => {
+      throw new Error('inside');
+    })).toThrow('inside');
+    expect(backendOf('reluBackward')).toBe('cpu');
   });
 });
 

@@ -1,4 +1,4 @@
-import { type KernelName, kernelOf, registerKernel, unregisterKernel } from '../registry.js';
+import { COMPOSITE_BACKEND, type KernelName, backendOf, kernelBackends, kernelOf, registerKernel, unregisterKernel } from '../registry.js';
 
 /**
  * Runs `body` with `backend`'s implementation of each kernel in `names` taken
@@ -26,6 +26,40 @@ export function withoutKernel<T>(names: KernelName | readonly KernelName[], back
   } finally {
     list.forEach((name, at) => registerKernel(name, removed[at]!, { backend, override: true }));
   }
+}
+
+/**
+ * Runs `body` on the `composite` default of each kernel in `names`: every
+ * implementation registered above the default (the fused `cpu` loop, a
+ * `wasm` one) is taken out with {@link withoutKernel} for the call, and put
+ * back afterwards in its order. What a layer package's test uses to show
+ * that training on the defaults gives the fused kernels' numbers.
+ *
+ * @example
+ * ```ts
+ * const onDefault = onCompositeDefault('lstmCellBackward', () => trainThreeSteps());
+ * ```
+ * @throws Error when a kernel has no `composite` default, or when another backend answers inside `body`.
+ */
+export function onCompositeDefault<T>(names: KernelName | readonly KernelName[], body: () => T): T {
+  const list = typeof names === 'string' ? [names] : names;
+  // Newest registration first: the last one taken out is the oldest, which comes back first.
+  const removals: [KernelName, string][] = [];
+  for (const name of list) {
+    const backends = kernelBackends(name);
+    const position = backends.indexOf(COMPOSITE_BACKEND);
+    if (position < 0) throw new Error(`onCompositeDefault: '${name}' has no default composed of forward ops`);
+    for (const backend of backends.slice(position + 1).reverse()) removals.push([name, backend]);
+  }
+  const onDefault = (): T => {
+    for (const name of list) {
+      const active = backendOf(name);
+      if (active !== COMPOSITE_BACKEND) throw new Error(`onCompositeDefault: '${name}' ran on '${String(active)}', not its default`);
+    }
+    return body();
+  };
+  const run = removals.reduceRight<() => T>((inner, [name, backend]) => () => withoutKernel(name, backend, inner), onDefault);
+  return run();
 }
 
 /**

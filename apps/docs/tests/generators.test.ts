@@ -18,7 +18,7 @@ describe('publicPackages', () => {
     expect(names).not.toContain('strata');
     expect(names).not.toContain('@strata/nn');
     const module = packages.find((pkg) => pkg.name === '@strata/module')!;
-    expect(module.entries.map((entry) => entry.specifier)).toEqual(['@strata/module', '@strata/module/node']);
+    expect(module.entries.map((entry) => entry.specifier)).toEqual(['@strata/module', '@strata/module/node', '@strata/module/testing']);
   });
 
   it('agrees with the package.json files: a private package or the umbrella is left out, any other is in', () => {

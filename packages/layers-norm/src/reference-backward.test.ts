@@ -1,5 +1,6 @@
-import { grad, noGrad } from '@strata/autograd';
+import { grad } from '@strata/autograd';
 import type { Module } from '@strata/module';
+import { sgdTrace } from '@strata/module/testing';
 import { type Tensor, manualSeed, randn } from '@strata/tensor';
 import type { KernelName } from '@strata/tensor/backend';
 import { onCompositeDefault, withoutKernel } from '@strata/tensor/testing';
@@ -7,9 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { BatchNorm2d, GroupNorm, InstanceNorm2d, LayerNorm, LocalResponseNorm, RMSNorm } from './index.js';
 
 /**
- * Trains `makeLayer()` for a few SGD steps on a fixed input and target and
- * returns everything it computed: outputs, the input's gradients and the
- * parameters after every step.
+ * Trains `makeLayer()` for three SGD steps on a fixed input and target
+ * (see `sgdTrace`): outputs, gradients and the final parameters.
  */
 function train(makeLayer: () => Module, shape: number[]): number[] {
   manualSeed(7);
@@ -17,23 +17,11 @@ function train(makeLayer: () => Module, shape: number[]): number[] {
   layer.double();
   const input = randn(shape, { dtype: 'float64' });
   const target = randn(shape, { dtype: 'float64' });
-  const record: number[] = [];
-  for (let step = 0; step < 3; step++) {
-    const x = input.clone().requiresGrad_();
-    const output = layer.forward(x) as Tensor;
-    const loss = output.sub(target).square().mean().add(output.mul(target).sin().sum());
-    loss.backward();
-    record.push(...output.toTypedArray(), ...x.grad!.toTypedArray());
-    noGrad(() => {
-      for (const parameter of layer.parameters()) {
-        record.push(...parameter.grad!.toTypedArray());
-        parameter.sub_(parameter.grad!.mul(0.1));
-        parameter.grad = null;
-      }
-    });
-  }
-  for (const parameter of layer.parameters()) record.push(...parameter.toTypedArray());
-  return record;
+  return sgdTrace(layer, input, {
+    forward: (trained, x) => trained.forward(x) as Tensor,
+    loss: (output) => output.sub(target).square().mean().add(output.mul(target).sin().sum()),
+    learningRate: 0.1,
+  });
 }
 
 const cases: [KernelName, string, () => Module, number[]][] = [

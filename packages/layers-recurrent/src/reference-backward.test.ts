@@ -1,5 +1,5 @@
-import { noGrad } from '@strata/autograd';
 import type { Module } from '@strata/module';
+import { sgdTrace } from '@strata/module/testing';
 import { type Tensor, manualSeed, randn } from '@strata/tensor';
 import type { KernelName } from '@strata/tensor/backend';
 import { maxRelativeDifference, onCompositeDefault, withoutKernel } from '@strata/tensor/testing';
@@ -8,32 +8,12 @@ import { GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell } from './index.js';
 
 type DType = 'float32' | 'float64';
 
-/**
- * Three SGD steps of `makeLayer()` on a fixed input sequence: every output,
- * the input's gradient, every parameter's gradient and the parameters after
- * the last step.
- */
+/** Three SGD steps of `makeLayer()` on a fixed input sequence (see `sgdTrace`). */
 function train(makeLayer: () => Module, run: (layer: Module, x: Tensor) => Tensor, shape: number[], dtype: DType): number[] {
   manualSeed(17);
   const layer = makeLayer();
   if (dtype === 'float64') layer.double();
-  const input = randn(shape, { dtype });
-  const record: number[] = [];
-  for (let step = 0; step < 3; step++) {
-    const x = input.clone().requiresGrad_();
-    const output = run(layer, x);
-    output.mul(output.cos()).sum().backward();
-    record.push(...output.toTypedArray(), ...x.grad!.toTypedArray());
-    noGrad(() => {
-      for (const parameter of layer.parameters()) {
-        record.push(...parameter.grad!.toTypedArray());
-        parameter.sub_(parameter.grad!.mul(0.1));
-        parameter.grad = null;
-      }
-    });
-  }
-  for (const parameter of layer.parameters()) record.push(...parameter.toTypedArray());
-  return record;
+  return sgdTrace(layer, randn(shape, { dtype }), { forward: run, loss: (output) => output.mul(output.cos()).sum(), learningRate: 0.1 });
 }
 
 /** The output sequence of a layer; every state of a cell run over the sequence's steps. */

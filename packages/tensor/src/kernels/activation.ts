@@ -1,4 +1,4 @@
-import { type DType, type TypedArray, allocate } from '../dtype.js';
+import { type DType, type TypedArray, allocateForOverwrite } from '../dtype.js';
 import { Tensor } from '../tensor.js';
 import { erf } from './erf.js';
 
@@ -19,7 +19,8 @@ interface UnaryBuffers {
 
 function unaryBuffers(input: Tensor, dtype: DType = input.dtype): UnaryBuffers {
   const source = input.contiguousData();
-  const target = allocate(dtype, source.length);
+  // Every kernel below writes each element of target.
+  const target = allocateForOverwrite(dtype, source.length);
   return { source, target, result: Tensor.fromData(target, input.shape) };
 }
 

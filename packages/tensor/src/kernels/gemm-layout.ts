@@ -87,7 +87,8 @@ function floatData(tensor: Tensor, argument: string): Float32Array | Float64Arra
 
 /**
  * Checks a `gemm` call, allocates its output (or checks `options.out`),
- * writes the bias into it, and returns the flat layout of every product.
+ * writes the bias into it (unless `request.deferBias`), and returns the
+ * flat layout of every product.
  * @throws ShapeError, DTypeError when the operands do not fit the `gemm` contract.
  */
 export function layOutGemm(a: Tensor, b: Tensor, options: GemmOptions = {}, request: GemmLayoutRequest = {}): GemmLayout {
@@ -110,7 +111,7 @@ export function layOutGemm(a: Tensor, b: Tensor, options: GemmOptions = {}, requ
   const bias = options.bias === undefined || options.bias === null ? null : biasLayout(options.bias, m, n);
   if (out === null) {
     // A zero-filled output only where something adds onto it: the bias written below, or a kernel that accumulates.
-    const overwritten = request.overwritesOutput === true && (bias === null || request.deferBias === true);
+    const overwritten = request.overwritesOutput === true && options.accumulate !== true && (bias === null || request.deferBias === true);
     const length = numelOf(outShape);
     out = new Tensor(new Storage(overwritten ? allocateForOverwrite(a.dtype, length) : allocate(a.dtype, length)), outShape);
   } else if (out.dtype !== a.dtype || out.ndim !== outShape.length || out.shape.some((size, d) => size !== outShape[d]) || !out.isContiguous()) {

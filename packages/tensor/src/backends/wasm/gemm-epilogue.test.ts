@@ -65,6 +65,14 @@ describe('wasm gemm epilogue', () => {
     for (let round = 0; round < 2; round++) expectClose(wasmGemm(x, y), cpuGemm(x, y));
   });
 
+  it('starts a new output it is told to accumulate into from zeros', () => {
+    const x = tensor([300, 256], 13);
+    const y = tensor([256, 300], 14);
+    // Freed memory full of ones that an unfilled output could reuse.
+    for (let round = 0; round < 4; round++) new Float32Array(300 * 300).fill(1);
+    expectClose(wasmGemm(x, y, { accumulate: true }), cpuGemm(x, y));
+  });
+
   it('rejects a bias that does not broadcast before allocating anything', () => {
     expect(() => wasmGemm(a, b, { bias: tensor([m + 1], 12) })).toThrow(/expected a bias broadcastable to \[37, 43\], got \[38\]/);
   });

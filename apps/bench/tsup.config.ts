@@ -11,8 +11,9 @@ export default defineConfig([
     // Its own files only: the page's build (below) runs alongside and owns dist/browser/.
     clean: ['*.js', '*.js.map'],
     skipNodeModulesBundle: true,
-    // TF.js's gradient registrations (see src/peers/tfjs.ts): bundled, since Node cannot load that ESM file.
-    noExternal: [/register_all_gradients/],
+    // TF.js's gradient registrations (see src/peers/tfjs.ts), and the CNN of the Fashion-MNIST example (TypeScript
+    // source): bundled, since Node cannot load either file as it is.
+    noExternal: [/register_all_gradients/, /@strata\/examples-fashion-mnist/],
   },
   /** The browser page's script (src/browser/page.ts) with the built Strata packages bundled in: what src/peers/browser.ts serves. */
   {

@@ -4,11 +4,9 @@
  * step as `cnn_train_step` does in Node.
  */
 import { noGrad } from '@strata/autograd';
-import { Conv2d, MaxPool2d } from '@strata/layers-conv';
-import { Dropout, Flatten, Linear, ReLU } from '@strata/layers-misc';
-import { BatchNorm2d } from '@strata/layers-norm';
+import { createCnn } from '@strata/examples-fashion-mnist/model';
 import { CrossEntropyLoss } from '@strata/losses';
-import { Sequential } from '@strata/module';
+import type { Sequential } from '@strata/module';
 import { Adam } from '@strata/optim';
 import { Generator, Tensor, manualSeed } from '@strata/tensor';
 import { seededNormal } from '../inputs.js';
@@ -21,22 +19,9 @@ export const LR = 1e-3;
 /** The steps the output check takes from the initial weights, with dropout off (random masks differ between peers). */
 export const CHECK_STEPS = 2;
 
-/** The CNN of WORKLOADS.md ("The CNN"), with the dropout rate as a parameter for the output check. */
+/** The CNN of WORKLOADS.md ("The CNN"): the Fashion-MNIST example's own model, with the dropout rate as a parameter for the output check. */
 export function cnn(dropout = 0.25): Sequential {
-  return new Sequential(
-    new Conv2d(1, 32, 3),
-    new ReLU(),
-    new MaxPool2d(2),
-    new Conv2d(32, 64, 3),
-    new BatchNorm2d(64),
-    new ReLU(),
-    new MaxPool2d(2),
-    new Flatten(),
-    new Dropout(dropout),
-    new Linear(1600, 128),
-    new ReLU(),
-    new Linear(128, 10),
-  );
+  return createCnn({ dropout });
 }
 
 /** A batch of 64 seeded images and labels, and the initial weights both peers start from. */

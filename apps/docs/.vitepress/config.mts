@@ -27,6 +27,8 @@ const guideSidebar: DefaultTheme.SidebarItem[] = [
       { text: 'Batch norm and layer norm', link: '/guide/normalization' },
       { text: 'Dropout', link: '/guide/dropout' },
       { text: 'Embedding', link: '/guide/embedding' },
+      { text: 'Recurrent (RNN, LSTM, GRU)', link: '/guide/recurrent' },
+      { text: 'Attention and the Transformer', link: '/guide/attention' },
     ],
   },
   {

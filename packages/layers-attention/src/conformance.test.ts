@@ -53,3 +53,12 @@ describe('layers-attention kernels in the conformance suite', () => {
   });
   for (const check of cases) it(check.name, () => check.run());
 });
+
+describe('the wasm scaled masked softmax kernels in the conformance suite', () => {
+  const wasmKernels = ['scaledMaskedSoftmax', 'scaledMaskedSoftmaxBackward'];
+  const cases = conformanceCases('wasm', { extraCases }).filter((entry) => wasmKernels.includes(entry.kernel));
+  it('checks each of them against the CPU kernel below it', () => {
+    expect([...new Set(cases.map((check) => check.kernel))].sort()).toEqual([...wasmKernels].sort());
+  });
+  for (const check of cases) it(check.name, () => check.run());
+});

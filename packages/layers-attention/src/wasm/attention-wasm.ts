@@ -1,5 +1,6 @@
 /**
- * The WebAssembly SIMD module of attention.wat (assembled into
+ * The WebAssembly SIMD module of attention.wat (the softmax and the head
+ * moves of attention; assembled into
  * attention-wasm.generated.ts by scripts/build-wasm.mjs) and its memory.
  *
  * The module only sees its own linear memory, so a kernel streams its
@@ -19,6 +20,10 @@ export interface AttentionExports {
   readonly memory: WebAssembly.Memory;
   softmaxRows(x: number, rows: number, width: number, scale: number): void;
   softmaxBackwardRows(g: number, y: number, rows: number, width: number, scale: number): void;
+  moveRuns(
+    src: number, dst: number, outer: number, srcOuter: number, dstOuter: number,
+    inner: number, srcInner: number, dstInner: number, width: number, step: number,
+  ): void;
 }
 
 /** The name the wasm kernels register under, with `@strata/tensor`'s WebAssembly product. */

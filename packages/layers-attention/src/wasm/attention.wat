@@ -1,7 +1,8 @@
-;; Float32 loops of attention's softmax in WebAssembly SIMD, forward and
-;; backward, a row at a time. attention-wasm.ts copies a chunk of rows into
-;; this module's memory, calls one export (which works in place), and copies
-;; the chunk out.
+;; Float32 loops of attention in WebAssembly SIMD: the softmax, forward and
+;; backward, a row at a time, and the moves of runs that take heads in and
+;; out of the [N, H, L, d] layout. attention-wasm.ts copies a chunk of rows
+;; (or one sample) into this module's memory, calls one export, and copies
+;; the result out.
 ;;
 ;; Everything runs in float32, as PyTorch's vectorized CPU softmax does.
 ;; The exponential works in base 2: the row is scaled by scale·log₂e (so
@@ -187,4 +188,52 @@
         (local.set $y (i32.add (local.get $y) (i32.shl (local.get $width) (i32.const 2))))
         (local.set $row (i32.add (local.get $row) (i32.const 1)))
         (br $nextRow))))
+
+  ;; Moves runs of `width` float32: for o < outer, i < inner, the run read
+  ;; at src + o·srcOuter + i·srcInner with `step` between its elements is
+  ;; written contiguously at dst + o·dstOuter + i·dstInner (strides in
+  ;; elements). Runs with step 1 move four floats at a time (a head's 32
+  ;; floats are 8 moves).
+  (func (export "moveRuns")
+    (param $src i32) (param $dst i32) (param $outer i32) (param $srcOuter i32) (param $dstOuter i32)
+    (param $inner i32) (param $srcInner i32) (param $dstInner i32) (param $width i32) (param $step i32)
+    (local $o i32) (local $i i32) (local $p i32) (local $q i32) (local $end i32) (local $vectorEnd i32)
+    (local.set $srcOuter (i32.shl (local.get $srcOuter) (i32.const 2)))
+    (local.set $dstOuter (i32.shl (local.get $dstOuter) (i32.const 2)))
+    (local.set $srcInner (i32.shl (local.get $srcInner) (i32.const 2)))
+    (local.set $dstInner (i32.shl (local.get $dstInner) (i32.const 2)))
+    (local.set $step (i32.shl (local.get $step) (i32.const 2)))
+    (block $outerDone
+      (loop $nextOuter
+        (br_if $outerDone (i32.ge_u (local.get $o) (local.get $outer)))
+        (local.set $i (i32.const 0))
+        (block $innerDone
+          (loop $nextInner
+            (br_if $innerDone (i32.ge_u (local.get $i) (local.get $inner)))
+            (local.set $p (i32.add (local.get $src)
+              (i32.add (i32.mul (local.get $o) (local.get $srcOuter)) (i32.mul (local.get $i) (local.get $srcInner)))))
+            (local.set $q (i32.add (local.get $dst)
+              (i32.add (i32.mul (local.get $o) (local.get $dstOuter)) (i32.mul (local.get $i) (local.get $dstInner)))))
+            (local.set $end (i32.add (local.get $q) (i32.shl (local.get $width) (i32.const 2))))
+            (if (i32.eq (local.get $step) (i32.const 4))
+              (then
+                (local.set $vectorEnd (i32.add (local.get $q) (i32.shl (i32.and (local.get $width) (i32.const -4)) (i32.const 2))))
+                (block $done
+                  (loop $next
+                    (br_if $done (i32.ge_u (local.get $q) (local.get $vectorEnd)))
+                    (v128.store (local.get $q) (v128.load (local.get $p)))
+                    (local.set $p (i32.add (local.get $p) (i32.const 16)))
+                    (local.set $q (i32.add (local.get $q) (i32.const 16)))
+                    (br $next)))))
+            (block $done
+              (loop $next
+                (br_if $done (i32.ge_u (local.get $q) (local.get $end)))
+                (f32.store (local.get $q) (f32.load (local.get $p)))
+                (local.set $p (i32.add (local.get $p) (local.get $step)))
+                (local.set $q (i32.add (local.get $q) (i32.const 4)))
+                (br $next)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $nextInner)))
+        (local.set $o (i32.add (local.get $o) (i32.const 1)))
+        (br $nextOuter))))
 )

@@ -61,6 +61,18 @@ describe('the WebAssembly SIMD softmax kernels', () => {
     expect([...scaledMaskedSoftmaxWasmKernel(scores, 0.5, [padding]).toTypedArray()].slice(-9).every(Number.isNaN)).toBe(true);
   });
 
+  it('give NaN rows for a NaN or +∞ score, as the TypeScript kernel (and PyTorch) do', () => {
+    manualSeed(6);
+    const data = randn([4, 11]).toTypedArray() as Float32Array;
+    data[3] = Number.NaN;
+    data[11 + 9] = Number.NaN;
+    data[22 + 4] = Number.POSITIVE_INFINITY;
+    const scores = tensor(Array.from({ length: 4 }, (_, row) => [...data.subarray(row * 11, row * 11 + 11)]));
+    const got = scaledMaskedSoftmaxWasmKernel(scores, 0.5, []);
+    expect(worst(got, cpuSoftmax(scores, 0.5, []))).toBeLessThan(1e-6);
+    expect([...got.toTypedArray()].map(Number.isNaN)).toEqual(Array.from({ length: 44 }, (_, i) => i < 33));
+  });
+
   it('hand float64 to the kernel below them, unchanged', () => {
     manualSeed(3);
     const scores = randn([4, 6], { dtype: 'float64' });

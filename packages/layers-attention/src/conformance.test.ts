@@ -23,7 +23,12 @@ const extraCases: Record<string, ArgumentDraw> = {
     const width = parts * heads * source.integer(1, 4);
     return [source.tensor([source.integer(1, 4), source.integer(1, 5), width], FLOATS[round % 2]!, layouts[round % layouts.length]!), parts, heads];
   },
-  mergeHeads: (source, round) => [source.tensor(source.shape(4, 4), FLOATS[round % 2]!, layouts[round % layouts.length]!)],
+  mergeHeads: (source, round) => {
+    // One to three parts of one shape, each in its own layout.
+    const shape = source.shape(4, 4);
+    const dtype = FLOATS[round % 2]!;
+    return [Array.from({ length: 1 + (round % 3) }, (_, part) => source.tensor(shape, dtype, layouts[(round + part) % layouts.length]!))];
+  },
   scaledMaskedSoftmax: (source, round) => {
     const dtype = FLOATS[round % 2]!;
     const shape = source.shape(2 + (round % 3), 6);
@@ -50,6 +55,15 @@ describe('layers-attention kernels in the conformance suite', () => {
     for (const fused of ['attentionSoftmaxBackward', 'scaledMaskedSoftmax', 'scaledMaskedSoftmaxBackward']) {
       expect(cases.find((check) => check.kernel === fused)!.name).toContain('against the reference');
     }
+  });
+  for (const check of cases) it(check.name, () => check.run());
+});
+
+describe('the wasm kernels in the conformance suite', () => {
+  const wasmKernels = ['scaledMaskedSoftmax', 'scaledMaskedSoftmaxBackward', 'splitHeads', 'mergeHeads'];
+  const cases = conformanceCases('wasm', { extraCases }).filter((entry) => wasmKernels.includes(entry.kernel));
+  it('checks each of them against the CPU kernel below it', () => {
+    expect([...new Set(cases.map((check) => check.kernel))].sort()).toEqual([...wasmKernels].sort());
   });
   for (const check of cases) it(check.name, () => check.run());
 });

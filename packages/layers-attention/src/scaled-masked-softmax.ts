@@ -14,8 +14,11 @@
  * no gradient, so callers take this path only for masks that do not require one.
  */
 import { type OpContext, defineOp } from '@strata/autograd';
-import { Tensor, type TypedArray, allocate, getKernel, isGradEnabled, registerKernel } from '@strata/tensor';
+import { Tensor, allocate, getKernel, isGradEnabled, registerKernel } from '@strata/tensor';
 import { COMPOSITE_BACKEND } from '@strata/tensor/backend';
+import { scaledMaskedScores } from './masked-scores.js';
+import { attentionWasm, WASM_BACKEND } from './wasm/attention-wasm.js';
+import { scaledMaskedSoftmaxBackwardWasmKernel, scaledMaskedSoftmaxWasmKernel } from './wasm/softmax-wasm.js';
 
 declare module '@strata/tensor' {
   interface KernelRegistry {
@@ -27,19 +30,6 @@ declare module '@strata/tensor' {
     /** Its gradient: gradOutput and the output y, same shape → scale · y · (g − Σ g·y) along the last dimension. */
     scaledMaskedSoftmaxBackward: (gradOutput: Tensor, output: Tensor, scale: number) => Tensor;
   }
-}
-
-/** A mask seen through the scores' shape: its data, and for each leading dimension the step (0 where it broadcasts). */
-interface MaskView {
-  data: TypedArray;
-  offset: number;
-  /** Steps of the leading dimensions (all but the last), then the step along the keys. */
-  strides: number[];
-}
-
-function maskView(mask: Tensor, shape: readonly number[]): MaskView {
-  const expanded = mask.expand([...shape]);
-  return { data: expanded.storage.data, offset: expanded.offset, strides: [...expanded.strides] };
 }
 
 /** 2ᵏ for k = −200 … 0, the exponent part of {@link exponentialOfNonPositive}. */
@@ -61,37 +51,20 @@ function exponentialOfNonPositive(x: number): number {
   return p * POWERS_OF_TWO[k + 200]!;
 }
 
+/**
+ * The TypeScript pass: the scaled (and masked) scores, then per row the max,
+ * the exponentials and one division. The `wasm` backend's kernel
+ * (wasm/softmax-wasm.ts) runs the same per-row steps in float32 SIMD.
+ */
 function scaledMaskedSoftmaxKernel(scores: Tensor, scale: number, masks: readonly Tensor[]): Tensor {
-  const shape = scores.shape;
-  const width = shape[shape.length - 1]!;
-  const leading = shape.slice(0, -1);
-  const rows = leading.reduce((total, size) => total * size, 1);
-  const data = scores.contiguousData();
-  const target = allocate(scores.dtype, data.length);
-  const views = masks.map((mask) => maskView(mask, shape));
+  const width = scores.shape[scores.ndim - 1]!;
+  const target = scaledMaskedScores(scores, scale, masks);
   const single = target instanceof Float32Array;
-  // One odometer over the leading dimensions gives each mask's row start.
-  const index = new Array<number>(leading.length).fill(0);
-  const rowStarts = views.map((view) => view.offset);
-  for (let row = 0, start = 0; row < rows; row++, start += width) {
+  for (let start = 0; start < target.length; start += width) {
     let maximum = Number.NEGATIVE_INFINITY;
-    if (views.length === 0) {
-      for (let j = start; j < start + width; j++) {
-        const value = scale * data[j]!;
-        target[j] = value;
-        if (value > maximum || value !== value) maximum = value;
-      }
-    } else {
-      for (let j = 0; j < width; j++) target[start + j] = scale * data[start + j]!;
-      for (let m = 0; m < views.length; m++) {
-        const { data: maskData, strides } = views[m]!;
-        const step = strides[strides.length - 1]!;
-        for (let j = 0, at = rowStarts[m]!; j < width; j++, at += step) target[start + j] += maskData[at]!;
-      }
-      for (let j = start; j < start + width; j++) {
-        const value = target[j]!;
-        if (value > maximum || value !== value) maximum = value;
-      }
+    for (let j = start; j < start + width; j++) {
+      const value = target[j]!;
+      if (value > maximum || value !== value) maximum = value;
     }
     let total = 0;
     if (single) {
@@ -110,16 +83,8 @@ function scaledMaskedSoftmaxKernel(scores: Tensor, scale: number, masks: readonl
     // One division per row, as PyTorch's kernel does.
     const inverse = 1 / total;
     for (let j = start; j < start + width; j++) target[j] *= inverse;
-    // Advance the odometer and the masks' row starts.
-    for (let d = leading.length - 1; d >= 0; d--) {
-      index[d]!++;
-      for (let m = 0; m < views.length; m++) rowStarts[m]! += views[m]!.strides[d]!;
-      if (index[d]! < leading[d]!) break;
-      for (let m = 0; m < views.length; m++) rowStarts[m]! -= views[m]!.strides[d]! * leading[d]!;
-      index[d] = 0;
-    }
   }
-  return Tensor.fromData(target, shape);
+  return Tensor.fromData(target, scores.shape);
 }
 
 /** One pass per row; the scale is applied to the row's dot product and each term, not as a separate pass. */
@@ -153,6 +118,11 @@ registerKernel('scaledMaskedSoftmax', scaledMaskedSoftmaxComposite, { backend: C
 registerKernel('scaledMaskedSoftmaxBackward', scaledMaskedSoftmaxBackwardComposite, { backend: COMPOSITE_BACKEND });
 registerKernel('scaledMaskedSoftmax', scaledMaskedSoftmaxKernel, { override: true });
 registerKernel('scaledMaskedSoftmaxBackward', scaledMaskedSoftmaxBackwardKernel, { override: true });
+// The WebAssembly SIMD passes for float32, where this runtime compiles them.
+if (attentionWasm() !== undefined) {
+  registerKernel('scaledMaskedSoftmax', scaledMaskedSoftmaxWasmKernel, { backend: WASM_BACKEND, override: true });
+  registerKernel('scaledMaskedSoftmaxBackward', scaledMaskedSoftmaxBackwardWasmKernel, { backend: WASM_BACKEND, override: true });
+}
 
 /**
  * softmax(scale · scores + masks) along the last dimension, differentiable in

@@ -102,4 +102,11 @@ describe('the shifted column matrix (stride 1, float32)', () => {
     expectSameAsFloat64({ x: [1, 8, 12, 20, 20], w: [8, 8, 3, 3, 3], padding: [1, 1, 1], dilation: [1, 1, 1], groups: 1, transposed: false });
     expectSameAsFloat64({ x: [1, 8, 12, 20, 20], w: [8, 8, 3, 3, 3], padding: [1, 1, 1], dilation: [1, 1, 1], groups: 1, transposed: true });
   });
+
+  it('leaves to the in-place column products a layer with fewer column rows than output channels', () => {
+    // 9 column rows against 16 output channels a group, 324 output positions a sample: im2col, then products
+    // that write the output planes (bias filled beforehand) and read the output gradient where they lie.
+    expectSameAsFloat64({ x: [3, 1, 20, 20], w: [16, 1, 3, 3], padding: [0, 0], dilation: [1, 1], groups: 1, transposed: false });
+    expectSameAsFloat64({ x: [2, 2, 19, 19], w: [32, 1, 3, 3], padding: [1, 1], dilation: [1, 1], groups: 2, transposed: false });
+  });
 });

@@ -12,6 +12,7 @@ import { depthwiseBackwardInput, depthwiseBackwardWeight, depthwiseForward } fro
 import { directBackwardInput, directBackwardWeight, directForward } from './direct.js';
 import type { ConvolutionGeometry } from './geometry.js';
 import { gemmRegions } from './gemm-regions.js';
+import { col2im3x3, col2im3x3Applies } from './col2im-3x3.js';
 import { col2im, im2col } from './im2col.js';
 import { scratch } from './scratch.js';
 import { flippedGeometry, flippedWeight, shiftedLayout } from './shifted.js';
@@ -188,6 +189,7 @@ export function convolutionTransposeKernel(
   } else {
     const columns = scratch(gradOutput.dtype, 'columns', channels * table.kernelVolume * chunk * outputVolume);
     const staging = chunk > 1 ? scratch(gradOutput.dtype, 'staging', outChannels * chunk * outputVolume) : null;
+    const gathers = col2im3x3Applies(geometry);
     for (let first = 0; first < batch; first += chunk) {
       const count = Math.min(chunk, batch - first);
       const rowLength = count * outputVolume;
@@ -203,7 +205,9 @@ export function convolutionTransposeKernel(
         );
       }
       for (let j = 0; j < count; j++) {
-        col2im(columns, j * outputVolume, rowLength, channels, table, result, (first + j) * channels * inputVolume);
+        const outputOffset = (first + j) * channels * inputVolume;
+        if (gathers) col2im3x3(columns, j * outputVolume, rowLength, channels, geometry, result, outputOffset);
+        else col2im(columns, j * outputVolume, rowLength, channels, table, result, outputOffset);
       }
     }
   }

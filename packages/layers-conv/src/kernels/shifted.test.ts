@@ -109,4 +109,14 @@ describe('the shifted column matrix (stride 1, float32)', () => {
     expectSameAsFloat64({ x: [3, 1, 20, 20], w: [16, 1, 3, 3], padding: [0, 0], dilation: [1, 1], groups: 1, transposed: false });
     expectSameAsFloat64({ x: [2, 2, 19, 19], w: [32, 1, 3, 3], padding: [1, 1], dilation: [1, 1], groups: 2, transposed: false });
   });
+
+  it('gathers a 3×3 input gradient on small planes, where col2im stays', () => {
+    // Flipped, these would compute 1.3–2.4 times the positions: the column products and col2im3x3 run instead.
+    expectSameAsFloat64({ x: [3, 4, 7, 7], w: [8, 4, 3, 3], padding: [0, 0], dilation: [1, 1], groups: 1, transposed: false });
+    expectSameAsFloat64({ x: [2, 4, 4, 4], w: [8, 4, 3, 3], padding: [1, 1], dilation: [1, 1], groups: 1, transposed: false });
+    expectSameAsFloat64({ x: [2, 8, 5, 5], w: [8, 4, 3, 3], padding: [2, 2], dilation: [1, 1], groups: 2, transposed: false });
+    expectSameAsFloat64({ x: [2, 4, 1, 6], w: [8, 4, 3, 3], padding: [1, 1], dilation: [1, 1], groups: 1, transposed: false });
+    // The transposed convolution's forward, with its bias, on the same path.
+    expectSameAsFloat64({ x: [2, 8, 5, 5], w: [8, 4, 3, 3], padding: [0, 0], dilation: [1, 1], groups: 1, transposed: true });
+  });
 });

@@ -11,7 +11,7 @@ import { MAX_FLIPPED_GROWTH, plan, shiftedPlan, volumeOf } from './convolution-p
 import { depthwiseBackwardInput, depthwiseBackwardWeight, depthwiseForward } from './depthwise.js';
 import { directBackwardInput, directBackwardWeight, directForward } from './direct.js';
 import type { ConvolutionGeometry } from './geometry.js';
-import { gemmRegions } from './gemm-regions.js';
+import { gemmBatchRegions, gemmRegions } from './gemm-regions.js';
 import { col2im3x3, col2im3x3Applies } from './col2im-3x3.js';
 import { col2im, im2col } from './im2col.js';
 import { scratch } from './scratch.js';
@@ -187,27 +187,27 @@ export function convolutionTransposeKernel(
       }
     }
   } else {
+    // Per chunk and group, one batched product reads each sample's output gradient where it lies and writes the
+    // sample's column matrix, laid out [group][sample][depth][positions]: no staging copy of the gradient.
     const columns = scratch(gradOutput.dtype, 'columns', channels * table.kernelVolume * chunk * outputVolume);
-    const staging = chunk > 1 ? scratch(gradOutput.dtype, 'staging', outChannels * chunk * outputVolume) : null;
     const gathers = col2im3x3Applies(geometry);
+    const sampleColumns = depth * outputVolume;
     for (let first = 0; first < batch; first += chunk) {
       const count = Math.min(chunk, batch - first);
-      const rowLength = count * outputVolume;
-      if (count > 1) gatherSamples(dy, staging!, first, count, outChannels, outputVolume);
-      const source = count === 1 ? dy : staging!;
-      const sourceStart = count === 1 ? first * outChannels * outputVolume : 0;
       for (let g = 0; g < groups; g++) {
-        gemmRegions(
-          depth, rowLength, groupOutChannels,
-          w, g * groupOutChannels * depth, 1, depth,
-          source, sourceStart + g * groupOutChannels * rowLength, rowLength, 1,
-          columns, g * depth * rowLength, false,
+        const groupStart = g * count * sampleColumns;
+        gemmBatchRegions(
+          count, depth, outputVolume, groupOutChannels,
+          w, g * groupOutChannels * depth, 0, 1, depth,
+          dy, (first * outChannels + g * groupOutChannels) * outputVolume, outChannels * outputVolume, outputVolume, 1,
+          columns, groupStart, false,
         );
-      }
-      for (let j = 0; j < count; j++) {
-        const outputOffset = (first + j) * channels * inputVolume;
-        if (gathers) col2im3x3(columns, j * outputVolume, rowLength, channels, geometry, result, outputOffset);
-        else col2im(columns, j * outputVolume, rowLength, channels, table, result, outputOffset);
+        for (let j = 0; j < count; j++) {
+          const columnOffset = groupStart + j * sampleColumns;
+          const outputOffset = ((first + j) * channels + g * groupChannels) * inputVolume;
+          if (gathers) col2im3x3(columns, columnOffset, outputVolume, groupChannels, geometry, result, outputOffset);
+          else col2im(columns, columnOffset, outputVolume, groupChannels, table, result, outputOffset);
+        }
       }
     }
   }

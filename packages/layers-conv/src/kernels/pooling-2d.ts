@@ -1,15 +1,13 @@
 /**
- * Max and average pooling of float32 planes over two spatial dimensions
- * with no dilation: the windows of nearly every network (2×2 stride 2,
- * 3×3 stride 2 padding 1). The general kernels of `pooling-max.ts` and
- * `pooling-avg.ts` walk the segment table one kernel offset at a time,
- * sweeping the output planes K times; these loops visit each output once,
- * its window clipped to the input, with a straight-line body for 2×2
- * stride 2. Max pooling gives exactly what the general kernel gives (the
- * same window order, so the same winner on ties and NaNs); average pooling
- * sums each window in float64, so it can differ from the general kernel's
- * float32 running sum in the last bit. Only Float32Array, so each loop
- * stays monomorphic.
+ * Max and min pooling of float32 planes over two spatial dimensions with no
+ * dilation: the windows of nearly every network (2×2 stride 2, 3×3 stride
+ * 2 padding 1). The general kernel of `pooling-max.ts` walks the segment
+ * table one kernel offset at a time, sweeping the output planes K times;
+ * these loops visit each output once, its window clipped to the input,
+ * with a branch-free body for 2×2 stride 2. They give exactly what the
+ * general kernel gives (the same window order, so the same winner on ties
+ * and NaNs). Average pooling's counterpart is `pooling-avg-2d.ts`. Only
+ * Float32Array, so each loop stays monomorphic.
  */
 import type { ConvolutionGeometry } from './geometry.js';
 
@@ -147,80 +145,5 @@ function maxPool2x2Row(
     }
     values[o + ow] = best;
     indices[o + ow] = where;
-  }
-}
-
-/**
- * Average pooling of `planes` float32 planes: each window's sum, in
- * row-major window order, divided by its entry of `divisors`.
- */
-export function avgPool2d(
-  x: Float32Array, result: Float32Array, planes: number, geometry: ConvolutionGeometry, divisors: Float64Array,
-): void {
-  const [height, width] = geometry.inputSize as [number, number];
-  const [outHeight, outWidth] = geometry.outputSize as [number, number];
-  const [kernelHeight, kernelWidth] = geometry.kernelSize as [number, number];
-  const [strideHeight, strideWidth] = geometry.stride as [number, number];
-  const [padHeight, padWidth] = geometry.padding as [number, number];
-  const inputVolume = height * width;
-  const outputVolume = outHeight * outWidth;
-  for (let p = 0; p < planes; p++) {
-    const inBase = p * inputVolume;
-    const outBase = p * outputVolume;
-    let o = 0;
-    for (let oh = 0; oh < outHeight; oh++) {
-      const top = oh * strideHeight - padHeight;
-      const h0 = top < 0 ? 0 : top;
-      const h1 = Math.min(top + kernelHeight, height);
-      for (let ow = 0; ow < outWidth; ow++, o++) {
-        const left = ow * strideWidth - padWidth;
-        const w0 = left < 0 ? 0 : left;
-        const w1 = Math.min(left + kernelWidth, width);
-        // Summed in float64 and rounded once (the general kernel rounds each partial sum to float32).
-        let sum = 0;
-        for (let h = h0; h < h1; h++) {
-          const row = inBase + h * width;
-          for (let w = w0; w < w1; w++) sum += x[row + w]!;
-        }
-        result[outBase + o] = sum / divisors[o]!;
-      }
-    }
-  }
-}
-
-/**
- * The gradient of {@link avgPool2d}: each output gradient divided by its
- * divisor and added to every input element of its window. `result` holds
- * zeros.
- */
-export function avgPool2dBackward(
-  g: Float32Array, result: Float32Array, planes: number, geometry: ConvolutionGeometry, divisors: Float64Array,
-): void {
-  const [height, width] = geometry.inputSize as [number, number];
-  const [outHeight, outWidth] = geometry.outputSize as [number, number];
-  const [kernelHeight, kernelWidth] = geometry.kernelSize as [number, number];
-  const [strideHeight, strideWidth] = geometry.stride as [number, number];
-  const [padHeight, padWidth] = geometry.padding as [number, number];
-  const inputVolume = height * width;
-  const outputVolume = outHeight * outWidth;
-  for (let p = 0; p < planes; p++) {
-    const inBase = p * inputVolume;
-    const outBase = p * outputVolume;
-    let o = 0;
-    for (let oh = 0; oh < outHeight; oh++) {
-      const top = oh * strideHeight - padHeight;
-      const h0 = top < 0 ? 0 : top;
-      const h1 = Math.min(top + kernelHeight, height);
-      for (let ow = 0; ow < outWidth; ow++, o++) {
-        const left = ow * strideWidth - padWidth;
-        const w0 = left < 0 ? 0 : left;
-        const w1 = Math.min(left + kernelWidth, width);
-        const share = g[outBase + o]! / divisors[o]!;
-        for (let h = h0; h < h1; h++) {
-          const row = inBase + h * width;
-          for (let w = w0; w < w1; w++) result[row + w]! += share;
-        }
-      }
-    }
   }
 }

@@ -38,6 +38,9 @@
  *   fewer rows than the group's output channels (a first layer on few input
  *   channels): one sample's im2col matrix is then the smaller copy, and its
  *   products write the output planes in place (`writesOutputInPlace`).
+ *   A 2-D convolution that keeps the width stores its planes with padding
+ *   rows only, so that its column rows are im2col's and the products read
+ *   and write the output planes in place (`shifted-dense.ts`).
  *
  * Chunking on the im2col path: `gemm` streams its B operand in panels of up
  * to 2048 columns, so a product gains nothing from more columns than that;

@@ -16,6 +16,7 @@ import { col2im3x3, col2im3x3Applies } from './col2im-3x3.js';
 import { col2im, im2col } from './im2col.js';
 import { scratch } from './scratch.js';
 import { flippedGeometry, flippedWeight, shiftedLayout } from './shifted.js';
+import { denseApplies, denseBackwardWeight, denseForward } from './shifted-dense.js';
 import { shiftedBackwardWeight, shiftedForward } from './shifted-products.js';
 
 type FloatArray = Float32Array | Float64Array;
@@ -82,7 +83,10 @@ function flippedConvolution(
   const w = allocate(gradOutput.dtype, weight.shape[0]! * weight.shape[1]! * kernelVolume) as FloatArray;
   flippedWeight(data(weight), outChannels, channels / groups, groups, kernelVolume, w);
   const result = allocate(gradOutput.dtype, p.batch * channels * p.table.outputVolume) as FloatArray;
-  shiftedForward(data(gradOutput), w, bias === null ? null : data(bias), result, gradOutput.dtype, shiftedPlan(p, flipped));
+  const shifted = shiftedPlan(p, flipped);
+  const b = bias === null ? null : data(bias);
+  if (denseApplies(flipped, shifted)) denseForward(data(gradOutput), w, b, result, gradOutput.dtype, shifted, flipped);
+  else shiftedForward(data(gradOutput), w, b, result, gradOutput.dtype, shifted);
   return Tensor.fromData(result, [p.batch, channels, ...geometry.inputSize]);
 }
 
@@ -103,7 +107,9 @@ export function convolutionKernel(input: Tensor, weight: Tensor, bias: Tensor | 
   }
   const b = bias === null ? null : data(bias);
   if (p.path === 'shifted') {
-    shiftedForward(x, w, b, output, input.dtype, shiftedPlan(p, geometry));
+    const shifted = shiftedPlan(p, geometry);
+    if (denseApplies(geometry, shifted)) denseForward(x, w, b, output, input.dtype, shifted, geometry);
+    else shiftedForward(x, w, b, output, input.dtype, shifted);
   } else if (p.path === 'depthwise') {
     fillBias(output, bias, batch, outChannels, outputVolume);
     depthwiseForward(x, w, output, batch, channels, groupOutChannels, table);
@@ -226,7 +232,9 @@ export function convolutionBackwardWeightKernel(input: Tensor, gradOutput: Tenso
   const dy = data(gradOutput);
   const result = allocate(input.dtype, outChannels * depth) as FloatArray;
   if (p.path === 'shifted') {
-    shiftedBackwardWeight(x, dy, result, input.dtype, shiftedPlan(p, geometry));
+    const shifted = shiftedPlan(p, geometry);
+    if (denseApplies(geometry, shifted)) denseBackwardWeight(x, dy, result, input.dtype, shifted, geometry);
+    else shiftedBackwardWeight(x, dy, result, input.dtype, shifted);
   } else if (p.path === 'direct') {
     directBackwardWeight(x, dy, result, batch, channels, outChannels, groups, geometry);
   } else if (p.path === 'depthwise') {

@@ -119,4 +119,14 @@ describe('the shifted column matrix (stride 1, float32)', () => {
     // The transposed convolution's forward, with its bias, on the same path.
     expectSameAsFloat64({ x: [2, 8, 5, 5], w: [8, 4, 3, 3], padding: [0, 0], dilation: [1, 1], groups: 1, transposed: true });
   });
+
+  it('keeps the rows unpadded when the convolution keeps the width (2-D)', () => {
+    // 3×3 padding 1, dilation 2 with padding 2, 5 wide with padding 2 on planes only 2 wide (every tap but the centre
+    // reads outside the row), padding rows only, and groups: the products write the output and read its gradient in place.
+    expectSameAsFloat64({ x: [2, 3, 16, 20], w: [8, 3, 3, 3], padding: [1, 1], dilation: [1, 1], groups: 1, transposed: false });
+    expectSameAsFloat64({ x: [2, 3, 18, 18], w: [8, 3, 3, 3], padding: [2, 2], dilation: [2, 2], groups: 1, transposed: false });
+    expectSameAsFloat64({ x: [2, 2, 140, 2], w: [8, 2, 3, 5], padding: [1, 2], dilation: [1, 1], groups: 1, transposed: false });
+    expectSameAsFloat64({ x: [2, 4, 20, 16], w: [8, 2, 3, 3], padding: [0, 1], dilation: [1, 1], groups: 2, transposed: false });
+    expectSameAsFloat64({ x: [2, 8, 16, 16], w: [8, 4, 3, 3], padding: [1, 1], dilation: [1, 1], groups: 1, transposed: true });
+  });
 });

@@ -120,7 +120,7 @@ describe('the shifted column matrix (stride 1, float32)', () => {
     expectSameAsFloat64({ x: [2, 8, 5, 5], w: [8, 4, 3, 3], padding: [0, 0], dilation: [1, 1], groups: 1, transposed: true });
   });
 
-  it('keeps the rows unpadded when the convolution keeps the width (2-D)', () => {
+  it('keeps the rows unpadded when the convolution keeps the width (1-D and 2-D)', () => {
     // 3×3 padding 1, dilation 2 with padding 2, 5 wide with padding 2 on planes only 2 wide (every tap but the centre
     // reads outside the row), padding rows only, and groups: the products write the output and read its gradient in place.
     expectSameAsFloat64({ x: [2, 3, 16, 20], w: [8, 3, 3, 3], padding: [1, 1], dilation: [1, 1], groups: 1, transposed: false });
@@ -128,5 +128,9 @@ describe('the shifted column matrix (stride 1, float32)', () => {
     expectSameAsFloat64({ x: [2, 2, 140, 2], w: [8, 2, 3, 5], padding: [1, 2], dilation: [1, 1], groups: 1, transposed: false });
     expectSameAsFloat64({ x: [2, 4, 20, 16], w: [8, 2, 3, 3], padding: [0, 1], dilation: [1, 1], groups: 2, transposed: false });
     expectSameAsFloat64({ x: [2, 8, 16, 16], w: [8, 4, 3, 3], padding: [1, 1], dilation: [1, 1], groups: 1, transposed: true });
+    // One dimension: a plane of one row.
+    expectSameAsFloat64({ x: [2, 3, 300], w: [8, 3, 5], padding: [2], dilation: [1], groups: 1, transposed: false });
+    expectSameAsFloat64({ x: [2, 4, 260], w: [8, 2, 3], padding: [2], dilation: [2], groups: 2, transposed: false });
+    expectSameAsFloat64({ x: [2, 8, 260], w: [8, 4, 3], padding: [1], dilation: [1], groups: 1, transposed: true });
   });
 });

@@ -10,7 +10,7 @@ import { allocate } from '@strata/tensor/backend';
 import { MAX_FLIPPED_GROWTH, plan, shiftedPlan, volumeOf } from './convolution-plan.js';
 import { depthwiseBackwardInput, depthwiseBackwardWeight, depthwiseForward } from './depthwise.js';
 import { directBackwardInput, directBackwardWeight, directForward } from './direct.js';
-import type { ConvolutionGeometry } from './geometry.js';
+import type { ConvolutionGeometry, SegmentTable } from './geometry.js';
 import { gemmBatchRegions, gemmRegions } from './gemm-regions.js';
 import { col2im3x3, col2im3x3Applies } from './col2im-3x3.js';
 import { col2im, im2col } from './im2col.js';
@@ -35,6 +35,23 @@ function fillBias(output: FloatArray, bias: Tensor | null, batch: number, channe
       output.fill(values[c]!, start, start + volume);
     }
   }
+}
+
+/**
+ * im2col of the sample at `sampleStart` of `x` into `columns`: with stride
+ * 1 along the last dimension, from a copy of the sample placed at `staged`
+ * in `columns` itself, so that each segment is one native `copyWithin`.
+ */
+function columnsOf(
+  x: FloatArray, sampleStart: number, channels: number, table: SegmentTable, columns: FloatArray, staged: number,
+  columnOffset: number, rowLength: number,
+): void {
+  if (table.step !== 1) {
+    im2col(x, sampleStart, channels, table, columns, columnOffset, rowLength);
+    return;
+  }
+  columns.set(x.subarray(sampleStart, sampleStart + channels * table.inputVolume), staged);
+  im2col(columns, staged, channels, table, columns, columnOffset, rowLength);
 }
 
 /**
@@ -126,14 +143,15 @@ export function convolutionKernel(input: Tensor, weight: Tensor, bias: Tensor | 
       }
     }
   } else {
-    const columns = scratch(input.dtype, 'columns', channels * table.kernelVolume * chunk * outputVolume);
+    const staged = channels * table.kernelVolume * chunk * outputVolume;
+    const columns = scratch(input.dtype, 'columns', staged + channels * inputVolume);
     const staging = chunk > 1 ? scratch(input.dtype, 'staging', outChannels * chunk * outputVolume) : null;
     if (chunk === 1) fillBias(output, bias, batch, outChannels, outputVolume);
     for (let first = 0; first < batch; first += chunk) {
       const count = Math.min(chunk, batch - first);
       const rowLength = count * outputVolume;
       for (let j = 0; j < count; j++) {
-        im2col(x, (first + j) * channels * inputVolume, channels, table, columns, j * outputVolume, rowLength);
+        columnsOf(x, (first + j) * channels * inputVolume, channels, table, columns, staged, j * outputVolume, rowLength);
       }
       // The bias in the product's epilogue, in both layouts, so a sample's values do not depend on its chunk;
       // with one sample per chunk, written by a native fill beforehand (what the epilogue does, in a loop).
@@ -252,13 +270,14 @@ export function convolutionBackwardWeightKernel(input: Tensor, gradOutput: Tenso
       }
     }
   } else {
-    const columns = scratch(input.dtype, 'columns', channels * table.kernelVolume * chunk * outputVolume);
+    const staged = channels * table.kernelVolume * chunk * outputVolume;
+    const columns = scratch(input.dtype, 'columns', staged + channels * inputVolume);
     const staging = chunk > 1 ? scratch(input.dtype, 'staging', outChannels * chunk * outputVolume) : null;
     for (let first = 0; first < batch; first += chunk) {
       const count = Math.min(chunk, batch - first);
       const rowLength = count * outputVolume;
       for (let j = 0; j < count; j++) {
-        im2col(x, (first + j) * channels * inputVolume, channels, table, columns, j * outputVolume, rowLength);
+        columnsOf(x, (first + j) * channels * inputVolume, channels, table, columns, staged, j * outputVolume, rowLength);
       }
       if (count > 1) gatherSamples(dy, staging!, first, count, outChannels, outputVolume);
       const source = count === 1 ? dy : staging!;

@@ -128,6 +128,7 @@ describe('the shifted column matrix (stride 1, float32)', () => {
     expectSameAsFloat64({ x: [2, 2, 140, 2], w: [8, 2, 3, 5], padding: [1, 2], dilation: [1, 1], groups: 1, transposed: false });
     expectSameAsFloat64({ x: [2, 4, 20, 16], w: [8, 2, 3, 3], padding: [0, 1], dilation: [1, 1], groups: 2, transposed: false });
     expectSameAsFloat64({ x: [2, 8, 16, 16], w: [8, 4, 3, 3], padding: [1, 1], dilation: [1, 1], groups: 1, transposed: true });
+    expectSameAsFloat64({ x: [2, 8, 16, 16], w: [8, 2, 3, 3], padding: [1, 1], dilation: [1, 1], groups: 2, transposed: true });
     // One dimension: a plane of one row.
     expectSameAsFloat64({ x: [2, 3, 300], w: [8, 3, 5], padding: [2], dilation: [1], groups: 1, transposed: false });
     expectSameAsFloat64({ x: [2, 4, 260], w: [8, 2, 3], padding: [2], dilation: [2], groups: 2, transposed: false });

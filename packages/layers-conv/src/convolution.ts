@@ -10,12 +10,8 @@
  */
 import { type OpContext, defineOp } from '@strata/autograd';
 import { type Tensor, getKernel, registerKernel } from '@strata/tensor';
-import {
-  convolutionBackwardBiasKernel,
-  convolutionBackwardWeightKernel,
-  convolutionKernel,
-  convolutionTransposeKernel,
-} from './kernels/convolution.js';
+import { convolutionBackwardWeightKernel, convolutionKernel, convolutionTransposeKernel } from './kernels/convolution.js';
+import { convolutionBackwardBiasKernel } from './kernels/convolution-bias.js';
 import type { ConvolutionGeometry } from './kernels/geometry.js';
 import { type PaddingSpec, padBackwardKernel, padKernel } from './kernels/padding.js';
 import { COMPOSITE_BACKEND, convolutionPadBackwardComposite } from './reference-backward.js';

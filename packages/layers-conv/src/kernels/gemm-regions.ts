@@ -30,3 +30,23 @@ export function gemmRegions(
     },
   );
 }
+
+/**
+ * `count` products C_j[m×n] (+)= A_j[m×k]·B_j[k×n] in one `gemm` call, as
+ * {@link gemmRegions} with a batch stride for each operand (0 for an operand
+ * every product shares): A_j[i][p] is `a[aOffset + j*aBatchStride +
+ * i*aRowStride + p*aColStride]`, likewise B_j; the C_j are dense and
+ * consecutive from `cOffset`.
+ */
+export function gemmBatchRegions(
+  count: number, m: number, n: number, k: number,
+  a: FloatArray, aOffset: number, aBatchStride: number, aRowStride: number, aColStride: number,
+  b: FloatArray, bOffset: number, bBatchStride: number, bRowStride: number, bColStride: number,
+  c: FloatArray, cOffset: number, accumulate: boolean,
+): void {
+  getKernel('gemm')(
+    makeTensor(a, [count, m, k], [aBatchStride, aRowStride, aColStride], aOffset),
+    makeTensor(b, [count, k, n], [bBatchStride, bRowStride, bColStride], bOffset),
+    { out: makeTensor(c, [count, m, n], [m * n, n, 1], cOffset), accumulate },
+  );
+}

@@ -19,6 +19,9 @@ type FloatArray = Float32Array | Float64Array;
  * Writes the column rows of `channels` consecutive input planes (starting
  * at `inputOffset`) into `columns`: row `r` starts at
  * `columnOffset + r·rowLength` and gets `table.outputVolume` values.
+ * `input` may be `columns` itself, holding the planes past the rows: with
+ * stride 1 each segment is then a native `copyWithin` (measured 0.7 ns an
+ * element on rows of 26 where the loop takes 2.6).
  */
 export function im2col(
   input: FloatArray, inputOffset: number, channels: number, table: SegmentTable,
@@ -31,7 +34,13 @@ export function im2col(
       const row = columnOffset + (c * kernelVolume + k) * rowLength;
       if (complete[k] === 0) columns.fill(0, row, row + outputVolume);
       const end = first[k + 1]!;
-      if (step === 1) {
+      if (step === 1 && input === columns) {
+        // The sample was copied into the columns' own array: each segment is one native copyWithin.
+        for (let s = first[k]!; s < end; s++) {
+          const from = plane + source[s]!;
+          columns.copyWithin(row + target[s]!, from, from + count[s]!);
+        }
+      } else if (step === 1) {
         for (let s = first[k]!; s < end; s++) {
           const from = plane + source[s]!;
           const to = row + target[s]!;

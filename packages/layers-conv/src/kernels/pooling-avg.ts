@@ -11,7 +11,8 @@
 import { Tensor } from '@strata/tensor';
 import { allocate } from '@strata/tensor/backend';
 import { type ConvolutionGeometry, segmentTable } from './geometry.js';
-import { avgPool2d, avgPool2dBackward, pooling2dApplies } from './pooling-2d.js';
+import { pooling2dApplies } from './pooling-2d.js';
+import { avgPool2d, avgPool2dBackward } from './pooling-avg-2d.js';
 import { planeCount } from './pooling-max.js';
 
 type FloatArray = Float32Array | Float64Array;

@@ -102,4 +102,36 @@ describe('the shifted column matrix (stride 1, float32)', () => {
     expectSameAsFloat64({ x: [1, 8, 12, 20, 20], w: [8, 8, 3, 3, 3], padding: [1, 1, 1], dilation: [1, 1, 1], groups: 1, transposed: false });
     expectSameAsFloat64({ x: [1, 8, 12, 20, 20], w: [8, 8, 3, 3, 3], padding: [1, 1, 1], dilation: [1, 1, 1], groups: 1, transposed: true });
   });
+
+  it('leaves to the in-place column products a layer with fewer column rows than output channels', () => {
+    // 9 column rows against 16 output channels a group, 324 output positions a sample: im2col, then products
+    // that write the output planes (bias filled beforehand) and read the output gradient where they lie.
+    expectSameAsFloat64({ x: [3, 1, 20, 20], w: [16, 1, 3, 3], padding: [0, 0], dilation: [1, 1], groups: 1, transposed: false });
+    expectSameAsFloat64({ x: [2, 2, 19, 19], w: [32, 1, 3, 3], padding: [1, 1], dilation: [1, 1], groups: 2, transposed: false });
+  });
+
+  it('gathers a 3×3 input gradient on small planes, where col2im stays', () => {
+    // Flipped, these would compute 1.3–2.4 times the positions: the column products and col2im3x3 run instead.
+    expectSameAsFloat64({ x: [3, 4, 7, 7], w: [8, 4, 3, 3], padding: [0, 0], dilation: [1, 1], groups: 1, transposed: false });
+    expectSameAsFloat64({ x: [2, 4, 4, 4], w: [8, 4, 3, 3], padding: [1, 1], dilation: [1, 1], groups: 1, transposed: false });
+    expectSameAsFloat64({ x: [2, 8, 5, 5], w: [8, 4, 3, 3], padding: [2, 2], dilation: [1, 1], groups: 2, transposed: false });
+    expectSameAsFloat64({ x: [2, 4, 1, 6], w: [8, 4, 3, 3], padding: [1, 1], dilation: [1, 1], groups: 1, transposed: false });
+    // The transposed convolution's forward, with its bias, on the same path.
+    expectSameAsFloat64({ x: [2, 8, 5, 5], w: [8, 4, 3, 3], padding: [0, 0], dilation: [1, 1], groups: 1, transposed: true });
+  });
+
+  it('keeps the rows unpadded when the convolution keeps the width (1-D and 2-D)', () => {
+    // 3×3 padding 1, dilation 2 with padding 2, 5 wide with padding 2 on planes only 2 wide (every tap but the centre
+    // reads outside the row), padding rows only, and groups: the products write the output and read its gradient in place.
+    expectSameAsFloat64({ x: [2, 3, 16, 20], w: [8, 3, 3, 3], padding: [1, 1], dilation: [1, 1], groups: 1, transposed: false });
+    expectSameAsFloat64({ x: [2, 3, 18, 18], w: [8, 3, 3, 3], padding: [2, 2], dilation: [2, 2], groups: 1, transposed: false });
+    expectSameAsFloat64({ x: [2, 2, 140, 2], w: [8, 2, 3, 5], padding: [1, 2], dilation: [1, 1], groups: 1, transposed: false });
+    expectSameAsFloat64({ x: [2, 4, 20, 16], w: [8, 2, 3, 3], padding: [0, 1], dilation: [1, 1], groups: 2, transposed: false });
+    expectSameAsFloat64({ x: [2, 8, 16, 16], w: [8, 4, 3, 3], padding: [1, 1], dilation: [1, 1], groups: 1, transposed: true });
+    expectSameAsFloat64({ x: [2, 8, 16, 16], w: [8, 2, 3, 3], padding: [1, 1], dilation: [1, 1], groups: 2, transposed: true });
+    // One dimension: a plane of one row.
+    expectSameAsFloat64({ x: [2, 3, 300], w: [8, 3, 5], padding: [2], dilation: [1], groups: 1, transposed: false });
+    expectSameAsFloat64({ x: [2, 4, 260], w: [8, 2, 3], padding: [2], dilation: [2], groups: 2, transposed: false });
+    expectSameAsFloat64({ x: [2, 8, 260], w: [8, 4, 3], padding: [1], dilation: [1], groups: 1, transposed: true });
+  });
 });

@@ -42,10 +42,13 @@ export interface ShiftedLayout {
   readonly wideLength: number;
   /** Start of each kernel offset's run (row-major over the kernel) in the padded plane. */
   readonly kernelOffsets: Int32Array;
-  /** Start in the padded plane of each input row (every dimension but the last). */
-  readonly inputRows: Int32Array;
-  /** Elements of an input row: the last input size. */
-  readonly inputRowLength: number;
+  /**
+   * Start in the padded plane of each run of input rows that stay
+   * consecutive there (rows not padded along the last dimension merge: a
+   * plane padded only above and below is one run), and its length.
+   */
+  readonly inputRuns: Int32Array;
+  readonly inputRunLengths: Int32Array;
   /** Wide position of the start of each output row. */
   readonly outputRows: Int32Array;
   /** Elements of an output row: the last output size. */
@@ -99,6 +102,21 @@ function rowStarts(sizes: readonly number[], strides: readonly number[], start: 
   return starts;
 }
 
+/** Rows of `length` starting at `starts`, consecutive ones merged into runs. */
+function mergedRuns(starts: Int32Array, length: number): { inputRuns: Int32Array; inputRunLengths: Int32Array } {
+  const runs: number[] = [];
+  const lengths: number[] = [];
+  for (let r = 0; r < starts.length; r++) {
+    const last = runs.length - 1;
+    if (last >= 0 && runs[last]! + lengths[last]! === starts[r]) lengths[last]! += length;
+    else {
+      runs.push(starts[r]!);
+      lengths.push(length);
+    }
+  }
+  return { inputRuns: Int32Array.from(runs), inputRunLengths: Int32Array.from(lengths) };
+}
+
 function buildLayout(geometry: ConvolutionGeometry): ShiftedLayout {
   const { inputSize, outputSize, kernelSize, padding, dilation } = geometry;
   const rank = kernelSize.length;
@@ -121,8 +139,7 @@ function buildLayout(geometry: ConvolutionGeometry): ShiftedLayout {
     paddedVolume,
     wideLength,
     kernelOffsets,
-    inputRows: rowStarts(inputSize, strides, leading),
-    inputRowLength: inputSize[rank - 1]!,
+    ...mergedRuns(rowStarts(inputSize, strides, leading), inputSize[rank - 1]!),
     outputRows: rowStarts(outputSize, strides, 0),
     outputRowLength: outputSize[rank - 1]!,
   };
@@ -137,13 +154,15 @@ export function padSample(
   input: FloatArray, inputOffset: number, channels: number, inputVolume: number, layout: ShiftedLayout,
   work: FloatArray, paddedOffset: number,
 ): void {
-  const { paddedVolume, inputRows, inputRowLength } = layout;
-  const rows = inputRows.length;
+  const { paddedVolume, inputRuns, inputRunLengths } = layout;
+  const runs = inputRuns.length;
   for (let c = 0; c < channels; c++) {
     let from = inputOffset + c * inputVolume;
     const plane = paddedOffset + c * paddedVolume;
-    for (let r = 0; r < rows; r++, from += inputRowLength) {
-      copyRow(input, from, work, plane + inputRows[r]!, inputRowLength);
+    for (let r = 0; r < runs; r++) {
+      const length = inputRunLengths[r]!;
+      copyRow(input, from, work, plane + inputRuns[r]!, length);
+      from += length;
     }
   }
 }

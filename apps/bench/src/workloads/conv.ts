@@ -4,6 +4,7 @@ import { Tensor, ones } from '@strata/tensor';
 import { seededNormal } from '../inputs.js';
 import { type JaxArray, jaxArray, jaxRunner, readJax } from '../peers/jax.js';
 import { type Jax, type Runner, type Tfjs, UnsupportedError, type Workload, defineWorkload } from '../workload.js';
+import { channelsLast, product } from './channels-last.js';
 
 type TfTensor = ReturnType<Tfjs['tensor']>;
 
@@ -28,8 +29,6 @@ interface ConvInputs {
   b: Float32Array | null;
 }
 
-const product = (sizes: readonly number[]): number => sizes.reduce((total, size) => total * size, 1);
-
 /** Multiply-adds × 2 of the forward pass; the backward pass costs twice that (input and weight gradients). */
 function forwardFlop(spec: ConvSpec): number {
   const [, , ...kernel] = spec.weight;
@@ -45,24 +44,6 @@ function outputSpatial(spec: ConvSpec): number[] {
       ? (size - 1) * spec.stride - 2 * spec.padding + kernel[d]!
       : Math.floor((size + 2 * spec.padding - kernel[d]!) / spec.stride) + 1,
   );
-}
-
-/** [N, C, ...S] → [N, ...S, C] (or back with `toChannelsFirst`): TF.js convolves channels-last. */
-function channelsLast(data: Float32Array, shape: readonly number[], toChannelsFirst = false): Float32Array {
-  const [batch, channels] = [shape[0]!, shape[1]!];
-  const volume = product(shape.slice(2));
-  const result = new Float32Array(data.length);
-  for (let n = 0; n < batch; n++) {
-    for (let c = 0; c < channels; c++) {
-      for (let p = 0; p < volume; p++) {
-        const first = (n * channels + c) * volume + p;
-        const last = (n * volume + p) * channels + c;
-        if (toChannelsFirst) result[first] = data[last]!;
-        else result[last] = data[first]!;
-      }
-    }
-  }
-  return result;
 }
 
 /** PyTorch's [a, b, ...K] weight → TF.js's [...K, b, a] filter (or back). */

@@ -4,6 +4,7 @@ import { Tensor } from '@strata/tensor';
 import { seededNormal } from '../inputs.js';
 import { type JaxArray, jaxArray, jaxRunner, readJax } from '../peers/jax.js';
 import { type Jax, type Runner, type Tfjs, type Workload, defineWorkload } from '../workload.js';
+import { channelsLast, product } from './channels-last.js';
 
 type TfTensor = ReturnType<Tfjs['tensor']>;
 
@@ -14,28 +15,8 @@ interface NormInputs {
   upstream: Float32Array;
 }
 
-const product = (sizes: readonly number[]): number => sizes.reduce((total, size) => total * size, 1);
-
 function normInputs(shape: number[], seed: number): () => NormInputs {
   return () => ({ shape, x: seededNormal(product(shape), seed), upstream: seededNormal(product(shape), seed + 1) });
-}
-
-/** [N, C, H, W] → [N, H, W, C], or back with `toChannelsFirst`: TF.js normalizes channels-last. */
-function channelsLast(data: Float32Array, shape: readonly number[], toChannelsFirst = false): Float32Array {
-  const [batch, channels] = [shape[0]!, shape[1]!];
-  const volume = product(shape.slice(2));
-  const result = new Float32Array(data.length);
-  for (let n = 0; n < batch; n++) {
-    for (let c = 0; c < channels; c++) {
-      for (let p = 0; p < volume; p++) {
-        const first = (n * channels + c) * volume + p;
-        const last = (n * volume + p) * channels + c;
-        if (toChannelsFirst) result[first] = data[last]!;
-        else result[last] = data[first]!;
-      }
-    }
-  }
-  return result;
 }
 
 /**

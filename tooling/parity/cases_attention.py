@@ -34,14 +34,13 @@ must agree within half the test tolerance.
 from __future__ import annotations
 
 import copy
-import json
 import math
 from typing import Any
 
 import torch
 import torch.nn as nn
 
-from fixture import ATOL, RTOL, close, encode_tensor
+from fixture import close, encode_tensor, fixture_json
 
 PACKAGE = "layers-attention"
 
@@ -213,13 +212,7 @@ class AttentionCases:
                 raise ValueError(f"{name}: ill-conditioned (float32 and float64 disagree)")
 
     def to_json(self) -> str:
-        header = {"family": self.name, "generator": "tooling/parity/cases_attention.py", "torch": torch.__version__,
-                  "tolerance": {"float32": {"rtol": RTOL, "atol": ATOL}}}
-        lines = [json.dumps(header, allow_nan=False)[:-1] + ', "cases": [']
-        for i, case in enumerate(self.cases):
-            lines.append(json.dumps(case, allow_nan=False, separators=(",", ":")) + ("," if i < len(self.cases) - 1 else ""))
-        lines.append("]}")
-        return "\n".join(lines) + "\n"
+        return fixture_json(self.name, "tooling/parity/cases_attention.py", self.cases)
 
 
 def build() -> AttentionCases:

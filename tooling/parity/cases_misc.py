@@ -23,7 +23,6 @@ Run from the repository root with Debian's PyTorch::
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import warnings
 from pathlib import Path
@@ -36,7 +35,7 @@ import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-from fixture import ATOL, RTOL, Family, close, encode_arg, encode_tensor, stable_seed  # noqa: E402
+from fixture import Family, close, encode_arg, encode_tensor, fixture_json, stable_seed  # noqa: E402
 
 FIXTURES = HERE.parent.parent / "packages" / "layers-misc" / "src" / "__fixtures__"
 INF = float("inf")
@@ -310,18 +309,7 @@ class ModuleCases:
                 raise ValueError(f"{name}: ill-conditioned {what}")
 
     def to_json(self) -> str:
-        header = {
-            "family": self.name,
-            "generator": "tooling/parity/cases_misc.py",
-            "torch": torch.__version__,
-            "tolerance": {"float32": {"rtol": RTOL, "atol": ATOL}},
-        }
-        lines = [json.dumps(header, allow_nan=False)[:-1] + ', "cases": [']
-        for i, case in enumerate(self.cases):
-            suffix = "," if i < len(self.cases) - 1 else ""
-            lines.append(json.dumps(case, allow_nan=False, separators=(",", ":")) + suffix)
-        lines.append("]}")
-        return "\n".join(lines) + "\n"
+        return fixture_json(self.name, "tooling/parity/cases_misc.py", self.cases)
 
 
 def encode_module_args(args: list[Any]) -> list[Any]:

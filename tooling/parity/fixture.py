@@ -304,18 +304,23 @@ class Family:
                 raise ValueError(f"{name}: ill-conditioned {what}: float32 {a['data']} vs float64 {b['data']}")
 
     def to_json(self) -> str:
-        header = {
-            "family": self.name,
-            "generator": "tooling/parity/generate.py",
-            "torch": torch.__version__,
-            "tolerance": {"float32": {"rtol": RTOL, "atol": ATOL}},
-        }
-        lines = [json.dumps(header, allow_nan=False)[:-1] + ', "cases": [']
-        for i, case in enumerate(self.cases):
-            suffix = "," if i < len(self.cases) - 1 else ""
-            lines.append(json.dumps(case, allow_nan=False, separators=(",", ":")) + suffix)
-        lines.append("]}")
-        return "\n".join(lines) + "\n"
+        return fixture_json(self.name, "tooling/parity/generate.py", self.cases)
+
+
+def fixture_json(family: str, generator: str, cases: list[dict[str, Any]]) -> str:
+    """A family's fixture file: the header (family, generator, torch version, tolerance), then one case a line."""
+    header = {
+        "family": family,
+        "generator": generator,
+        "torch": torch.__version__,
+        "tolerance": {"float32": {"rtol": RTOL, "atol": ATOL}},
+    }
+    lines = [json.dumps(header, allow_nan=False)[:-1] + ', "cases": [']
+    for i, case in enumerate(cases):
+        suffix = "," if i < len(cases) - 1 else ""
+        lines.append(json.dumps(case, allow_nan=False, separators=(",", ":")) + suffix)
+    lines.append("]}")
+    return "\n".join(lines) + "\n"
 
 
 def decode_number(value: Any) -> float:

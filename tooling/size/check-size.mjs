@@ -42,15 +42,16 @@ const seedProgram = seedPackages
  * included): Linear alone 43.1 → 49.3 KB, Conv2d alone 51.0 → 59.6, the seed
  * packages 108.3 → 122.8, the umbrella 118.2 → 133.9. Each budget keeps about
  * 1 KB (2 for the larger two) of room over that. The CNN speed work on
- * layers-conv (branch-free 2×2 max pooling, 3×3 col2im gather, the
- * unpadded-rows shifted layout, 2-D average pooling bounds) added 1.5 KB:
- * Conv2d alone 59.6 → 61.1 KB, the seed packages 122.8 → 124.2.
+ * layers-conv (branch-free 2×2 max pooling, 3×3 col2im gather, shifted
+ * layouts with unpadded rows, 2-D average pooling bounds) added 2.0 KB:
+ * Conv2d alone 59.6 → 61.6 KB, the seed packages 122.8 → 124.7, the
+ * umbrella 133.9 → 135.9.
  */
-const UMBRELLA_KIB = 136;
+const UMBRELLA_KIB = 138;
 const budgets = [
   { name: 'Linear alone', code: "export { Linear } from '@strata/layers-misc';", kib: 50 },
-  { name: 'Conv2d alone', code: "export { Conv2d } from '@strata/layers-conv';", kib: 62 },
-  { name: 'the seed packages together', code: seedProgram, kib: 125 },
+  { name: 'Conv2d alone', code: "export { Conv2d } from '@strata/layers-conv';", kib: 63 },
+  { name: 'the seed packages together', code: seedProgram, kib: 126 },
   { name: 'everything (@strata/nn)', code: "export * from '@strata/nn';", kib: UMBRELLA_KIB },
 ];
 

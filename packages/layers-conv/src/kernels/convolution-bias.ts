@@ -21,18 +21,22 @@ export function convolutionBackwardBiasKernel(gradOutput: Tensor): Tensor {
 }
 
 /**
- * Σ over samples and positions of each channel's planes, in four running
- * sums (float64) so the additions do not wait on each other.
+ * Σ over samples and positions of each channel's planes. The planes are
+ * read in memory order (sample by sample), each summed in four running sums
+ * (float64) so that the additions do not wait on each other, and added to
+ * its channel's total: on the CNN's [64, 32, 26, 26] a single pass the
+ * prefetcher follows, where channel by channel jumped between samples.
  */
 function sumPlanesFloat32(dy: Float32Array, result: Float32Array, batch: number, channels: number, volume: number): void {
   const tail = volume & 3;
-  for (let c = 0; c < channels; c++) {
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    for (let n = 0; n < batch; n++) {
-      const start = (n * channels + c) * volume;
+  const totals = new Float64Array(channels);
+  let start = 0;
+  for (let n = 0; n < batch; n++) {
+    for (let c = 0; c < channels; c++, start += volume) {
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
       const end = start + volume - tail;
       let i = start;
       for (; i < end; i += 4) {
@@ -42,9 +46,10 @@ function sumPlanesFloat32(dy: Float32Array, result: Float32Array, batch: number,
         s3 += dy[i + 3]!;
       }
       for (; i < start + volume; i++) s0 += dy[i]!;
+      totals[c]! += s0 + s1 + (s2 + s3);
     }
-    result[c] = s0 + s1 + (s2 + s3);
   }
+  for (let c = 0; c < channels; c++) result[c] = totals[c]!;
 }
 
 /** {@link sumPlanesFloat32} for float64, kept apart so each loop sees one array type. */

@@ -10,7 +10,8 @@
 import type { DType } from '@strata/tensor/backend';
 import { gemmRegions } from './gemm-regions.js';
 import { scratch } from './scratch.js';
-import { type ShiftedLayout, compactWide, padSample, shiftedRows, widen } from './shifted.js';
+import { compactWide, widen } from './shifted-compact.js';
+import { type ShiftedLayout, padSample, shiftedRows } from './shifted.js';
 
 type FloatArray = Float32Array | Float64Array;
 
@@ -87,22 +88,26 @@ export function shiftedForward(
   const { work, paddedOffset } = workArray(dtype, plan);
   // Every element the product writes is overwritten, so the scratch needs no clearing.
   const staging = scratch(dtype, 'staging', outChannels * plan.chunk * plan.block);
+  // The bias is added as the rows are compacted: no pass of its own, and the product needs no copy of it. Unless
+  // output rows merge into long runs, which are compacted by native copies: the rows are then filled with the
+  // bias (natively) and the product adds onto them.
+  const prefill = bias !== null && layout.outputRuns.length < layout.outputRows.length;
   for (const piece of piecesOf(plan)) {
     const rowLength = piece.count * piece.length;
     pieceColumns(x, work, paddedOffset, plan, piece);
+    if (prefill) for (let o = 0; o < outChannels; o++) staging.fill(bias[o]!, o * rowLength, (o + 1) * rowLength);
     for (let g = 0; g < groups; g++) {
       gemmRegions(
         groupOutChannels, rowLength, depth,
         w, g * groupOutChannels * depth, depth, 1,
         work, g * depth * rowLength, rowLength, 1,
-        staging, g * groupOutChannels * rowLength, false,
+        staging, g * groupOutChannels * rowLength, prefill,
       );
     }
-    // The bias is added as the rows are compacted: no pass of its own, and the product needs no copy of it.
     for (let j = 0; j < piece.count; j++) {
       compactWide(
         staging, j * piece.length, rowLength, outChannels, layout,
-        output, (piece.first + j) * outChannels * outputVolume, bias, piece.start, piece.length,
+        output, (piece.first + j) * outChannels * outputVolume, prefill ? null : bias, piece.start, piece.length,
       );
     }
   }

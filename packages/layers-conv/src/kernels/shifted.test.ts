@@ -134,4 +134,13 @@ describe('the shifted column matrix (stride 1, float32)', () => {
     expectSameAsFloat64({ x: [2, 4, 260], w: [8, 2, 3], padding: [2], dilation: [2], groups: 2, transposed: false });
     expectSameAsFloat64({ x: [2, 8, 260], w: [8, 4, 3], padding: [1], dilation: [1], groups: 1, transposed: true });
   });
+
+  it('stores rows without the padding that does not lengthen them, in chunks and blocks', () => {
+    // "Same" padding in three dimensions (output rows merge per slice; bias filled before the product), in chunks
+    // of several samples; then rows longer than the output's (dilation 2, padding 1), and a 1-D kernel of 2.
+    expectSameAsFloat64({ x: [3, 4, 6, 10, 10], w: [8, 4, 3, 3, 3], padding: [1, 1, 1], dilation: [1, 1, 1], groups: 1, transposed: false });
+    expectSameAsFloat64({ x: [3, 8, 6, 10, 10], w: [8, 4, 3, 3, 3], padding: [1, 1, 1], dilation: [1, 1, 1], groups: 1, transposed: true });
+    expectSameAsFloat64({ x: [2, 3, 9, 11], w: [8, 3, 3, 3], padding: [1, 1], dilation: [2, 2], groups: 1, transposed: false });
+    expectSameAsFloat64({ x: [3, 4, 30], w: [8, 4, 2], padding: [1], dilation: [2], groups: 1, transposed: false });
+  });
 });

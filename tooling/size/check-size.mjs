@@ -41,9 +41,11 @@ const seedProgram = seedPackages
  * layers-norm's WebAssembly SIMD norm kernels (about 5 KB, the base64 module
  * included): Linear alone 43.1 → 49.3 KB, Conv2d alone 51.0 → 59.6, the seed
  * packages 108.3 → 122.8, the umbrella 118.2 → 133.9. Each budget keeps about
- * 1 KB (2 for the larger two) of room over that.
+ * 1 KB (2 for the larger two) of room over that. layers-attention's
+ * WebAssembly SIMD softmax and head moves (2.1 KB, the base64 module
+ * included) then took the umbrella 133.9 → 136.0, and its budget 136 → 138.
  */
-const UMBRELLA_KIB = 136;
+const UMBRELLA_KIB = 138;
 const budgets = [
   { name: 'Linear alone', code: "export { Linear } from '@strata/layers-misc';", kib: 50 },
   { name: 'Conv2d alone', code: "export { Conv2d } from '@strata/layers-conv';", kib: 61 },

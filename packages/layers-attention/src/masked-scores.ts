@@ -19,14 +19,26 @@ function maskView(mask: Tensor, shape: readonly number[]): MaskView {
   return { data: expanded.storage.data, offset: expanded.offset, strides: [...expanded.strides] };
 }
 
-/** `scale · scores + Σ masks`, row-major, of the scores' dtype (each mask broadcasts to the scores' shape). */
-export function scaledMaskedScores(scores: Tensor, scale: number, masks: readonly Tensor[]): TypedArray {
+/**
+ * Whether a tensor's storage holds exactly its elements, in row-major order, so that a kernel told
+ * it may overwrite the tensor can write its result there.
+ */
+export function ownsItsStorage(tensor: Tensor): boolean {
+  return tensor.offset === 0 && tensor.storage.data.length === tensor.numel() && tensor.isContiguous();
+}
+
+/**
+ * `scale · scores + Σ masks`, row-major, of the scores' dtype (each mask broadcasts to the scores'
+ * shape); written over the scores' storage with `overwrite` when {@link ownsItsStorage}.
+ */
+export function scaledMaskedScores(scores: Tensor, scale: number, masks: readonly Tensor[], overwrite = false): TypedArray {
   const shape = scores.shape;
   const width = shape[shape.length - 1]!;
   const leading = shape.slice(0, -1);
   const rows = leading.reduce((total, size) => total * size, 1);
   const data = scores.contiguousData();
-  const target = allocate(scores.dtype, data.length);
+  // In place, each element is read before it is written.
+  const target = overwrite && ownsItsStorage(scores) ? data : allocate(scores.dtype, data.length);
   const views = masks.map((mask) => maskView(mask, shape));
   for (let j = 0; j < data.length; j++) target[j] = scale * data[j]!;
   // One odometer over the leading dimensions gives each mask's row start.

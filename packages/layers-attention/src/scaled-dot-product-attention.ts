@@ -77,7 +77,8 @@ export function attend(
     if (secondMask !== null) shifted = shifted.add(secondMask);
     weights = attentionSoftmax(shifted);
   } else {
-    weights = scaledMaskedSoftmax(scores, scale, mask, secondMask);
+    // The scores are this function's own (the product's fresh output, which its backward does not read): overwritten.
+    weights = scaledMaskedSoftmax(scores, scale, mask, secondMask, true);
   }
   if (dropoutP > 0) weights = dropout(weights, { p: dropoutP, training: true });
   return [matmul(weights, v), weights];

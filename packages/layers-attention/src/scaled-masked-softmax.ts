@@ -25,8 +25,10 @@ declare module '@strata/tensor' {
     /**
      * softmax(scale · scores + masks) along the last dimension of float
      * `scores` [..., L, S]; each mask is of the scores' dtype and broadcasts to their shape.
+     * With `overwrite`, the caller gives `scores` up: a kernel may write the result over its
+     * storage (when that holds exactly the scores, in order) instead of a new buffer.
      */
-    scaledMaskedSoftmax: (scores: Tensor, scale: number, masks: readonly Tensor[]) => Tensor;
+    scaledMaskedSoftmax: (scores: Tensor, scale: number, masks: readonly Tensor[], overwrite?: boolean) => Tensor;
     /** Its gradient: gradOutput and the output y, same shape → scale · y · (g − Σ g·y) along the last dimension. */
     scaledMaskedSoftmaxBackward: (gradOutput: Tensor, output: Tensor, scale: number) => Tensor;
   }
@@ -56,9 +58,9 @@ function exponentialOfNonPositive(x: number): number {
  * the exponentials and one division. The `wasm` backend's kernel
  * (wasm/softmax-wasm.ts) runs the same per-row steps in float32 SIMD.
  */
-function scaledMaskedSoftmaxKernel(scores: Tensor, scale: number, masks: readonly Tensor[]): Tensor {
+function scaledMaskedSoftmaxKernel(scores: Tensor, scale: number, masks: readonly Tensor[], overwrite = false): Tensor {
   const width = scores.shape[scores.ndim - 1]!;
-  const target = scaledMaskedScores(scores, scale, masks);
+  const target = scaledMaskedScores(scores, scale, masks, overwrite);
   const single = target instanceof Float32Array;
   for (let start = 0; start < target.length; start += width) {
     let maximum = Number.NEGATIVE_INFINITY;
@@ -128,12 +130,19 @@ if (attentionWasm() !== undefined) {
  * softmax(scale · scores + masks) along the last dimension, differentiable in
  * `scores` only (masks that require a gradient take the unfused path in `attend`).
  * Scores are float [..., L, S]; each mask (or null) is of their dtype and broadcasts to their shape.
+ * `overwriteScores`: the caller holds the only reference to `scores` (a product's fresh output that
+ * nothing else reads, its own backward included), so the weights may be written over them: a
+ * `[N, heads, L, S]` buffer less to allocate and fault in.
  */
-export const scaledMaskedSoftmax: (scores: Tensor, scale: number, firstMask: Tensor | null, secondMask: Tensor | null) => Tensor = defineOp({
+export const scaledMaskedSoftmax: (
+  scores: Tensor, scale: number, firstMask: Tensor | null, secondMask: Tensor | null, overwriteScores?: boolean,
+) => Tensor = defineOp({
   name: 'scaledMaskedSoftmax',
-  forward(ctx: OpContext<{ scale: number }>, scores: Tensor, scale: number, firstMask: Tensor | null, secondMask: Tensor | null): Tensor {
+  forward(
+    ctx: OpContext<{ scale: number }>, scores: Tensor, scale: number, firstMask: Tensor | null, secondMask: Tensor | null, overwriteScores = false,
+  ): Tensor {
     const masks = [firstMask, secondMask].filter((mask): mask is Tensor => mask !== null);
-    const output = getKernel('scaledMaskedSoftmax')(scores, scale, masks);
+    const output = getKernel('scaledMaskedSoftmax')(scores, scale, masks, overwriteScores);
     ctx.state.scale = scale;
     ctx.saveForBackward(output);
     return output;
@@ -142,7 +151,7 @@ export const scaledMaskedSoftmax: (scores: Tensor, scale: number, firstMask: Ten
     const [output] = ctx.savedTensors as [Tensor];
     const { scale } = ctx.state;
     // Under createGraph, grad mode is on: record the gradient with tensor ops.
-    if (isGradEnabled()) return [output.mul(gradOutput.sub(gradOutput.mul(output).sum(-1, true))).mul(scale), null, null, null];
-    return [getKernel('scaledMaskedSoftmaxBackward')(gradOutput, output, scale), null, null, null];
+    if (isGradEnabled()) return [output.mul(gradOutput.sub(gradOutput.mul(output).sum(-1, true))).mul(scale), null, null, null, null];
+    return [getKernel('scaledMaskedSoftmaxBackward')(gradOutput, output, scale), null, null, null, null];
   },
 });

@@ -73,6 +73,24 @@ describe('the WebAssembly SIMD softmax kernels', () => {
     expect([...got.toTypedArray()].map(Number.isNaN)).toEqual(Array.from({ length: 44 }, (_, i) => i < 33));
   });
 
+  it('write over scores they may overwrite (and own), the TypeScript kernel too; leave a view of a larger buffer alone', () => {
+    manualSeed(8);
+    for (const kernel of [scaledMaskedSoftmaxWasmKernel, cpuSoftmax]) {
+      for (const masks of [[], [randn([5, 7])]]) {
+        const scores = randn([3, 5, 7]);
+        const want = cpuSoftmax(scores, 0.4, masks);
+        const got = kernel(scores, 0.4, masks, true);
+        expect(got.storage.data).toBe(scores.storage.data);
+        expect(worst(got, want)).toBeLessThan(1e-6);
+        const larger = randn([4, 5, 7]);
+        const before = [...larger.toTypedArray()];
+        const view = larger.narrow(0, 1, 3);
+        expect(worst(kernel(view, 0.4, masks, true), cpuSoftmax(view, 0.4, masks))).toBeLessThan(1e-6);
+        expect([...larger.toTypedArray()]).toEqual(before);
+      }
+    }
+  });
+
   it('hand float64 to the kernel below them, unchanged', () => {
     manualSeed(3);
     const scores = randn([4, 6], { dtype: 'float64' });

@@ -10,14 +10,14 @@
  */
 import { Tensor } from '@strata/tensor';
 import { kernelBelow } from '@strata/tensor/backend';
-import { scaledMaskedScores } from '../masked-scores.js';
+import { ownsItsStorage, scaledMaskedScores } from '../masked-scores.js';
 import { CHUNK_FLOATS, WASM_BACKEND, attentionWasm, reserveRegions, wasmFloats } from './attention-wasm.js';
 
 /** Rows of `width` per chunk: as many as fit in {@link CHUNK_FLOATS}, at least one. */
 const rowsPerChunk = (width: number): number => Math.max(1, Math.floor(CHUNK_FLOATS / width));
 
 /** `scaledMaskedSoftmax` on attention.wat: see the TypeScript `scaledMaskedSoftmaxKernel`. */
-export function scaledMaskedSoftmaxWasmKernel(scores: Tensor, scale: number, masks: readonly Tensor[]): Tensor {
+export function scaledMaskedSoftmaxWasmKernel(scores: Tensor, scale: number, masks: readonly Tensor[], overwrite = false): Tensor {
   const module = attentionWasm();
   const width = scores.shape[scores.ndim - 1] ?? 0;
   const count = scores.numel();
@@ -25,11 +25,12 @@ export function scaledMaskedSoftmaxWasmKernel(scores: Tensor, scale: number, mas
   const regions = module === undefined || scores.dtype !== 'float32' || masks.some((mask) => mask.dtype !== 'float32') || width === 0 || count === 0
     ? null
     : reserveRegions(module, 1, chunkRows * width);
-  if (regions === null) return kernelBelow('scaledMaskedSoftmax', WASM_BACKEND)(scores, scale, masks);
+  if (regions === null) return kernelBelow('scaledMaskedSoftmax', WASM_BACKEND)(scores, scale, masks, overwrite);
   const [x] = regions as [number];
-  // With masks, the target holds the shifted scores first and the softmax runs over them in place.
-  const source = (masks.length === 0 ? scores.contiguousData() : scaledMaskedScores(scores, scale, masks)) as Float32Array;
-  const target = masks.length === 0 ? new Float32Array(count) : source;
+  // With masks, the target holds the shifted scores first and the softmax runs over them in place;
+  // so does the scores' own storage when the caller lets it be overwritten (a chunk is copied in before it is written).
+  const source = (masks.length === 0 ? scores.contiguousData() : scaledMaskedScores(scores, scale, masks, overwrite)) as Float32Array;
+  const target = masks.length > 0 || (overwrite && ownsItsStorage(scores)) ? source : new Float32Array(count);
   const rowScale = masks.length === 0 ? scale : 1;
   const floats = wasmFloats();
   const rows = count / width;

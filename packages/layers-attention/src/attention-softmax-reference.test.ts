@@ -1,45 +1,19 @@
-import { grad, noGrad } from '@strata/autograd';
+import { grad } from '@strata/autograd';
 import type { Module } from '@strata/module';
+import { sgdTrace } from '@strata/module/testing';
 import { type Tensor, manualSeed, randn, tensor } from '@strata/tensor';
-import { backendOf } from '@strata/tensor/backend';
-import { maxRelativeDifference, withoutKernel } from '@strata/tensor/testing';
+import { maxRelativeDifference, onCompositeDefault } from '@strata/tensor/testing';
 import { describe, expect, it } from 'vitest';
 import { MultiheadAttention, TransformerEncoderLayer, scaledDotProductAttention } from './index.js';
 
 type DType = 'float32' | 'float64';
 
-/** Three SGD steps of `makeLayer()` on a fixed input: every output, the input's gradient, every parameter's gradient and the final parameters. */
+/** Three SGD steps of `makeLayer()` on a fixed input (see `sgdTrace`). */
 function train(makeLayer: () => Module, run: (layer: Module, x: Tensor) => Tensor, shape: number[], dtype: DType): number[] {
   manualSeed(23);
   const layer = makeLayer();
   if (dtype === 'float64') layer.double();
-  const input = randn(shape, { dtype });
-  const record: number[] = [];
-  for (let step = 0; step < 3; step++) {
-    const x = input.clone().requiresGrad_();
-    const output = run(layer, x);
-    output.mul(output.sin()).sum().backward();
-    record.push(...output.toTypedArray(), ...x.grad!.toTypedArray());
-    noGrad(() => {
-      for (const parameter of layer.parameters()) {
-        record.push(...parameter.grad!.toTypedArray());
-        parameter.sub_(parameter.grad!.mul(0.05));
-        parameter.grad = null;
-      }
-    });
-  }
-  for (const parameter of layer.parameters()) record.push(...parameter.toTypedArray());
-  return record;
-}
-
-/** `run` with the fused CPU attentionSoftmaxBackward taken out, so its default composed of forward ops answers. */
-function withoutFused<T>(body: () => T): T {
-  const result = withoutKernel('attentionSoftmaxBackward', 'cpu', () => {
-    expect(backendOf('attentionSoftmaxBackward')).toBe('composite');
-    return body();
-  });
-  expect(backendOf('attentionSoftmaxBackward')).toBe('cpu');
-  return result;
+  return sgdTrace(layer, randn(shape, { dtype }), { forward: run, loss: (output) => output.mul(output.sin()).sum(), learningRate: 0.05 });
 }
 
 const cases: [string, () => Module, (layer: Module, x: Tensor) => Tensor, number[]][] = [
@@ -56,11 +30,11 @@ describe('the default of the fused attention softmax backward, composed of forwa
   for (const [label, makeLayer, run, shape] of cases) {
     it(`${label} trains to the same numbers with attentionSoftmaxBackward unregistered`, () => {
       const fused = train(makeLayer, run, shape, 'float64');
-      const composite = withoutFused(() => train(makeLayer, run, shape, 'float64'));
+      const composite = onCompositeDefault('attentionSoftmaxBackward', () => train(makeLayer, run, shape, 'float64'));
       expect(composite.length).toBe(fused.length);
       expect(maxRelativeDifference(fused, composite)).toBeLessThanOrEqual(1e-12);
       const fused32 = train(makeLayer, run, shape, 'float32');
-      expect(maxRelativeDifference(fused32, withoutFused(() => train(makeLayer, run, shape, 'float32')))).toBeLessThanOrEqual(1e-5);
+      expect(maxRelativeDifference(fused32, onCompositeDefault('attentionSoftmaxBackward', () => train(makeLayer, run, shape, 'float32')))).toBeLessThanOrEqual(1e-5);
     });
   }
 
@@ -72,6 +46,6 @@ describe('the default of the fused attention softmax backward, composed of forwa
       const [ddq] = grad([dq!.sin().sum()], [q]);
       return Array.from(ddq!.toTypedArray());
     };
-    expect(withoutFused(secondDerivative)).toEqual(secondDerivative());
+    expect(onCompositeDefault('attentionSoftmaxBackward', secondDerivative)).toEqual(secondDerivative());
   });
 });

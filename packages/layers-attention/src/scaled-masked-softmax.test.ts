@@ -5,8 +5,8 @@
  * MultiheadAttention with both mask kinds.
  */
 import { type Tensor, manualSeed, randn, tensor } from '@strata/tensor';
-import { backendOf, kernelOf } from '@strata/tensor/backend';
-import { maxRelativeDifference, withoutKernel } from '@strata/tensor/testing';
+import { backendOf } from '@strata/tensor/backend';
+import { maxRelativeDifference, onCompositeDefault } from '@strata/tensor/testing';
 import { describe, expect, it } from 'vitest';
 import { MultiheadAttention } from './index.js';
 
@@ -34,13 +34,8 @@ describe('the fused attention softmax and its defaults in forward ops', () => {
   for (const dtype of ['float32', 'float64'] as const) {
     it(`give the same MultiheadAttention outputs and gradients (${dtype}, causal and key-padding masks)`, () => {
       const fused = attentionRun(dtype);
-      const onComposite = (): number[] => {
-        for (const name of FUSED) expect(backendOf(name)).toBe('composite');
-        return attentionRun(dtype);
-      };
       // The wasm kernels (where this runtime has them) and the CPU ones taken out, the composite defaults answer.
-      const withoutCpu = (): number[] => withoutKernel(FUSED, 'cpu', onComposite);
-      const composite = kernelOf(FUSED[0], 'wasm') === null ? withoutCpu() : withoutKernel(FUSED, 'wasm', withoutCpu);
+      const composite = onCompositeDefault(FUSED, () => attentionRun(dtype));
       for (const name of FUSED) expect(backendOf(name)).not.toBe('composite');
       expect(fused.length).toBeGreaterThan(2 * 5 * 8 + 2 * 2 * 5 * 5);
       expect(maxRelativeDifference(fused, composite)).toBeLessThan(TOLERANCE[dtype]);

@@ -7,7 +7,7 @@
  * holds, memory that cannot grow) go to the kernel registered below them.
  */
 import { Tensor } from '@strata/tensor';
-import { kernelBelow } from '@strata/tensor/backend';
+import { allocateForOverwrite, kernelBelow } from '@strata/tensor/backend';
 import { WASM_BACKEND, attentionWasm, reserveRegions, wasmFloats } from './attention-wasm.js';
 
 /** `splitHeads` on attention.wat: see the TypeScript `splitHeadsKernel`. */
@@ -22,7 +22,7 @@ export function splitHeadsWasmKernel(x: Tensor, parts: number, heads: number): T
   const headDim = embed / heads;
   const partSize = length * embed;
   const data = x.contiguousData() as Float32Array;
-  const outputs = Array.from({ length: parts }, () => new Float32Array(batch * partSize));
+  const outputs = Array.from({ length: parts }, () => allocateForOverwrite('float32', batch * partSize));
   const floats = wasmFloats();
   for (let n = 0; n < batch; n++) {
     floats.set(data.subarray(n * sample, (n + 1) * sample), source / 4);
@@ -56,7 +56,7 @@ export function mergeHeadsWasmKernel(parts: readonly Tensor[]): Tensor {
   const [source, target] = regions as [number, number];
   const embed = heads * headDim;
   const width = parts.length * embed;
-  const output = new Float32Array(batch * length * width);
+  const output = allocateForOverwrite('float32', batch * length * width);
   const floats = wasmFloats();
   for (let n = 0; n < batch; n++) {
     parts.forEach((x, part) => {

@@ -9,7 +9,7 @@
  * (masked-scores.ts) and the module's softmax runs with scale 1.
  */
 import { Tensor } from '@strata/tensor';
-import { kernelBelow } from '@strata/tensor/backend';
+import { allocateForOverwrite, kernelBelow } from '@strata/tensor/backend';
 import { ownsItsStorage, scaledMaskedScores } from '../masked-scores.js';
 import { CHUNK_FLOATS, WASM_BACKEND, attentionWasm, reserveRegions, wasmFloats } from './attention-wasm.js';
 
@@ -30,7 +30,7 @@ export function scaledMaskedSoftmaxWasmKernel(scores: Tensor, scale: number, mas
   // With masks, the target holds the shifted scores first and the softmax runs over them in place;
   // so does the scores' own storage when the caller lets it be overwritten (a chunk is copied in before it is written).
   const source = (masks.length === 0 ? scores.contiguousData() : scaledMaskedScores(scores, scale, masks, overwrite)) as Float32Array;
-  const target = masks.length > 0 || (overwrite && ownsItsStorage(scores)) ? source : new Float32Array(count);
+  const target = masks.length > 0 || (overwrite && ownsItsStorage(scores)) ? source : allocateForOverwrite('float32', count);
   const rowScale = masks.length === 0 ? scale : 1;
   const floats = wasmFloats();
   const rows = count / width;
@@ -57,7 +57,7 @@ export function scaledMaskedSoftmaxBackwardWasmKernel(gradOutput: Tensor, output
   const [g, y] = regions as [number, number];
   const gradient = gradOutput.contiguousData() as Float32Array;
   const values = output.contiguousData() as Float32Array;
-  const result = new Float32Array(count);
+  const result = allocateForOverwrite('float32', count);
   const floats = wasmFloats();
   const rows = count / width;
   for (let row = 0; row < rows; row += chunkRows) {

@@ -11,15 +11,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import createWabt from 'wabt';
+import { assembleWat, base64Literal } from '../../../tooling/wasm/assemble.mjs';
 
 const wasmFolder = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'backends', 'wasm');
 /** The hand-written module. */
 export const watPath = join(wasmFolder, 'gemm.wat');
 /** The committed output. */
 export const generatedPath = join(wasmFolder, 'gemm-wasm.generated.ts');
-
-/** Characters of base64 per source line, so the file stays readable in diffs. */
-const LINE_LENGTH = 96;
 
 /** Features the module uses: SIMD, and shared memory (the "threads" proposal). */
 const FEATURES = { simd: true, threads: true };
@@ -29,22 +27,7 @@ const SHARED_MEMORY = '(memory 1 32767 shared)';
 
 /** Assembles one variant of the module. */
 function assemble(wabt, source) {
-  const module = wabt.parseWat('gemm.wat', source, FEATURES);
-  try {
-    module.resolveNames();
-    module.validate(FEATURES);
-    return Buffer.from(module.toBinary({ log: false, write_debug_names: false }).buffer);
-  } finally {
-    module.destroy();
-  }
-}
-
-function quoted(base64) {
-  const lines = [];
-  for (let start = 0; start < base64.length; start += LINE_LENGTH) {
-    lines.push(`  '${base64.slice(start, start + LINE_LENGTH)}'`);
-  }
-  return `${lines.join(' +\n')};`;
+  return assembleWat(wabt, 'gemm.wat', source, FEATURES);
 }
 
 /**
@@ -68,7 +51,7 @@ export async function generateGemmModule() {
     '',
     '/** The float32 SIMD matrix-product module (gemm.wat), assembled by wabt, as base64: it imports a shared memory. */',
     'export const GEMM_WASM_BASE64 =',
-    quoted(shared.toString('base64')),
+    base64Literal(shared),
     '',
     '/** The byte of the module that is 3 (shared memory with a maximum); set to 1, the module imports an unshared memory. */',
     `export const GEMM_WASM_MEMORY_FLAGS_OFFSET = ${differences[0]};`,

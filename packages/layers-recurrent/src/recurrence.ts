@@ -15,6 +15,11 @@
  *   gradient flowing to the previous state, and gets the gradients of
  *   `W_hh`, `b_hh` and `W_hr` from single products over all steps at the end.
  *
+ * The LSTM without projection runs over whole-sequence buffers
+ * (lstm-sequence.ts) while the CPU loops are the active `lstmCell` and
+ * `lstmCellBackward`; the other cells, and an LSTM on a backend's own
+ * kernels, step through the registered kernels.
+ *
  * The pointwise kernels are registered by name, so a faster backend can
  * override them; each backward one has a default composed of forward ops
  * (reference-backward.ts) beneath the fused loop. Inputs are checked by the
@@ -35,6 +40,7 @@ import {
   rnnCellKernel,
 } from './kernels/cells.js';
 import { COMPOSITE_BACKEND } from '@strata/tensor/backend';
+import { type LSTMSequence, lstmSequenceBackward, lstmSequenceForward } from './lstm-sequence.js';
 import { gruCellBackwardComposite, lstmCellBackwardComposite, rnnCellBackwardComposite } from './reference-backward.js';
 
 declare module '@strata/tensor' {
@@ -96,14 +102,35 @@ function sumOverSteps(grads: Tensor): Tensor {
   return grads.reshape([grads.shape[0]! * grads.shape[1]!, grads.shape[2]!]).sum(0);
 }
 
-interface LSTMState {
+/** What the per-step backward reads: per time step the states before it, the activated gates, the new cell state and o · tanh(c). */
+interface LSTMSteps {
   pass: RecurrencePass;
-  /** Per time step: the states before it, the activated gates, the new cell state and o · tanh(c). */
   hPrevious: Tensor[];
   cPrevious: Tensor[];
   gates: Tensor[];
   c: Tensor[];
   m: Tensor[];
+}
+
+/** Saved by the per-step forward (the steps) or by the sequence one (`sequence`, see lstm-sequence.ts). */
+interface LSTMState extends LSTMSteps {
+  sequence?: LSTMSequence;
+}
+
+/** The steps of a sequence forward as views, for the per-step backward of a backend's own `lstmCellBackward`. */
+function stepsOf(sequence: LSTMSequence): LSTMSteps {
+  const { length, reverse } = sequence;
+  const steps: LSTMSteps = { pass: { reverse, relu: false }, hPrevious: [], cPrevious: [], gates: [], c: [], m: [] };
+  for (let t = 0; t < length; t++) {
+    const previous = reverse ? t + 1 : t - 1;
+    const first = previous < 0 || previous >= length;
+    steps.hPrevious[t] = first ? sequence.h0 : sequence.output.select(0, previous);
+    steps.cPrevious[t] = first ? sequence.c0 : sequence.cell(previous);
+    steps.gates[t] = sequence.gatesAt(t);
+    steps.c[t] = sequence.cell(t);
+    steps.m[t] = sequence.output.select(0, t);
+  }
+  return steps;
 }
 
 /**
@@ -120,6 +147,14 @@ export const lstmRecurrence: (
   ): [Tensor, Tensor, Tensor] {
     const length = xw.shape[0]!;
     const recurrentT = weightHH.t().contiguous();
+    if (weightHR === null && xw.shape[1]! > 0 && getKernel('lstmCell') === lstmCellKernel) {
+      const sequence = lstmSequenceForward(xw, h0, c0, recurrentT, biasHH, pass.reverse);
+      Object.assign(ctx.state, { pass, sequence });
+      ctx.saveForBackward(weightHH);
+      const last = pass.reverse ? 0 : length - 1;
+      // The final states as tensors of their own, not views into the saved buffers.
+      return [sequence.output, sequence.output.select(0, last).clone(), sequence.cell(last).clone()];
+    }
     const projectionT = weightHR === null ? null : weightHR.t().contiguous();
     const cell = getKernel('lstmCell');
     const state: LSTMState = { pass, hPrevious: [], cPrevious: [], gates: [], c: [], m: [] };
@@ -144,7 +179,13 @@ export const lstmRecurrence: (
   backward(ctx, [gradOutput, gradHN, gradCN]) {
     refuseCreateGraph('lstm');
     const [weightHH, weightHR] = ctx.savedTensors as [Tensor, Tensor | undefined];
-    const { pass, hPrevious, cPrevious, gates, c, m } = ctx.state;
+    const needs = ctx.needsInputGrad;
+    const { sequence } = ctx.state;
+    if (sequence !== undefined && getKernel('lstmCellBackward') === lstmCellBackwardKernel) {
+      const gradients = lstmSequenceBackward(sequence, weightHH, gradOutput, gradHN, gradCN, needs[3]!, needs[4]!);
+      return [gradients.xw, needs[1] ? gradients.h0 : null, needs[2] ? gradients.c0 : null, gradients.weightHH, gradients.biasHH, null, null];
+    }
+    const { pass, hPrevious, cPrevious, gates, c, m } = sequence === undefined ? ctx.state : stepsOf(sequence);
     const length = gates.length;
     const backwardKernel = getKernel('lstmCellBackward');
     const gradGates: Tensor[] = new Array<Tensor>(length);
@@ -161,7 +202,6 @@ export const lstmRecurrence: (
       dh = matmul(step.gates, weightHH);
     }
     const gradXW = stack(gradGates, 0);
-    const needs = ctx.needsInputGrad;
     return [
       gradXW,
       needs[1] ? dh : null,

@@ -40,6 +40,7 @@ import {
   rnnCellKernel,
 } from './kernels/cells.js';
 import { COMPOSITE_BACKEND } from '@strata/tensor/backend';
+import type { RecurrentMode } from './options.js';
 import { type LSTMSequence, lstmSequenceBackward, lstmSequenceForward } from './lstm-sequence.js';
 import { gruCellBackwardComposite, lstmCellBackwardComposite, rnnCellBackwardComposite } from './reference-backward.js';
 
@@ -77,6 +78,21 @@ export interface RecurrencePass {
   readonly reverse: boolean;
   /** For `rnnRecurrence`: relu instead of tanh. */
   readonly relu: boolean;
+}
+
+/**
+ * The biases as the recurrence takes them: `[b_ih added to xw, b_hh]`. The
+ * LSTM and the Elman RNN add both to the same pre-activation, so they pass
+ * `b_ih + b_hh` ([G], recorded) as the recurrent bias and nothing to add to
+ * `xw`: one pass over the [L, N, G] projection fewer, forward and backward
+ * (the bias gradient is summed over the steps once). The GRU's b_hn sits
+ * inside `r · (hw_n + b_hn)`, so its two biases stay apart.
+ */
+export function foldBiases(
+  mode: RecurrentMode, biasIH: Tensor | null, biasHH: Tensor | null,
+): [Tensor | null, Tensor | null] {
+  if (mode === 'GRU' || biasIH === null || biasHH === null) return [biasIH, biasHH];
+  return [null, biasIH.add(biasHH)];
 }
 
 /** The time steps in the order a pass visits them. */

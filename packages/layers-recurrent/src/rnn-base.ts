@@ -13,7 +13,7 @@ import { Module, Parameter, uniform_ } from '@strata/module';
 import { MAX_TENSOR_ELEMENTS, ShapeError, type Tensor, cat, empty, formatShape, matmul, rand, stack, zeros } from '@strata/tensor';
 import { checkInput, checkState, checkStateRanks, unpackStates } from './checks.js';
 import { type LSTMOptions, type RNNOptions, type ResolvedRecurrentOptions, checkSize, resolveRecurrentOptions } from './options.js';
-import { gruRecurrence, lstmRecurrence, rnnRecurrence } from './recurrence.js';
+import { foldBiases, gruRecurrence, lstmRecurrence, rnnRecurrence } from './recurrence.js';
 
 /** How many gate blocks each cell's weights stack. */
 const GATES = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 } as const;
@@ -171,18 +171,18 @@ export abstract class RNNBase extends Module {
         // The input projection of the whole sequence: one matrix product.
         const features = layerInput.shape[2]!;
         let xw = matmul(layerInput.reshape([length * batch, features]), weights.weightIH.t());
-        if (weights.biasIH !== null) xw = xw.add(weights.biasIH);
-        xw = xw.reshape([length, batch, xw.shape[1]!]);
+        const [biasIH, biasHH] = foldBiases(this.options.mode, weights.biasIH, weights.biasHH);
+        xw = (biasIH === null ? xw : xw.add(biasIH)).reshape([length, batch, xw.shape[1]!]);
         const h0 = states[0]!.select(0, index);
         if (isLSTM) {
           const c0 = states[1]!.select(0, index);
-          const [output, hN, cN] = lstmRecurrence(xw, h0, c0, weights.weightHH, weights.biasHH, weights.weightHR, pass);
+          const [output, hN, cN] = lstmRecurrence(xw, h0, c0, weights.weightHH, biasHH, weights.weightHR, pass);
           outputs.push(output);
           finalH.push(hN);
           finalC.push(cN);
         } else {
           const recurrence = this.options.mode === 'GRU' ? gruRecurrence : rnnRecurrence;
-          const [output, hN] = recurrence(xw, h0, weights.weightHH, weights.biasHH, pass);
+          const [output, hN] = recurrence(xw, h0, weights.weightHH, biasHH, pass);
           outputs.push(output);
           finalH.push(hN);
         }

@@ -14,8 +14,13 @@
  * and the running gradients of h and c stay in two [N, H] arrays. The
  * loops are the same as the registered kernels' (kernels/lstm-loops.ts),
  * so both paths give the same numbers.
+ *
+ * The output and the gates' gradient follow the layout of `xw`: when its
+ * steps are strided views of batch-major rows (a batch-first layer), they
+ * are stored batch-major too, [N, L, ·] seen as [L, N, ·], so the caller's
+ * transposes and reshapes around them are views, not copies.
  */
-import { Storage, Tensor, cat, getKernel } from '@strata/tensor';
+import { Storage, Tensor, getKernel } from '@strata/tensor';
 import { allocateForOverwrite } from '@strata/tensor/backend';
 import { biasArray, rowsOf } from './kernels/cells.js';
 import {
@@ -41,17 +46,30 @@ export interface LSTMSequence {
   readonly c: FloatArray;
   /** tanh of it, [L, N, H] (saved so that the backward needs no tanh). */
   readonly tanhC: FloatArray;
-  /** The output, h after every step, [L, N, H]. */
+  /** The output, h after every step, [L, N, H] (stored batch-major when `xw` was). */
   readonly output: Tensor;
+  /** Whether `output` (and the gates' gradient) are stored [N, L, ·]. */
+  readonly batchMajor: boolean;
   /** Step `t`'s cell state, [N, H] (a view). */
   cell(t: number): Tensor;
   /** Step `t`'s activated gates, [N, 4H] (a view). */
   gatesAt(t: number): Tensor;
 }
 
-/** A contiguous [rows, columns] tensor over `data` from `offset` (a step's rows of a sequence buffer). */
-function view(data: FloatArray, offset: number, rows: number, columns: number): Tensor {
-  return new Tensor(new Storage(data), [rows, columns], [columns, 1], offset);
+/** A [rows, columns] tensor over `data` from `offset`, `rowStride` apart (a step's rows of a sequence buffer). */
+function view(data: FloatArray, offset: number, rows: number, columns: number, rowStride = columns): Tensor {
+  return new Tensor(new Storage(data), [rows, columns], [rowStride, 1], offset);
+}
+
+/** Where step `t` starts and its rows' stride in a [L, N, width] buffer stored time-major or batch-major. */
+function stepLayout(batchMajor: boolean, length: number, batch: number, width: number, t: number): [number, number] {
+  return batchMajor ? [t * width, length * width] : [t * batch * width, width];
+}
+
+/** A sequence buffer as an [L, N, width] tensor (a transposed view of [N, L, width] when batch-major). */
+function sequenceTensor(data: FloatArray, batchMajor: boolean, length: number, batch: number, width: number): Tensor {
+  const strides = batchMajor ? [width, length * width, 1] : [batch * width, width, 1];
+  return new Tensor(new Storage(data), [length, batch, width], strides, 0);
 }
 
 /** A contiguous copy of `tensor` in a new array (the running gradients are written in place). */
@@ -83,6 +101,7 @@ export function lstmSequenceForward(
   const forward = (dtype === 'float32' ? lstmForwardRowsFloat32 : lstmForwardRows) as typeof lstmForwardRows;
   const x = xw.strides[2] === 1 || width <= 1 ? xw : xw.contiguous();
   const xData = x.storage.data as FloatArray;
+  const batchMajor = length > 1 && batch > 1 && x.strides[1]! > x.strides[0]!;
   let h = h0;
   let cp = rowsOf(c0);
   for (let s = 0; s < length; s++) {
@@ -90,6 +109,7 @@ export function lstmSequenceForward(
     const gatesAt = t * stepGates;
     gemm(h, recurrentT, { out: view(gates, gatesAt, batch, width) });
     const stateAt = t * stepState;
+    const [outAt, outRow] = stepLayout(batchMajor, length, batch, hidden, t);
     forward(
       batch, hidden,
       xData, x.offset + t * x.strides[0]!, x.strides[1]!,
@@ -99,17 +119,36 @@ export function lstmSequenceForward(
       gates, gatesAt, width,
       c, stateAt, hidden,
       tanhC, stateAt, hidden,
-      output, stateAt, hidden,
+      output, outAt, outRow,
     );
-    h = view(output, stateAt, batch, hidden);
+    h = view(output, outAt, batch, hidden, outRow);
     cp = { data: c, at: stateAt, row: hidden };
   }
   return {
     length, batch, hidden, reverse, h0, c0, gates, c, tanhC,
-    output: new Tensor(new Storage(output), [length, batch, hidden]),
+    output: sequenceTensor(output, batchMajor, length, batch, hidden),
+    batchMajor,
     cell: (t) => view(c, t * stepState, batch, hidden),
     gatesAt: (t) => view(gates, t * stepGates, batch, width),
   };
+}
+
+/** The state before each step (h0, or the output of the step before), [rows, H] in the order of the sequence buffers' rows. */
+function previousStates(saved: LSTMSequence): Tensor {
+  const { length, batch, hidden, reverse, batchMajor, output } = saved;
+  const source = output.storage.data as FloatArray;
+  const h0 = rowsOf(saved.h0);
+  const shifted = allocateForOverwrite(output.dtype, length * batch * hidden) as FloatArray;
+  for (let t = 0; t < length; t++) {
+    const previous = reverse ? t + 1 : t - 1;
+    const [at, row] = stepLayout(batchMajor, length, batch, hidden, t);
+    const [from, fromRow] = stepLayout(batchMajor, length, batch, hidden, previous);
+    for (let n = 0; n < batch; n++) {
+      const start = previous < 0 || previous >= length ? h0.at + n * h0.row : from + n * fromRow;
+      shifted.set((previous < 0 || previous >= length ? h0.data : source).subarray(start, start + hidden), at + n * row);
+    }
+  }
+  return view(shifted, 0, length * batch, hidden);
 }
 
 /** The gradients the recurrence's backward returns (null where not asked for). */
@@ -130,7 +169,7 @@ export interface LSTMSequenceGradients {
 export function lstmSequenceBackward(
   saved: LSTMSequence, weightHH: Tensor, gradOutput: Tensor, gradHN: Tensor, gradCN: Tensor, needsWeight: boolean, needsBias: boolean,
 ): LSTMSequenceGradients {
-  const { length, batch, hidden, reverse, gates, c, tanhC, output } = saved;
+  const { length, batch, hidden, reverse, gates, c, tanhC, output, batchMajor } = saved;
   const width = 4 * hidden;
   const dtype = output.dtype;
   const stepGates = batch * width;
@@ -157,6 +196,7 @@ export function lstmSequenceBackward(
     }
     const stateAt = t * stepState;
     const gatesAt = t * stepGates;
+    const [gradAt, gradRow] = stepLayout(batchMajor, length, batch, width, t);
     backward(
       batch, hidden,
       dh, 0, hidden,
@@ -164,21 +204,19 @@ export function lstmSequenceBackward(
       gates, gatesAt, width,
       first ? c0.data : c, first ? c0.at : previous * stepState, first ? c0.row : hidden,
       tanhC, stateAt, hidden,
-      dGates, gatesAt, width,
+      dGates, gradAt, gradRow,
       dc, 0, hidden,
     );
-    gemm(view(dGates, gatesAt, batch, width), weightHH, { out: dhTensor });
+    gemm(view(dGates, gradAt, batch, width, gradRow), weightHH, { out: dhTensor });
   }
-  const gradXW = new Tensor(new Storage(dGates), [length, batch, width]);
+  const gradXW = sequenceTensor(dGates, batchMajor, length, batch, width);
   const rows = length * batch;
-  const gradRows = gradXW.reshape([rows, width]);
+  // The gradient's rows in their stored order (steps of each batch row, or batch rows of each step).
+  const gradRows = new Tensor(new Storage(dGates), [rows, width]);
   let weightGradient: Tensor | null = null;
   if (needsWeight) {
-    // Σ_t dGates_tᵀ · hPrevious_t as one product: the previous states are h0 and the output shifted by a step.
-    const h0 = saved.h0.unsqueeze(0);
-    const shifted = length === 1 ? h0
-      : reverse ? cat([output.narrow(0, 1, length - 1), h0], 0) : cat([h0, output.narrow(0, 0, length - 1)], 0);
-    weightGradient = gemm(gradRows.t(), shifted.reshape([rows, hidden]));
+    // Σ_t dGates_tᵀ · hPrevious_t as one product over the rows in the gradient's order.
+    weightGradient = gemm(gradRows.t(), previousStates(saved));
   }
   return {
     xw: gradXW,

@@ -50,6 +50,8 @@ export interface LSTMSequence {
   readonly output: Tensor;
   /** Whether `output` (and the gates' gradient) are stored [N, L, ·]. */
   readonly batchMajor: boolean;
+  /** A copy of `output` in the same layout (for the caller, whose in-place changes must not reach the saved states). */
+  outputCopy(): Tensor;
   /** Step `t`'s cell state, [N, H] (a view). */
   cell(t: number): Tensor;
   /** Step `t`'s activated gates, [N, 4H] (a view). */
@@ -128,6 +130,7 @@ export function lstmSequenceForward(
     length, batch, hidden, reverse, h0, c0, gates, c, tanhC,
     output: sequenceTensor(output, batchMajor, length, batch, hidden),
     batchMajor,
+    outputCopy: () => sequenceTensor(output.slice(), batchMajor, length, batch, hidden),
     cell: (t) => view(c, t * stepState, batch, hidden),
     gatesAt: (t) => view(gates, t * stepGates, batch, width),
   };

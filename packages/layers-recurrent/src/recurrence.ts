@@ -168,8 +168,9 @@ export const lstmRecurrence: (
       Object.assign(ctx.state, { pass, sequence });
       ctx.saveForBackward(weightHH);
       const last = pass.reverse ? 0 : length - 1;
-      // The final states as tensors of their own, not views into the saved buffers.
-      return [sequence.output, sequence.output.select(0, last).clone(), sequence.cell(last).clone()];
+      // Tensors of their own, not views of the saved buffers: the backward reads those, and an
+      // in-place change of the output must not change the gradients (as in PyTorch's CPU LSTM).
+      return [sequence.outputCopy(), sequence.output.select(0, last).clone(), sequence.cell(last).clone()];
     }
     const projectionT = weightHR === null ? null : weightHR.t().contiguous();
     const cell = getKernel('lstmCell');
@@ -194,9 +195,9 @@ export const lstmRecurrence: (
   },
   backward(ctx, [gradOutput, gradHN, gradCN]) {
     refuseCreateGraph('lstm');
-    const [weightHH, weightHR] = ctx.savedTensors as [Tensor, Tensor | undefined];
     const needs = ctx.needsInputGrad;
     const { sequence } = ctx.state;
+    const [weightHH, weightHR] = ctx.savedTensors as [Tensor, Tensor | undefined];
     if (sequence !== undefined && getKernel('lstmCellBackward') === lstmCellBackwardKernel) {
       const gradients = lstmSequenceBackward(sequence, weightHH, gradOutput, gradHN, gradCN, needs[3]!, needs[4]!);
       return [gradients.xw, needs[1] ? gradients.h0 : null, needs[2] ? gradients.c0 : null, gradients.weightHH, gradients.biasHH, null, null];

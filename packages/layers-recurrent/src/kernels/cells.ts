@@ -126,23 +126,25 @@ export function lstmCellBackwardKernel(gradH: Tensor, gradC: Tensor, gates: Tens
  * `h = (1 − z) · n + z · hPrevious`. `xw` `[N, 3H]` (its bias included), `hw` `[N, 3H]`, `bias` `[3H]` or null.
  */
 export function gruCellKernel(xw: Tensor, hw: Tensor, bias: Tensor | null, hPrevious: Tensor): GRUCellStep {
-  const x = xw.contiguousData();
+  // Rows read in place: a batch-first layer's steps of xw are strided views.
+  const { data: x, at: xAt, row: xRow } = rowsOf(xw);
   const r = hw.contiguousData();
   const b = bias === null ? null : bias.contiguousData();
   const hp = hPrevious.contiguousData();
   const [n, hidden] = hPrevious.shape as [number, number];
   const width = 3 * hidden;
-  const saved = allocate(xw.dtype, n * 4 * hidden);
-  const h = allocate(xw.dtype, n * hidden);
+  const saved = allocateForOverwrite(xw.dtype, n * 4 * hidden);
+  const h = allocateForOverwrite(xw.dtype, n * hidden);
   for (let row = 0; row < n; row++) {
     const base = row * width;
+    const xBase = xAt + row * xRow;
     const out = row * 4 * hidden;
     const state = row * hidden;
     for (let k = 0; k < hidden; k++) {
-      const reset = sigmoid(x[base + k]! + r[base + k]! + (b === null ? 0 : b[k]!));
-      const update = sigmoid(x[base + hidden + k]! + r[base + hidden + k]! + (b === null ? 0 : b[hidden + k]!));
+      const reset = sigmoid(x[xBase + k]! + r[base + k]! + (b === null ? 0 : b[k]!));
+      const update = sigmoid(x[xBase + hidden + k]! + r[base + hidden + k]! + (b === null ? 0 : b[hidden + k]!));
       const recurrent = r[base + 2 * hidden + k]! + (b === null ? 0 : b[2 * hidden + k]!);
-      const candidate = Math.tanh(x[base + 2 * hidden + k]! + reset * recurrent);
+      const candidate = Math.tanh(x[xBase + 2 * hidden + k]! + reset * recurrent);
       saved[out + k] = reset;
       saved[out + hidden + k] = update;
       saved[out + 2 * hidden + k] = candidate;
@@ -194,14 +196,16 @@ export function gruCellBackwardKernel(gradH: Tensor, saved: Tensor, hPrevious: T
 
 /** `h = tanh(xw + hw + bias)` (or `relu`). `xw`, `hw` `[N, H]`, `bias` `[H]` or null. */
 export function rnnCellKernel(xw: Tensor, hw: Tensor, bias: Tensor | null, relu: boolean): Tensor {
-  const x = xw.contiguousData();
+  // Rows read in place: a batch-first layer's steps of xw are strided views.
+  const { data: x, at: xAt, row: xRow } = rowsOf(xw);
   const r = hw.contiguousData();
   const b = bias === null ? null : bias.contiguousData();
   const [n, hidden] = hw.shape as [number, number];
-  const h = allocate(xw.dtype, n * hidden);
+  const h = allocateForOverwrite(xw.dtype, n * hidden);
   for (let row = 0; row < n; row++) {
+    const xBase = xAt + row * xRow;
     for (let k = 0, at = row * hidden; k < hidden; k++, at++) {
-      const pre = x[at]! + r[at]! + (b === null ? 0 : b[k]!);
+      const pre = x[xBase + k]! + r[at]! + (b === null ? 0 : b[k]!);
       h[at] = relu ? (pre > 0 ? pre : 0) : Math.tanh(pre);
     }
   }

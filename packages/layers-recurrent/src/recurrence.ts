@@ -4,8 +4,10 @@
  * `rnnRecurrence`), the way PyTorch's fused RNN kernels work:
  *
  * - the caller projects the whole input sequence with one matrix product
- *   (`xw = x · W_ihᵀ + b_ih`, recorded, so its gradients flow to the input,
- *   `W_ih` and `b_ih` by the product's own formula);
+ *   (`xw = x · W_ihᵀ` (projection.ts), plus `b_ih` for the GRU, recorded, so
+ *   its gradients flow to the input, `W_ih` and `b_ih` by the product's own
+ *   formula; the LSTM and the RNN pass `b_ih + b_hh` as the op's bias, see
+ *   {@link foldBiases});
  * - the op runs the recurrence: per step one product `h · W_hhᵀ` (with
  *   `W_hhᵀ` copied contiguous once per call: the per-step products then
  *   read its rows in order, measurably faster than through the transposed view) and one

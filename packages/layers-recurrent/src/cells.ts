@@ -9,7 +9,7 @@ import { Module, Parameter, uniform_ } from '@strata/module';
 import { type Tensor, empty, matmul, zeros } from '@strata/tensor';
 import { checkInput, checkState, checkStateRanks, unpackStates } from './checks.js';
 import { type RNNCellOptions, type ResolvedCellOptions, checkSize, resolveCellOptions } from './options.js';
-import { gruRecurrence, lstmRecurrence, rnnRecurrence } from './recurrence.js';
+import { foldBiases, gruRecurrence, lstmRecurrence, rnnRecurrence } from './recurrence.js';
 
 const GATES = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 } as const;
 
@@ -85,17 +85,18 @@ export abstract class RNNCellBase extends Module {
       const labels = isLSTM ? ['hx[0]', 'hx[1]'] : ['hx'];
       states.forEach((state, i) => checkState(name, labels[i]!, state, [batch, this.hiddenSize], x.dtype));
     }
+    const [biasIH, biasHH] = foldBiases(this.options.mode, this.bias_ih, this.bias_hh);
     let xw = matmul(x, this.weight_ih.t());
-    if (this.bias_ih !== null) xw = xw.add(this.bias_ih);
+    if (biasIH !== null) xw = xw.add(biasIH);
     xw = xw.unsqueeze(0);
     const pass = { reverse: false, relu: this.options.mode === 'RNN_RELU' };
     let next: Tensor[];
     if (isLSTM) {
-      const [, h, c] = lstmRecurrence(xw, states[0]!, states[1]!, this.weight_hh, this.bias_hh, null, pass);
+      const [, h, c] = lstmRecurrence(xw, states[0]!, states[1]!, this.weight_hh, biasHH, null, pass);
       next = [h, c];
     } else {
       const recurrence = this.options.mode === 'GRU' ? gruRecurrence : rnnRecurrence;
-      next = [recurrence(xw, states[0]!, this.weight_hh, this.bias_hh, pass)[1]];
+      next = [recurrence(xw, states[0]!, this.weight_hh, biasHH, pass)[1]];
     }
     return batched ? next : next.map((state) => state.squeeze(0));
   }

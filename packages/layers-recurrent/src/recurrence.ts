@@ -4,8 +4,10 @@
  * `rnnRecurrence`), the way PyTorch's fused RNN kernels work:
  *
  * - the caller projects the whole input sequence with one matrix product
- *   (`xw = x · W_ihᵀ + b_ih`, recorded, so its gradients flow to the input,
- *   `W_ih` and `b_ih` by the product's own formula);
+ *   (`xw = x · W_ihᵀ` (projection.ts), plus `b_ih` for the GRU, recorded, so
+ *   its gradients flow to the input, `W_ih` and `b_ih` by the product's own
+ *   formula; the LSTM and the RNN pass `b_ih + b_hh` as the op's bias, see
+ *   {@link foldBiases});
  * - the op runs the recurrence: per step one product `h · W_hhᵀ` (with
  *   `W_hhᵀ` copied contiguous once per call: the per-step products then
  *   read its rows in order, measurably faster than through the transposed view) and one
@@ -14,6 +16,11 @@
  * - its backward runs the steps in reverse, one product per step for the
  *   gradient flowing to the previous state, and gets the gradients of
  *   `W_hh`, `b_hh` and `W_hr` from single products over all steps at the end.
+ *
+ * The LSTM without projection runs over whole-sequence buffers
+ * (lstm-sequence.ts) while the CPU loops are the active `lstmCell` and
+ * `lstmCellBackward`; the other cells, and an LSTM on a backend's own
+ * kernels, step through the registered kernels.
  *
  * The pointwise kernels are registered by name, so a faster backend can
  * override them; each backward one has a default composed of forward ops
@@ -35,6 +42,8 @@ import {
   rnnCellKernel,
 } from './kernels/cells.js';
 import { COMPOSITE_BACKEND } from '@strata/tensor/backend';
+import type { RecurrentMode } from './options.js';
+import { type LSTMSequence, lstmSequenceBackward, lstmSequenceForward } from './lstm-sequence.js';
 import { gruCellBackwardComposite, lstmCellBackwardComposite, rnnCellBackwardComposite } from './reference-backward.js';
 
 declare module '@strata/tensor' {
@@ -73,6 +82,21 @@ export interface RecurrencePass {
   readonly relu: boolean;
 }
 
+/**
+ * The biases as the recurrence takes them: `[b_ih added to xw, b_hh]`. The
+ * LSTM and the Elman RNN add both to the same pre-activation, so they pass
+ * `b_ih + b_hh` ([G], recorded) as the recurrent bias and nothing to add to
+ * `xw`: one pass over the [L, N, G] projection fewer, forward and backward
+ * (the bias gradient is summed over the steps once). The GRU's b_hn sits
+ * inside `r · (hw_n + b_hn)`, so its two biases stay apart.
+ */
+export function foldBiases(
+  mode: RecurrentMode, biasIH: Tensor | null, biasHH: Tensor | null,
+): [Tensor | null, Tensor | null] {
+  if (mode === 'GRU' || biasIH === null || biasHH === null) return [biasIH, biasHH];
+  return [null, biasIH.add(biasHH)];
+}
+
 /** The time steps in the order a pass visits them. */
 function timeOrder(length: number, reverse: boolean): number[] {
   return Array.from({ length }, (_, i) => (reverse ? length - 1 - i : i));
@@ -96,14 +120,35 @@ function sumOverSteps(grads: Tensor): Tensor {
   return grads.reshape([grads.shape[0]! * grads.shape[1]!, grads.shape[2]!]).sum(0);
 }
 
-interface LSTMState {
+/** What the per-step backward reads: per time step the states before it, the activated gates, the new cell state and o · tanh(c). */
+interface LSTMSteps {
   pass: RecurrencePass;
-  /** Per time step: the states before it, the activated gates, the new cell state and o · tanh(c). */
   hPrevious: Tensor[];
   cPrevious: Tensor[];
   gates: Tensor[];
   c: Tensor[];
   m: Tensor[];
+}
+
+/** Saved by the per-step forward (the steps) or by the sequence one (`sequence`, see lstm-sequence.ts). */
+interface LSTMState extends LSTMSteps {
+  sequence?: LSTMSequence;
+}
+
+/** The steps of a sequence forward as views, for the per-step backward of a backend's own `lstmCellBackward`. */
+function stepsOf(sequence: LSTMSequence): LSTMSteps {
+  const { length, reverse } = sequence;
+  const steps: LSTMSteps = { pass: { reverse, relu: false }, hPrevious: [], cPrevious: [], gates: [], c: [], m: [] };
+  for (let t = 0; t < length; t++) {
+    const previous = reverse ? t + 1 : t - 1;
+    const first = previous < 0 || previous >= length;
+    steps.hPrevious[t] = first ? sequence.h0 : sequence.output.select(0, previous);
+    steps.cPrevious[t] = first ? sequence.c0 : sequence.cell(previous);
+    steps.gates[t] = sequence.gatesAt(t);
+    steps.c[t] = sequence.cell(t);
+    steps.m[t] = sequence.output.select(0, t);
+  }
+  return steps;
 }
 
 /**
@@ -120,6 +165,15 @@ export const lstmRecurrence: (
   ): [Tensor, Tensor, Tensor] {
     const length = xw.shape[0]!;
     const recurrentT = weightHH.t().contiguous();
+    if (weightHR === null && xw.shape[1]! > 0 && getKernel('lstmCell') === lstmCellKernel) {
+      const sequence = lstmSequenceForward(xw, h0, c0, recurrentT, biasHH, pass.reverse);
+      Object.assign(ctx.state, { pass, sequence });
+      ctx.saveForBackward(weightHH);
+      const last = pass.reverse ? 0 : length - 1;
+      // Tensors of their own, not views of the saved buffers: the backward reads those, and an
+      // in-place change of the output must not change the gradients (as in PyTorch's CPU LSTM).
+      return [sequence.outputCopy(), sequence.output.select(0, last).clone(), sequence.cell(last).clone()];
+    }
     const projectionT = weightHR === null ? null : weightHR.t().contiguous();
     const cell = getKernel('lstmCell');
     const state: LSTMState = { pass, hPrevious: [], cPrevious: [], gates: [], c: [], m: [] };
@@ -143,8 +197,14 @@ export const lstmRecurrence: (
   },
   backward(ctx, [gradOutput, gradHN, gradCN]) {
     refuseCreateGraph('lstm');
+    const needs = ctx.needsInputGrad;
+    const { sequence } = ctx.state;
     const [weightHH, weightHR] = ctx.savedTensors as [Tensor, Tensor | undefined];
-    const { pass, hPrevious, cPrevious, gates, c, m } = ctx.state;
+    if (sequence !== undefined && getKernel('lstmCellBackward') === lstmCellBackwardKernel) {
+      const gradients = lstmSequenceBackward(sequence, weightHH, gradOutput, gradHN, gradCN, needs[3]!, needs[4]!);
+      return [gradients.xw, needs[1] ? gradients.h0 : null, needs[2] ? gradients.c0 : null, gradients.weightHH, gradients.biasHH, null, null];
+    }
+    const { pass, hPrevious, cPrevious, gates, c, m } = sequence === undefined ? ctx.state : stepsOf(sequence);
     const length = gates.length;
     const backwardKernel = getKernel('lstmCellBackward');
     const gradGates: Tensor[] = new Array<Tensor>(length);
@@ -161,7 +221,6 @@ export const lstmRecurrence: (
       dh = matmul(step.gates, weightHH);
     }
     const gradXW = stack(gradGates, 0);
-    const needs = ctx.needsInputGrad;
     return [
       gradXW,
       needs[1] ? dh : null,

@@ -10,10 +10,11 @@
  * applied between layers in training mode.
  */
 import { Module, Parameter, uniform_ } from '@strata/module';
-import { MAX_TENSOR_ELEMENTS, ShapeError, type Tensor, cat, empty, formatShape, matmul, rand, stack, zeros } from '@strata/tensor';
+import { MAX_TENSOR_ELEMENTS, ShapeError, type Tensor, cat, empty, formatShape, rand, stack, zeros } from '@strata/tensor';
 import { checkInput, checkState, checkStateRanks, unpackStates } from './checks.js';
 import { type LSTMOptions, type RNNOptions, type ResolvedRecurrentOptions, checkSize, resolveRecurrentOptions } from './options.js';
-import { gruRecurrence, lstmRecurrence, rnnRecurrence } from './recurrence.js';
+import { inputProjection } from './projection.js';
+import { foldBiases, gruRecurrence, lstmRecurrence, rnnRecurrence } from './recurrence.js';
 
 /** How many gate blocks each cell's weights stack. */
 const GATES = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 } as const;
@@ -140,9 +141,9 @@ export abstract class RNNBase extends Module {
     const x0 = checkInput(name, input, [2, 3], this.inputSize, weightDType);
     const batched = x0.ndim === 3;
     const batchDim = this.batchFirst ? 0 : 1;
-    let x = batched ? x0 : x0.unsqueeze(batchDim);
-    if (this.batchFirst) x = x.transpose(0, 1);
-    const [length, batch] = x.shape as [number, number, number];
+    // In the caller's layout: [N, L, F] batch first, else [L, N, F]; layers keep it, the recurrences see [L, N, ·] views.
+    const x = batched ? x0 : x0.unsqueeze(batchDim);
+    const [length, batch] = (this.batchFirst ? [x.shape[1], x.shape[0]] : x.shape) as [number, number];
     if (length === 0) throw new ShapeError(`${name}: expected a sequence of at least one step, got input shape ${formatShape(x0.shape)}`);
     const directions = this.bidirectional ? 2 : 1;
     const outputSize = this.projSize > 0 ? this.projSize : this.hiddenSize;
@@ -168,29 +169,31 @@ export abstract class RNNBase extends Module {
         const index = layer * directions + direction;
         const weights = this.weights(layer, direction);
         const pass = { reverse: direction === 1, relu: this.options.mode === 'RNN_RELU' };
-        // The input projection of the whole sequence: one matrix product.
-        const features = layerInput.shape[2]!;
-        let xw = matmul(layerInput.reshape([length * batch, features]), weights.weightIH.t());
-        if (weights.biasIH !== null) xw = xw.add(weights.biasIH);
-        xw = xw.reshape([length, batch, xw.shape[1]!]);
+        // The input projection of the whole sequence: one matrix product over the rows in their stored order
+        // (batch first, the recurrence reads the steps strided, and its gradient comes back in that order too).
+        const [outer, inner, features] = layerInput.shape as [number, number, number];
+        const projected = inputProjection(layerInput.reshape([outer * inner, features]), weights.weightIH);
+        const [biasIH, biasHH] = foldBiases(this.options.mode, weights.biasIH, weights.biasHH);
+        let xw = (biasIH === null ? projected : projected.add(biasIH)).reshape([outer, inner, projected.shape[1]!]);
+        if (this.batchFirst) xw = xw.transpose(0, 1);
         const h0 = states[0]!.select(0, index);
         if (isLSTM) {
           const c0 = states[1]!.select(0, index);
-          const [output, hN, cN] = lstmRecurrence(xw, h0, c0, weights.weightHH, weights.biasHH, weights.weightHR, pass);
-          outputs.push(output);
+          const [output, hN, cN] = lstmRecurrence(xw, h0, c0, weights.weightHH, biasHH, weights.weightHR, pass);
+          outputs.push(this.batchFirst ? output.transpose(0, 1) : output);
           finalH.push(hN);
           finalC.push(cN);
         } else {
           const recurrence = this.options.mode === 'GRU' ? gruRecurrence : rnnRecurrence;
-          const [output, hN] = recurrence(xw, h0, weights.weightHH, weights.biasHH, pass);
-          outputs.push(output);
+          const [output, hN] = recurrence(xw, h0, weights.weightHH, biasHH, pass);
+          outputs.push(this.batchFirst ? output.transpose(0, 1) : output);
           finalH.push(hN);
         }
       }
       layerInput = directions === 1 ? outputs[0]! : cat(outputs, 2);
       if (this.dropout > 0 && this.training && layer < this.numLayers - 1) layerInput = dropoutBetweenLayers(layerInput, this.dropout);
     }
-    let output = this.batchFirst ? layerInput.transpose(0, 1) : layerInput;
+    let output = layerInput;
     if (!batched) output = output.squeeze(batchDim);
     const finals = [stack(finalH, 0), ...(isLSTM ? [stack(finalC, 0)] : [])].map((state) => (batched ? state : state.squeeze(1)));
     return [output, finals];

@@ -73,6 +73,26 @@ describe('shapes', () => {
   });
 });
 
+describe('outputs of their own', () => {
+  it('an in-place change of an LSTM output leaves the gradients right, as in PyTorch', () => {
+    manualSeed(3);
+    const lstm = new LSTM(3, 4);
+    const x = randn([5, 2, 3], { requiresGrad: true });
+    // The input's gradient reads the saved gates, the recurrent weight's the saved states before each step.
+    const inputs = [x, lstm.getParameter('weight_hh_l0')];
+    const reference = grad([lstm.forward(x)[0].sum()], inputs);
+    const [output] = lstm.forward(x);
+    output.mul_(2);
+    const doubled = grad([output.sum()], inputs);
+    doubled.forEach((gradient, i) => expect(gradient!.sub(reference[i]!.mul(2)).abs().max().item()).toBeLessThan(1e-6));
+  });
+
+  it('a batch-first LSTM returns its output contiguous, batch first', () => {
+    const [output] = new LSTM(3, 4, { batchFirst: true }).forward(randn([2, 5, 3]));
+    expect([output.shape, output.isContiguous()]).toEqual([[2, 5, 4], true]);
+  });
+});
+
 describe('dropout between layers', () => {
   it('zeros about p of the first layer\'s outputs in training, none in evaluation, and never the last layer\'s', () => {
     manualSeed(3);

@@ -8,6 +8,8 @@
  * follow PyTorch's order: LSTM (i, f, g, o), GRU (r, z, n).
  */
 import { Tensor, allocate } from '@strata/tensor';
+import { allocateForOverwrite } from '@strata/tensor/backend';
+import { type FloatArray, lstmBackwardRows, lstmBackwardRowsFloat32, lstmForwardRows, lstmForwardRowsFloat32 } from './lstm-loops.js';
 
 /** What one LSTM step returns. */
 export interface LSTMCellStep {
@@ -49,41 +51,45 @@ function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
 }
 
+/** A 2-D tensor as rows for the loops of lstm-loops.ts: its storage, where row 0 starts, and the row stride. */
+export interface Rows {
+  readonly data: FloatArray;
+  readonly at: number;
+  readonly row: number;
+}
+
+/** `tensor` [rows, columns] read in place when its columns are contiguous, else from a contiguous copy. */
+export function rowsOf(tensor: Tensor): Rows {
+  const columns = tensor.shape[1]!;
+  if (tensor.strides[1] === 1 || columns <= 1) return { data: tensor.storage.data as FloatArray, at: tensor.offset, row: tensor.strides[0]! };
+  return { data: tensor.contiguousData() as FloatArray, at: 0, row: columns };
+}
+
+/** The bias `[width]` as a contiguous array, zeros when there is none. */
+export function biasArray(bias: Tensor | null, dtype: Tensor['dtype'], width: number): FloatArray {
+  return (bias === null ? allocate(dtype, width) : bias.contiguousData()) as FloatArray;
+}
+
 /**
  * gates = xw + hw + bias → i, f, g, o; `c = f · cPrevious + i · g`; `h = o · tanh(c)`.
  * `xw` `[N, 4H]` (the input projection, its bias included), `hw` `[N, 4H]`, `bias` `[4H]` or null.
  */
 export function lstmCellKernel(xw: Tensor, hw: Tensor, bias: Tensor | null, cPrevious: Tensor): LSTMCellStep {
-  const x = xw.contiguousData();
-  const r = hw.contiguousData();
-  const b = bias === null ? null : bias.contiguousData();
-  const cp = cPrevious.contiguousData();
   const [n, hidden] = cPrevious.shape as [number, number];
   const width = 4 * hidden;
-  const gates = allocate(xw.dtype, n * width);
-  const c = allocate(xw.dtype, n * hidden);
-  const h = allocate(xw.dtype, n * hidden);
-  for (let row = 0; row < n; row++) {
-    const base = row * width;
-    const state = row * hidden;
-    for (let k = 0; k < hidden; k++) {
-      const gi = base + k;
-      const gf = gi + hidden;
-      const gg = gf + hidden;
-      const go = gg + hidden;
-      const i = sigmoid(x[gi]! + r[gi]! + (b === null ? 0 : b[k]!));
-      const f = sigmoid(x[gf]! + r[gf]! + (b === null ? 0 : b[k + hidden]!));
-      const g = Math.tanh(x[gg]! + r[gg]! + (b === null ? 0 : b[k + 2 * hidden]!));
-      const o = sigmoid(x[go]! + r[go]! + (b === null ? 0 : b[k + 3 * hidden]!));
-      gates[gi] = i;
-      gates[gf] = f;
-      gates[gg] = g;
-      gates[go] = o;
-      const cell = f * cp[state + k]! + i * g;
-      c[state + k] = cell;
-      h[state + k] = o * Math.tanh(cell);
-    }
-  }
+  const dtype = xw.dtype;
+  const gates = allocateForOverwrite(dtype, n * width) as FloatArray;
+  const c = allocateForOverwrite(dtype, n * hidden) as FloatArray;
+  const h = allocateForOverwrite(dtype, n * hidden) as FloatArray;
+  const x = rowsOf(xw);
+  const r = rowsOf(hw);
+  const cp = rowsOf(cPrevious);
+  const b = biasArray(bias, dtype, width);
+  const forward = dtype === 'float32' ? lstmForwardRowsFloat32 : lstmForwardRows;
+  (forward as typeof lstmForwardRows)(
+    n, hidden, x.data, x.at, x.row, r.data, r.at, r.row, b, cp.data, cp.at, cp.row,
+    gates, 0, width, c, 0, hidden, null, 0, 0, h, 0, hidden,
+  );
   return { gates: Tensor.fromData(gates, [n, width]), c: Tensor.fromData(c, [n, hidden]), h: Tensor.fromData(h, [n, hidden]) };
 }
 
@@ -93,37 +99,25 @@ export function lstmCellKernel(xw: Tensor, hw: Tensor, bias: Tensor | null, cPre
  * The cell state `c` is read from the saved step (not recomputed from the gates, which would round differently).
  */
 export function lstmCellBackwardKernel(gradH: Tensor, gradC: Tensor, gates: Tensor, cPrevious: Tensor, c: Tensor): LSTMCellGradients {
-  const dh = gradH.contiguousData();
-  const dcNext = gradC.contiguousData();
-  const a = gates.contiguousData();
-  const cp = cPrevious.contiguousData();
-  const cc = c.contiguousData();
   const [n, hidden] = cPrevious.shape as [number, number];
   const width = 4 * hidden;
-  const dGates = allocate(gates.dtype, n * width);
-  const dcPrevious = allocate(gates.dtype, n * hidden);
+  const dtype = gates.dtype;
+  const cell = rowsOf(c);
+  const tanhC = allocateForOverwrite(dtype, n * hidden) as FloatArray;
   for (let row = 0; row < n; row++) {
-    const base = row * width;
-    const state = row * hidden;
-    for (let k = 0; k < hidden; k++) {
-      const gi = base + k;
-      const gf = gi + hidden;
-      const gg = gf + hidden;
-      const go = gg + hidden;
-      const i = a[gi]!;
-      const f = a[gf]!;
-      const g = a[gg]!;
-      const o = a[go]!;
-      const tc = Math.tanh(cc[state + k]!);
-      const gradHidden = dh[state + k]!;
-      const dc = dcNext[state + k]! + gradHidden * o * (1 - tc * tc);
-      dGates[gi] = dc * g * i * (1 - i);
-      dGates[gf] = dc * cp[state + k]! * f * (1 - f);
-      dGates[gg] = dc * i * (1 - g * g);
-      dGates[go] = gradHidden * tc * o * (1 - o);
-      dcPrevious[state + k] = dc * f;
-    }
+    for (let k = 0; k < hidden; k++) tanhC[row * hidden + k] = Math.tanh(cell.data[cell.at + row * cell.row + k]!);
   }
+  const dGates = allocateForOverwrite(dtype, n * width) as FloatArray;
+  const dcPrevious = allocateForOverwrite(dtype, n * hidden) as FloatArray;
+  const dh = rowsOf(gradH);
+  const dc = rowsOf(gradC);
+  const a = rowsOf(gates);
+  const cp = rowsOf(cPrevious);
+  const backward = dtype === 'float32' ? lstmBackwardRowsFloat32 : lstmBackwardRows;
+  (backward as typeof lstmBackwardRows)(
+    n, hidden, dh.data, dh.at, dh.row, dc.data, dc.at, dc.row, a.data, a.at, a.row, cp.data, cp.at, cp.row,
+    tanhC, 0, hidden, dGates, 0, width, dcPrevious, 0, hidden,
+  );
   return { gates: Tensor.fromData(dGates, [n, width]), cPrevious: Tensor.fromData(dcPrevious, [n, hidden]) };
 }
 
@@ -132,23 +126,25 @@ export function lstmCellBackwardKernel(gradH: Tensor, gradC: Tensor, gates: Tens
  * `h = (1 − z) · n + z · hPrevious`. `xw` `[N, 3H]` (its bias included), `hw` `[N, 3H]`, `bias` `[3H]` or null.
  */
 export function gruCellKernel(xw: Tensor, hw: Tensor, bias: Tensor | null, hPrevious: Tensor): GRUCellStep {
-  const x = xw.contiguousData();
+  // Rows read in place: a batch-first layer's steps of xw are strided views.
+  const { data: x, at: xAt, row: xRow } = rowsOf(xw);
   const r = hw.contiguousData();
   const b = bias === null ? null : bias.contiguousData();
   const hp = hPrevious.contiguousData();
   const [n, hidden] = hPrevious.shape as [number, number];
   const width = 3 * hidden;
-  const saved = allocate(xw.dtype, n * 4 * hidden);
-  const h = allocate(xw.dtype, n * hidden);
+  const saved = allocateForOverwrite(xw.dtype, n * 4 * hidden);
+  const h = allocateForOverwrite(xw.dtype, n * hidden);
   for (let row = 0; row < n; row++) {
     const base = row * width;
+    const xBase = xAt + row * xRow;
     const out = row * 4 * hidden;
     const state = row * hidden;
     for (let k = 0; k < hidden; k++) {
-      const reset = sigmoid(x[base + k]! + r[base + k]! + (b === null ? 0 : b[k]!));
-      const update = sigmoid(x[base + hidden + k]! + r[base + hidden + k]! + (b === null ? 0 : b[hidden + k]!));
+      const reset = sigmoid(x[xBase + k]! + r[base + k]! + (b === null ? 0 : b[k]!));
+      const update = sigmoid(x[xBase + hidden + k]! + r[base + hidden + k]! + (b === null ? 0 : b[hidden + k]!));
       const recurrent = r[base + 2 * hidden + k]! + (b === null ? 0 : b[2 * hidden + k]!);
-      const candidate = Math.tanh(x[base + 2 * hidden + k]! + reset * recurrent);
+      const candidate = Math.tanh(x[xBase + 2 * hidden + k]! + reset * recurrent);
       saved[out + k] = reset;
       saved[out + hidden + k] = update;
       saved[out + 2 * hidden + k] = candidate;
@@ -200,14 +196,16 @@ export function gruCellBackwardKernel(gradH: Tensor, saved: Tensor, hPrevious: T
 
 /** `h = tanh(xw + hw + bias)` (or `relu`). `xw`, `hw` `[N, H]`, `bias` `[H]` or null. */
 export function rnnCellKernel(xw: Tensor, hw: Tensor, bias: Tensor | null, relu: boolean): Tensor {
-  const x = xw.contiguousData();
+  // Rows read in place: a batch-first layer's steps of xw are strided views.
+  const { data: x, at: xAt, row: xRow } = rowsOf(xw);
   const r = hw.contiguousData();
   const b = bias === null ? null : bias.contiguousData();
   const [n, hidden] = hw.shape as [number, number];
-  const h = allocate(xw.dtype, n * hidden);
+  const h = allocateForOverwrite(xw.dtype, n * hidden);
   for (let row = 0; row < n; row++) {
+    const xBase = xAt + row * xRow;
     for (let k = 0, at = row * hidden; k < hidden; k++, at++) {
-      const pre = x[at]! + r[at]! + (b === null ? 0 : b[k]!);
+      const pre = x[xBase + k]! + r[at]! + (b === null ? 0 : b[k]!);
       h[at] = relu ? (pre > 0 ? pre : 0) : Math.tanh(pre);
     }
   }

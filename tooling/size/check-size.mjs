@@ -41,13 +41,16 @@ const seedProgram = seedPackages
  * layers-norm's WebAssembly SIMD norm kernels (about 5 KB, the base64 module
  * included): Linear alone 43.1 → 49.3 KB, Conv2d alone 51.0 → 59.6, the seed
  * packages 108.3 → 122.8, the umbrella 118.2 → 133.9. Each budget keeps about
- * 1 KB (2 for the larger two) of room over that.
+ * 1 KB (2 for the larger two) of room over that. Then optim's WebAssembly
+ * SIMD momentum update (sgd.wat, 1.1 KB with its loader) and Embedding's
+ * row-at-a-time gradient (0.1 KB): Linear alone 50.0 → 50.1 KB, the seed
+ * packages 123.5 → 124.6, the umbrella 134.6 → 135.7.
  */
-const UMBRELLA_KIB = 136;
+const UMBRELLA_KIB = 137;
 const budgets = [
-  { name: 'Linear alone', code: "export { Linear } from '@strata/layers-misc';", kib: 50 },
+  { name: 'Linear alone', code: "export { Linear } from '@strata/layers-misc';", kib: 51 },
   { name: 'Conv2d alone', code: "export { Conv2d } from '@strata/layers-conv';", kib: 61 },
-  { name: 'the seed packages together', code: seedProgram, kib: 124 },
+  { name: 'the seed packages together', code: seedProgram, kib: 126 },
   { name: 'everything (@strata/nn)', code: "export * from '@strata/nn';", kib: UMBRELLA_KIB },
 ];
 

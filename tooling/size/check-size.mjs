@@ -46,18 +46,20 @@ const seedProgram = seedPackages
  * gather, shifted layouts with unpadded rows, 2-D average pooling bounds)
  * added 2.0 KB (Conv2d alone 59.6 → 61.6 KB, the seed packages 122.8 →
  * 124.7); layers-attention's WebAssembly SIMD softmax and head moves 2.1 KB
- * to the umbrella (the base64 module included); @strata/tensor's gemm
- * epilogue (the bias written in wasm memory, stores for the first depth
- * block), its transposing packs and `allocateForOverwrite` 1.1 KB to every
- * bundle (Linear alone 49.3 → 50.4). Measured after all of it: Linear alone
- * 50.4 KB, Conv2d alone 62.8, the seed packages 125.9, the umbrella 138.9;
- * each budget keeps 1 to 1.5 KB of room over that.
+ * to the umbrella (the base64 module included); optim's WebAssembly SIMD
+ * momentum update (sgd.wat, 1.1 KB with its loader) to the seed packages
+ * and the umbrella; @strata/tensor's gemm epilogue (the bias written in
+ * wasm memory, stores for the first depth block), its transposing packs and `allocateForOverwrite` 1.1 KB to every
+ * bundle (Linear alone 49.3 → 50.4); layers-recurrent's whole-sequence LSTM
+ * and its float32 exp and tanh 2.2 KB to the umbrella. Measured after all of
+ * it: Linear alone 50.5 KB, Conv2d alone 62.8, the seed packages 127.0, the
+ * umbrella 142.2; each budget keeps 1 to 1.8 KB of room over that.
  */
-const UMBRELLA_KIB = 140;
+const UMBRELLA_KIB = 144;
 const budgets = [
   { name: 'Linear alone', code: "export { Linear } from '@strata/layers-misc';", kib: 52 },
   { name: 'Conv2d alone', code: "export { Conv2d } from '@strata/layers-conv';", kib: 64 },
-  { name: 'the seed packages together', code: seedProgram, kib: 127 },
+  { name: 'the seed packages together', code: seedProgram, kib: 128 },
   { name: 'everything (@strata/nn)', code: "export * from '@strata/nn';", kib: UMBRELLA_KIB },
 ];
 

@@ -144,6 +144,16 @@ describe('Embedding', () => {
   });
 });
 
+  it('writes each row of the gradient as zeros plus its rows, so −0 comes out +0 and the padding row 0', () => {
+    const weight = randn([5, 2]).requiresGrad_(true);
+    // Row 1 gets −0 alone, row 3 gets two rows (summed in index order), row 0 is padding, rows 2 and 4 nothing.
+    // PyTorch 1.13's F.embedding(..., padding_idx=0) backward gives these values, with no sign bit set.
+    embedding(int([1, 3, 0, 3]), weight, { paddingIdx: 0 }).backward(tensor([[-0, 1], [0.5, -2], [7, 7], [0.25, 3]]));
+    const grad = Array.from(weight.grad!.toTypedArray());
+    expect(grad).toEqual([0, 0, 0, 1, 0, 0, 0.75, 1, 0, 0]);
+    expect(grad.every((value) => !Object.is(value, -0))).toBe(true);
+  });
+
 describe('Embedding with sparse: true (PyTorch tests build nn.Embedding(4, 3, sparse=True))', () => {
   it('gives a dense gradient that only the looked-up rows fill, and says sparse=True', () => {
     const layer = new Embedding(4, 3, { sparse: true });

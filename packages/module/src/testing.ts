@@ -18,7 +18,10 @@ export interface SgdTraceOptions {
   loss: (output: Tensor) => Tensor;
   /** The plain SGD step: `parameter -= learningRate · parameter.grad`. */
   learningRate: number;
-  /** @defaultValue 3 */
+  /**
+   * How many steps to train.
+   * @defaultValue 3
+   */
   steps?: number;
 }
 

@@ -100,3 +100,9 @@ describe('optim update kernels in the conformance suite', () => {
   });
   for (const check of cases) it(check.name, () => check.run());
 });
+
+describe('the wasm sgdUpdate kernel in the conformance suite', () => {
+  const cases = conformanceCases('wasm', { extraCases }).filter((check) => check.kernel === 'sgdUpdate');
+  it('draws it', () => expect(cases.map((check) => check.kernel)).toEqual(['sgdUpdate']));
+  for (const check of cases) it(check.name, () => check.run());
+});

@@ -1,5 +1,6 @@
 import { type Tensor, getKernel, registerKernel } from '@strata/tensor';
 import { sgdUpdateKernel } from './kernels/update-kernels.js';
+import { WASM_BACKEND, sgdUpdateWasmKernel, sgdWasm } from './kernels/wasm/sgd-wasm.js';
 import { type OptimizerSpec, Optimizer } from './optimizer.js';
 import { checkBoolean, checkNonNegative, checkNumber } from './options.js';
 import type { OptimizerOptions, ParamGroupOf, ParamsInput } from './param-group.js';
@@ -71,8 +72,9 @@ const SGD_SPEC: OptimizerSpec<SGDOptions> = {
   resolve: resolveSGDOptions,
 };
 
-
 registerKernel('sgdUpdate', sgdUpdateKernel);
+// The WebAssembly SIMD update for float32 momentum steps, where this runtime compiles it.
+if (sgdWasm() !== undefined) registerKernel('sgdUpdate', sgdUpdateWasmKernel, { backend: WASM_BACKEND, override: true });
 
 /**
  * Stochastic gradient descent, optionally with momentum, like `torch.optim.SGD`:

@@ -1,4 +1,5 @@
 import { Tensor, type TypedArray, allocate } from '@strata/tensor';
+import { allocateForOverwrite } from '@strata/tensor/backend';
 
 // Embedding lookups and their gradient: row copies and row scatter-adds over
 // the weight table. Indices are int32 and already checked to lie in
@@ -9,7 +10,8 @@ export function embeddingKernel(weight: Tensor, indices: Tensor): Tensor {
   const dim = weight.shape[1]!;
   const index = indices.contiguousData();
   const count = index.length;
-  const output = allocate(weight.dtype, count * dim);
+  // Every element is written below: no zero fill first.
+  const output = allocateForOverwrite(weight.dtype, count * dim);
   const table = weight.storage.data;
   const rowStride = weight.strides[0]!;
   const columnStride = weight.strides[1]!;
@@ -47,23 +49,44 @@ export function embeddingBackwardKernel(
   const count = index.length;
   const dim = gradOutput.shape[gradOutput.ndim - 1]!;
   const gradient = gradOutput.contiguousData();
-  const result = allocate(gradOutput.dtype, numWeights * dim);
-  if (scaleGradByFreq) scatterAddScaledRows(result, gradient, index, count, dim, paddingIdx, indexCounts(index, numWeights));
-  else scatterAddRows(result, gradient, index, count, dim, paddingIdx);
+  if (scaleGradByFreq) {
+    const result = allocate(gradOutput.dtype, numWeights * dim);
+    scatterAddScaledRows(result, gradient, index, count, dim, paddingIdx, indexCounts(index, numWeights));
+    return Tensor.fromData(result, [numWeights, dim]);
+  }
+  // The table is written whole below (each row by its first index, or zeros), so it is not zero-filled
+  // first: a zero fill and then a read of every target row would double the traffic through the table.
+  const result = allocateForOverwrite(gradOutput.dtype, numWeights * dim);
+  const written = new Uint8Array(numWeights);
+  scatterRowsIntoTable(result, gradient, index, count, dim, paddingIdx, written);
+  zeroUnwrittenRows(result, dim, written);
   return Tensor.fromData(result, [numWeights, dim]);
 }
 
 // The scatter-adds live in functions of typed arrays and numbers only, so V8
 // compiles each loop once; four columns a step keep the adds independent.
 
-/** `result[index[i]] += gradient[i]` row by row (rows of `dim`), skipping `paddingIdx`. */
-function scatterAddRows(result: TypedArray, gradient: TypedArray, index: TypedArray, count: number, dim: number, paddingIdx: number): void {
+/**
+ * `result[index[i]] += gradient[i]` row by row (rows of `dim`) into a table
+ * of zeros, skipping `paddingIdx`, without reading the zeros: a row's first
+ * index stores `gradient + 0` (the sum with the zero it replaces, so −0
+ * becomes +0 as before), later ones add, in index order as always. Marks
+ * the rows it writes in `written`.
+ */
+function scatterRowsIntoTable(
+  result: TypedArray, gradient: TypedArray, index: TypedArray, count: number, dim: number, paddingIdx: number, written: Uint8Array,
+): void {
   const wide = dim - (dim % 4);
   for (let i = 0, source = 0; i < count; i++, source += dim) {
     const row = index[i]!;
     if (row === paddingIdx) continue;
     const target = row * dim;
     let j = 0;
+    if (written[row] === 0) {
+      written[row] = 1;
+      for (; j < dim; j++) result[target + j] = gradient[source + j]! + 0;
+      continue;
+    }
     for (; j < wide; j += 4) {
       const t = target + j;
       const s = source + j;
@@ -80,7 +103,22 @@ function scatterAddRows(result: TypedArray, gradient: TypedArray, index: TypedAr
   }
 }
 
-/** {@link scatterAddRows} with each row divided by its index's count (`scaleGradByFreq`). */
+/** Zeros the rows of `result` (rows of `dim`) not marked in `written`, a run of consecutive rows at a time. */
+function zeroUnwrittenRows(result: TypedArray, dim: number, written: Uint8Array): void {
+  const rows = written.length;
+  let row = 0;
+  while (row < rows) {
+    if (written[row] !== 0) {
+      row++;
+      continue;
+    }
+    const start = row;
+    while (row < rows && written[row] === 0) row++;
+    result.fill(0, start * dim, row * dim);
+  }
+}
+
+/** {@link scatterRowsIntoTable} with each row divided by its index's count (`scaleGradByFreq`). */
 function scatterAddScaledRows(
   result: TypedArray, gradient: TypedArray, index: TypedArray, count: number, dim: number, paddingIdx: number, counts: Int32Array,
 ): void {

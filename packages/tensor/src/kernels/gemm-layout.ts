@@ -55,9 +55,13 @@ export interface GemmLayout {
 
 /** A bias broadcast to [m, n]: element [i][j] is `values[offset + i*rowStride + j*columnStride]` (strides 0 where broadcast). */
 export interface GemmBias {
+  /** The bias tensor's storage. */
   values: Float32Array | Float64Array;
+  /** Where element [0][0] lies in `values`. */
   offset: number;
+  /** The step between rows of the broadcast [m, n] bias: 0 for a bias per column. */
   rowStride: number;
+  /** The step between columns: 0 for a bias per row. */
   columnStride: number;
 }
 

@@ -30,3 +30,4 @@ export { type GemmBias, type GemmLayout, type GemmLayoutRequest, finishGemm, lay
 export { Storage } from './storage.js';
 export { type Tensor, makeTensor } from './tensor-factory.js';
 export { type DType, type DTypeStorageMap, type TypedArray, allocate, allocateForOverwrite } from './dtype.js';
+export { WasmKernelModule, decodeBase64 } from './backends/wasm/wasm-module.js';

@@ -13,6 +13,7 @@
  * on first use; a runtime without WebAssembly SIMD (or a CSP that forbids
  * it) gets `undefined`, and the kernels keep their TypeScript versions.
  */
+import { WasmKernelModule } from '@strata/tensor/backend';
 import { ATTENTION_WASM_BASE64 } from './attention-wasm.generated.js';
 
 /** What attention.wat exports (pointers are byte offsets into `memory`). */
@@ -35,34 +36,14 @@ export const WASM_BACKEND = 'wasm';
  */
 export const CHUNK_FLOATS = 16384;
 
-const PAGE_BYTES = 65536;
 /** Operands start at this byte (16-byte aligned). */
 const FIRST_BYTE = 16;
-/** Stay within signed i32 addresses; bigger calls keep the TypeScript kernels. */
-const MAX_BYTES = 2 ** 31 - PAGE_BYTES;
 
-let loaded: AttentionExports | undefined;
-let loadFailed = false;
-/** A view over the current memory buffer; replaced when the memory grows. */
-let floats = new Float32Array(0);
-
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index);
-  return bytes;
-}
+const attention = new WasmKernelModule<AttentionExports>(ATTENTION_WASM_BASE64);
 
 /** The module's exports, compiling it on first call; `undefined` where WebAssembly SIMD is unavailable. */
 export function attentionWasm(): AttentionExports | undefined {
-  if (loaded !== undefined || loadFailed) return loaded;
-  try {
-    const compiled = new WebAssembly.Module(decodeBase64(ATTENTION_WASM_BASE64));
-    loaded = new WebAssembly.Instance(compiled, {}).exports as unknown as AttentionExports;
-  } catch {
-    loadFailed = true;
-  }
-  return loaded;
+  return attention.exports();
 }
 
 /**
@@ -70,24 +51,13 @@ export function attentionWasm(): AttentionExports | undefined {
  * returns their byte offsets (16-byte aligned), growing the memory as
  * needed; `null` when that is too big (the caller declines).
  */
-export function reserveRegions(module: AttentionExports, operands: number, count: number): number[] | null {
+export function reserveRegions(operands: number, count: number): number[] | null {
   const regionBytes = Math.ceil((count * 4) / 16) * 16;
-  const end = FIRST_BYTE + operands * regionBytes;
-  if (end > MAX_BYTES) return null;
-  const memory = module.memory;
-  const missing = end - memory.buffer.byteLength;
-  if (missing > 0) {
-    try {
-      memory.grow(Math.ceil(missing / PAGE_BYTES));
-    } catch {
-      return null;
-    }
-  }
-  if (floats.buffer !== memory.buffer) floats = new Float32Array(memory.buffer);
+  if (!attention.reserve(FIRST_BYTE + operands * regionBytes)) return null;
   return Array.from({ length: operands }, (_, index) => FIRST_BYTE + index * regionBytes);
 }
 
 /** The memory as float32, valid after the last {@link reserveRegions} (index = byte offset / 4). */
 export function wasmFloats(): Float32Array {
-  return floats;
+  return attention.floats();
 }

@@ -15,7 +15,7 @@ export function splitHeadsWasmKernel(x: Tensor, parts: number, heads: number): T
   const module = attentionWasm();
   const [batch, length, width] = x.shape as [number, number, number];
   const sample = length * width;
-  const regions = module === undefined || x.dtype !== 'float32' || sample === 0 || batch === 0 ? null : reserveRegions(module, 2, sample);
+  const regions = module === undefined || x.dtype !== 'float32' || sample === 0 || batch === 0 ? null : reserveRegions(2, sample);
   if (regions === null) return kernelBelow('splitHeads', WASM_BACKEND)(x, parts, heads);
   const [source, target] = regions as [number, number];
   const embed = width / parts;
@@ -51,7 +51,7 @@ export function mergeHeadsWasmKernel(parts: readonly Tensor[]): Tensor {
     // A part read through strides that spread a sample over more than twice its size is not worth copying in whole.
     || widest > 2 * sample
     ? null
-    : reserveRegions(module, 2, Math.max(widest, parts.length * sample));
+    : reserveRegions(2, Math.max(widest, parts.length * sample));
   if (regions === null) return kernelBelow('mergeHeads', WASM_BACKEND)(parts);
   const [source, target] = regions as [number, number];
   const embed = heads * headDim;

@@ -24,7 +24,7 @@ export function scaledMaskedSoftmaxWasmKernel(scores: Tensor, scale: number, mas
   const chunkRows = rowsPerChunk(width);
   const regions = module === undefined || scores.dtype !== 'float32' || masks.some((mask) => mask.dtype !== 'float32') || width === 0 || count === 0
     ? null
-    : reserveRegions(module, 1, chunkRows * width);
+    : reserveRegions(1, chunkRows * width);
   if (regions === null) return kernelBelow('scaledMaskedSoftmax', WASM_BACKEND)(scores, scale, masks, overwrite);
   const [x] = regions as [number];
   // With masks, the target holds the shifted scores first and the softmax runs over them in place;
@@ -52,7 +52,7 @@ export function scaledMaskedSoftmaxBackwardWasmKernel(gradOutput: Tensor, output
   const chunkRows = rowsPerChunk(width);
   const regions = module === undefined || output.dtype !== 'float32' || gradOutput.dtype !== 'float32' || width === 0 || count === 0
     ? null
-    : reserveRegions(module, 2, chunkRows * width);
+    : reserveRegions(2, chunkRows * width);
   if (regions === null) return kernelBelow('scaledMaskedSoftmaxBackward', WASM_BACKEND)(gradOutput, output, scale);
   const [g, y] = regions as [number, number];
   const gradient = gradOutput.contiguousData() as Float32Array;

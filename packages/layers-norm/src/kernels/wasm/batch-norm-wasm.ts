@@ -83,7 +83,7 @@ function batchNormByChannel(
   const x = layout.floats(batch * spatial);
   const moments = layout.doubles(2);
   const coefficients = layout.floats(4);
-  if (!layout.reserve(module)) return null;
+  if (!layout.reserve()) return null;
   const floats = wasmFloats();
   const doubles = wasmDoubles();
   const planes = new ChannelPlanes(batch, channels, spatial);
@@ -130,7 +130,7 @@ function batchNormBackwardByChannel(
   const g = layout.floats(batch * spatial);
   const sums = layout.doubles(2);
   const coefficients = layout.floats(5);
-  if (!layout.reserve(module)) return null;
+  if (!layout.reserve()) return null;
   const floats = wasmFloats();
   const doubles = wasmDoubles();
   const planes = new ChannelPlanes(batch, channels, spatial);

@@ -33,7 +33,7 @@ export function layerNormWasmKernel(input: Tensor, weight: Tensor | null, bias: 
   const b = layout.floats(length);
   const mean = layout.doubles(rows);
   const invstd = layout.doubles(rows);
-  if (!layout.reserve(module)) return kernelBelow('layerNorm', WASM_BACKEND)(input, weight, bias, length, eps);
+  if (!layout.reserve()) return kernelBelow('layerNorm', WASM_BACKEND)(input, weight, bias, length, eps);
   const floats = wasmFloats();
   writeParameter(weight, w, length, 1);
   writeParameter(bias, b, length, 0);
@@ -80,7 +80,7 @@ export function layerNormBackwardWasmKernel(
   const weightSums = layout.doubles(length);
   const biasSums = layout.doubles(length);
   const partialSums = layout.floats(2 * length);
-  if (!layout.reserve(module)) {
+  if (!layout.reserve()) {
     return kernelBelow('layerNormBackward', WASM_BACKEND)(input, gradOutput, mean, invstd, weight, length, mask);
   }
   const floats = wasmFloats();

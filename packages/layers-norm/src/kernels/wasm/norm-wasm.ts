@@ -14,6 +14,7 @@
  * first use; a runtime without WebAssembly SIMD (or a CSP that forbids it)
  * gets `undefined`, and the kernels keep their TypeScript versions.
  */
+import { WasmKernelModule } from '@strata/tensor/backend';
 import { NORM_WASM_BASE64 } from './norm-wasm.generated.js';
 
 /** What norm.wat exports (pointers are byte offsets into `memory`). */
@@ -30,35 +31,14 @@ export interface NormExports {
   channelBackwardInput(x: number, g: number, out: number, batch: number, channels: number, spatial: number, coefficients: number): void;
 }
 
-const PAGE_BYTES = 65536;
 /** Bytes [0, 16) are the module's scratch; operands start here. */
 const FIRST_BYTE = 16;
-/** Stay within signed i32 addresses; bigger calls keep the TypeScript kernels. */
-const MAX_BYTES = 2 ** 31 - PAGE_BYTES;
 
-let loaded: NormExports | undefined;
-let loadFailed = false;
-/** Views over the current memory buffer; replaced when the memory grows. */
-let floats = new Float32Array(0);
-let doubles = new Float64Array(0);
-
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index);
-  return bytes;
-}
+const norm = new WasmKernelModule<NormExports>(NORM_WASM_BASE64);
 
 /** The module's exports, compiling it on first call; `undefined` where WebAssembly SIMD is unavailable. */
 export function normWasm(): NormExports | undefined {
-  if (loaded !== undefined || loadFailed) return loaded;
-  try {
-    const compiled = new WebAssembly.Module(decodeBase64(NORM_WASM_BASE64));
-    loaded = new WebAssembly.Instance(compiled, {}).exports as unknown as NormExports;
-  } catch {
-    loadFailed = true;
-  }
-  return loaded;
+  return norm.exports();
 }
 
 /**
@@ -86,31 +66,17 @@ export class WasmLayout {
   }
 
   /** Grows the memory to hold every region; false when that is too big (the caller declines). */
-  reserve(module: NormExports): boolean {
-    if (this.end > MAX_BYTES) return false;
-    const memory = module.memory;
-    const missing = this.end - memory.buffer.byteLength;
-    if (missing > 0) {
-      try {
-        memory.grow(Math.ceil(missing / PAGE_BYTES));
-      } catch {
-        return false;
-      }
-    }
-    if (floats.buffer !== memory.buffer) {
-      floats = new Float32Array(memory.buffer);
-      doubles = new Float64Array(memory.buffer);
-    }
-    return true;
+  reserve(): boolean {
+    return norm.reserve(this.end);
   }
 }
 
 /** The memory as float32, valid after the last `reserve` (index = byte offset / 4). */
 export function wasmFloats(): Float32Array {
-  return floats;
+  return norm.floats();
 }
 
 /** The memory as float64, valid after the last `reserve` (index = byte offset / 8). */
 export function wasmDoubles(): Float64Array {
-  return doubles;
+  return norm.doubles();
 }

@@ -13,7 +13,7 @@
  * float32 typed arrays where the SIMD loop runs at well under one.
  */
 import type { Tensor } from '@strata/tensor';
-import { kernelBelow } from '@strata/tensor/backend';
+import { WasmKernelModule, kernelBelow } from '@strata/tensor/backend';
 import type { SgdUpdateScalars } from '../update-kernels.js';
 import { SGD_WASM_BASE64 } from './sgd-wasm.generated.js';
 
@@ -28,33 +28,11 @@ interface SgdExports {
 
 /** Float32 values per operand and chunk: three operands of 64 KB stay in L2 between the copies and the loop. */
 const CHUNK = 16384;
-const PAGE_BYTES = 65536;
-
-let loaded: SgdExports | undefined;
-let loadFailed = false;
-/** The memory as float32, once grown to hold the three chunks. */
-let floats = new Float32Array(0);
-
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index);
-  return bytes;
-}
+const sgd = new WasmKernelModule<SgdExports>(SGD_WASM_BASE64);
 
 /** The module's exports with room for three chunks, compiled on first call; `undefined` where WebAssembly SIMD is unavailable. */
 export function sgdWasm(): SgdExports | undefined {
-  if (loaded !== undefined || loadFailed) return loaded;
-  try {
-    const module = new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(SGD_WASM_BASE64)), {}).exports as unknown as SgdExports;
-    const missing = 3 * CHUNK * 4 - module.memory.buffer.byteLength;
-    if (missing > 0) module.memory.grow(Math.ceil(missing / PAGE_BYTES));
-    floats = new Float32Array(module.memory.buffer);
-    loaded = module;
-  } catch {
-    loadFailed = true;
-  }
-  return loaded;
+  return sgd.reserve(3 * CHUNK * 4) ? sgd.exports() : undefined;
 }
 
 /** The float32 elements of a contiguous tensor, in place (no copy). */
@@ -83,6 +61,7 @@ export function sgdUpdateWasmKernel(param: Tensor, grad: Tensor, momentumBuffer:
   const b = contiguousFloats(momentumBuffer);
   // The TypeScript kernel's scale of the gradient: (1 − dampening), negated to maximize.
   const scale = (1 - s.dampening) * (s.maximize ? -1 : 1);
+  const floats = sgd.floats();
   for (let start = 0; start < count; start += CHUNK) {
     const end = Math.min(start + CHUNK, count);
     floats.set(p.subarray(start, end), 0);

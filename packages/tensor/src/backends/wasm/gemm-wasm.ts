@@ -25,6 +25,7 @@ import { type GemmBias, getNumThreads, threadingSupport } from '../../backend.js
 import { GEMM_WASM_BASE64, GEMM_WASM_MEMORY_FLAGS_OFFSET } from './gemm-wasm.generated.js';
 import { BATCH_PHASE, GemmPool, PACK_PHASE, type TaskExports, TILE_PHASE } from './gemm-pool.js';
 import { KC, MC, NC, NR, planGemm } from './gemm-plan.js';
+import { decodeBase64 } from './wasm-module.js';
 
 /** What gemm.wat exports. */
 type GemmExports = TaskExports;
@@ -62,13 +63,6 @@ let loadFailed = false;
 /** Views over the current memory buffer; replaced when the memory grows. */
 let heap = new Float32Array(0);
 let heapWords = new Int32Array(0);
-
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index);
-  return bytes;
-}
 
 function instantiate(shared: boolean): Loaded {
   const bytes = decodeBase64(GEMM_WASM_BASE64);

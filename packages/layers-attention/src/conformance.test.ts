@@ -5,12 +5,33 @@ import './index.js';
 
 // Random calls of this package's kernels for `@strata/tensor/testing`: the
 // fused softmax kernels against their defaults composed of forward ops, the
-// head moves against themselves on contiguous copies (every layout read right).
+// head moves against themselves on contiguous copies (every layout read right),
+// the wasm fused attention against its composite default.
 
 const FLOATS = ['float32', 'float64'] as const;
 const layouts = ['contiguous', 'offset', 'transposed', 'strided', 'broadcast'] as const;
 
+/** q [N, H, L, E], k [N, H, S, E], v [N, H, S, Ev] of one dtype, each in its own layout (small sizes, edge cases included). */
+function attentionOperands(source: Parameters<ArgumentDraw>[0], round: number): [number[], number, number, number, number, (typeof FLOATS)[number]] {
+  const leading = [source.integer(1, 3), source.integer(1, 3)];
+  return [leading, source.integer(1, 9), source.integer(1, 9), source.integer(1, 6), source.integer(1, 6), FLOATS[round % 2]!];
+}
+
 const extraCases: Record<string, ArgumentDraw> = {
+  fusedAttention: (source, round) => {
+    const [leading, length, sourceLength, features, valueFeatures, dtype] = attentionOperands(source, round);
+    const [q, k, v] = [[length, features], [sourceLength, features], [sourceLength, valueFeatures]].map((last, index) =>
+      source.tensor([...leading, ...last], dtype, layouts[(round + index) % layouts.length]!));
+    // No mask, an [L, S] mask, and that with a per-sample [N, 1, 1, S] one.
+    const maskShapes = [[], [[length, sourceLength]], [[length, sourceLength], [leading[0]!, 1, 1, sourceLength]]][round % 3]!;
+    return [q, k, v, 0.25 + source.integer(0, 8) / 4, maskShapes.map((shape) => source.tensor(shape, dtype, 'offset'))];
+  },
+  fusedAttentionBackward: (source, round) => {
+    const [leading, length, sourceLength, features, valueFeatures, dtype] = attentionOperands(source, round);
+    const [gradOutput, q, k, v, scores] = [[length, valueFeatures], [length, features], [sourceLength, features], [sourceLength, valueFeatures], [length, sourceLength]]
+      .map((last, index) => source.tensor([...leading, ...last], dtype, layouts[(round + index) % layouts.length]!));
+    return [gradOutput, q, k, v, scores!.softmax(-1), 0.125 * (1 + (round % 5))];
+  },
   attentionSoftmaxBackward: (source, round) => {
     const shape = source.shape(1 + (round % 4), 6);
     const dtype = FLOATS[round % 2]!;
@@ -49,8 +70,10 @@ const extraCases: Record<string, ArgumentDraw> = {
 
 describe('layers-attention kernels in the conformance suite', () => {
   const cases = conformanceCases('cpu', { extraCases }).filter((check) => check.kernel in extraCases);
-  it('checks all five, the softmax kernels against their composite defaults', () => {
-    expect(cases.map((check) => check.kernel).sort()).toEqual(Object.keys(extraCases).sort());
+  it('checks the five CPU kernels, the softmax kernels against their composite defaults', () => {
+    // The fused attention kernels have no CPU kernel of their own (the composite is it): the wasm suite checks them.
+    const cpuKernels = Object.keys(extraCases).filter((kernel) => !kernel.startsWith('fusedAttention'));
+    expect(cases.map((check) => check.kernel).sort()).toEqual(cpuKernels.sort());
     expect(kernelOf('attentionSoftmaxBackward', 'composite')).not.toBeNull();
     for (const fused of ['attentionSoftmaxBackward', 'scaledMaskedSoftmax', 'scaledMaskedSoftmaxBackward']) {
       expect(cases.find((check) => check.kernel === fused)!.name).toContain('against the reference');
@@ -60,7 +83,7 @@ describe('layers-attention kernels in the conformance suite', () => {
 });
 
 describe('the wasm kernels in the conformance suite', () => {
-  const wasmKernels = ['scaledMaskedSoftmax', 'scaledMaskedSoftmaxBackward', 'splitHeads', 'mergeHeads'];
+  const wasmKernels = ['fusedAttention', 'fusedAttentionBackward', 'scaledMaskedSoftmax', 'scaledMaskedSoftmaxBackward', 'splitHeads', 'mergeHeads'];
   const cases = conformanceCases('wasm', { extraCases }).filter((entry) => wasmKernels.includes(entry.kernel));
   it('checks each of them against the CPU kernel below it', () => {
     expect([...new Set(cases.map((check) => check.kernel))].sort()).toEqual([...wasmKernels].sort());

@@ -252,12 +252,13 @@ export class MultiheadAttention extends Module {
     // The key-padding mask stays [N, 1, 1, S]: attend adds both masks row by row, never summing them into a big temporary.
     const perSample = keyPaddingMask === null ? null : keyPaddingMask.reshape([batch, 1, 1, sourceLength]);
     const dropoutP = this.training ? this.dropout : 0;
-    const [attended, weights] = attend(q, k, v, mask, 1 / Math.sqrt(this.headDim), dropoutP, perSample);
+    const [attended, weights] = attend(q, k, v, mask, 1 / Math.sqrt(this.headDim), dropoutP, perSample, needWeights);
     const outProj = this.outProjection;
     const output = linear(mergeHeads(attended), outProj.weight, outProj.bias);
     const returnedOutput = !batched ? output.squeeze(0) : this.batchFirst ? output : output.transpose(0, 1);
     if (!needWeights) return [returnedOutput, null];
-    const returned = averageAttnWeights ? weights.sum(1).div(heads) : weights;
+    // attend returns the weights whenever they are asked for.
+    const returned = averageAttnWeights ? weights!.sum(1).div(heads) : weights!;
     return [returnedOutput, batched ? returned : returned.squeeze(0)];
   }
 

@@ -25,6 +25,7 @@ import {
   zeros,
 } from '@strata/tensor';
 import { attentionSoftmax } from './attention-softmax.js';
+import { fusedAttention, fusedAttentionTakes } from './fused-attention.js';
 import { scaledMaskedSoftmax } from './scaled-masked-softmax.js';
 import { checkProbability } from './options.js';
 
@@ -60,15 +61,22 @@ export interface ScaledDotProductAttentionOptions {
  * The attention core: softmax(q·kᵀ·scale + masks)·v with optional dropout of the weights.
  * q [..., L, E], k [..., S, E], v [..., S, Ev], each mask a float tensor broadcastable to [..., L, S] or null
  * (the attention mask and the key-padding mask, added to the scores without being summed first).
- * Returns the output [..., L, Ev] and the weights [..., L, S]. Inputs are checked by the callers.
+ * Returns the output [..., L, Ev] and the weights [..., L, S], or null for the weights when the caller
+ * does not need them (`needWeights` false) and the fused op took the call. Inputs are checked by the callers.
  *
- * Both products are one batched `gemm` each (kᵀ is a strided view, not a copy). The scale and the masks
- * are folded into the softmax pass (scaled-masked-softmax.ts) unless a float mask itself requires a
- * gradient, which the fused pass does not give: then the scores are scaled and summed with recorded ops.
+ * Without dropout, weights to return or a mask that requires a gradient, the whole core is one op
+ * (fused-attention.ts). Otherwise both products are one batched `gemm` each (kᵀ is a strided view, not a
+ * copy), and the scale and the masks are folded into the softmax pass (scaled-masked-softmax.ts) unless a
+ * float mask itself requires a gradient, which the fused pass does not give: then the scores are scaled
+ * and summed with recorded ops.
  */
 export function attend(
   q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, scale: number, dropoutP: number, secondMask: Tensor | null = null,
-): [Tensor, Tensor] {
+  needWeights = true,
+): [Tensor, Tensor | null] {
+  if (!needWeights && dropoutP === 0 && mask?.requiresGrad !== true && secondMask?.requiresGrad !== true && fusedAttentionTakes(q, k, v)) {
+    return [fusedAttention(q, k, v, scale, mask, secondMask), null];
+  }
   const scores = matmul(q, k.transpose(-2, -1));
   let weights: Tensor;
   if (mask?.requiresGrad === true || secondMask?.requiresGrad === true) {
@@ -167,5 +175,5 @@ export function scaledDotProductAttention(
   } else if (isCausal) {
     mask = causalFloatMask(length, sourceLength, query.dtype);
   }
-  return attend(query, key, value, mask, scale, dropoutP)[0];
+  return attend(query, key, value, mask, scale, dropoutP, null, false)[0];
 }

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 /**
- * Assembles src/backends/wasm/gemm.wat with wabt (SIMD on) and writes the
+ * Assembles src/backends/wasm/gemm.wat, with the functions of
+ * attention-tasks.wat spliced in before the module's closing parenthesis
+ * (one module: the attention tasks call the gemm's functions and run on its
+ * memory and worker pool), with wabt (SIMD on) and writes the
  * bytes, base64, into src/backends/wasm/gemm-wasm.generated.ts. The generated
  * file is committed, so building, testing and running Strata needs no wasm
  * tooling; a test checks that it still matches the .wat.
@@ -16,6 +19,8 @@ import { assembleWat, base64Literal } from '../../../tooling/wasm/assemble.mjs';
 const wasmFolder = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'backends', 'wasm');
 /** The hand-written module. */
 export const watPath = join(wasmFolder, 'gemm.wat');
+/** Functions of the same module, kept in their own file: the attention tasks. */
+export const attentionTasksPath = join(wasmFolder, 'attention-tasks.wat');
 /** The committed output. */
 export const generatedPath = join(wasmFolder, 'gemm-wasm.generated.ts');
 
@@ -30,6 +35,13 @@ function assemble(wabt, source) {
   return assembleWat(wabt, 'gemm.wat', source, FEATURES);
 }
 
+/** gemm.wat's module with `functions` inserted before its final closing parenthesis. */
+function spliceModule(module, functions) {
+  const end = module.lastIndexOf(')');
+  if (end < 0) throw new Error('gemm.wat: no closing parenthesis');
+  return `${module.slice(0, end)}\n${functions}\n${module.slice(end)}`;
+}
+
 /**
  * The text of the generated TypeScript file for the current .wat: the
  * shared-memory module, and where the one byte lies that makes it the
@@ -38,7 +50,7 @@ function assemble(wabt, source) {
  */
 export async function generateGemmModule() {
   const wabt = await createWabt();
-  const source = readFileSync(watPath, 'utf8');
+  const source = spliceModule(readFileSync(watPath, 'utf8'), readFileSync(attentionTasksPath, 'utf8'));
   if (!source.includes(SHARED_MEMORY)) throw new Error(`gemm.wat: expected the memory import ${SHARED_MEMORY}`);
   const shared = assemble(wabt, source);
   const unshared = assemble(wabt, source.replace(SHARED_MEMORY, '(memory 1 32767)'));

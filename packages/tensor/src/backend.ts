@@ -31,3 +31,9 @@ export { Storage } from './storage.js';
 export { type Tensor, makeTensor } from './tensor-factory.js';
 export { type DType, type DTypeStorageMap, type TypedArray, allocate, allocateForOverwrite } from './dtype.js';
 export { WasmKernelModule, decodeBase64 } from './backends/wasm/wasm-module.js';
+export {
+  type AttentionOperand,
+  type AttentionSizes,
+  attentionBackwardWasm,
+  attentionForwardWasm,
+} from './backends/wasm/attention-wasm.js';

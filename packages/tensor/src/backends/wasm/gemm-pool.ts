@@ -34,6 +34,9 @@ const CONTROL_BYTES = 64;
 export const PACK_PHASE = 0;
 export const TILE_PHASE = 1;
 export const BATCH_PHASE = 2;
+/** The attention tasks of attention-tasks.wat (whole heads per task). */
+export const ATTENTION_FORWARD_PHASE = 3;
+export const ATTENTION_BACKWARD_PHASE = 4;
 /** Tasks per job fit 20 bits of the claim word. */
 export const MAX_TASKS = 0xfffff;
 /**
@@ -45,11 +48,13 @@ const WORKER_SPINS = 20_000;
 /** Polls the calling thread makes for the last tasks before sleeping. */
 const CALLER_SPINS = 20_000;
 
-/** The task exports of gemm.wat. */
+/** The task exports of gemm.wat (with attention-tasks.wat spliced in). */
 export interface TaskExports {
   packTask(job: number, task: number, slot: number): void;
   tileTask(job: number, task: number, slot: number): void;
   batchTask(job: number, task: number, slot: number): void;
+  attentionForwardTask(job: number, task: number, slot: number): void;
+  attentionBackwardTask(job: number, task: number, slot: number): void;
 }
 
 interface NodeWorker {
@@ -93,7 +98,7 @@ export class GemmPool {
     private readonly memory: WebAssembly.Memory,
     exports: TaskExports,
   ) {
-    this.tasks = [exports.packTask, exports.tileTask, exports.batchTask];
+    this.tasks = [exports.packTask, exports.tileTask, exports.batchTask, exports.attentionForwardTask, exports.attentionBackwardTask];
   }
 
   /** How many tasks the workers have run since the pool started (modulo 2³²). */

@@ -3,48 +3,21 @@
  * gemm.wat (assembled into gemm-wasm.generated.ts by scripts/build-wasm.mjs),
  * on the calling thread and the worker pool of gemm-pool.ts.
  *
- * The module works on its own linear memory, so each call copies A and B in
- * and C out; that is O(mk + kn + mn) memcpy-speed work against 2mnk FLOP, and
- * the strided packing itself runs in wasm. Where threads are available the
- * memory is a shared `WebAssembly.Memory` that every worker's instance
- * imports; elsewhere the same module, its memory import's flag byte switched
- * to unshared, runs on one thread. The memory is grown, never shrunk, so steady-state
- * calls allocate no buffers.
+ * The module works on its own linear memory (wasm-heap.ts), so each call
+ * copies A and B in and C out; that is O(mk + kn + mn) memcpy-speed work
+ * against 2mnk FLOP, and the strided packing itself runs in wasm.
  *
  * Memory layout of one call (byte addresses, 16-byte aligned): the job
  * descriptor at 0, one private region per thread (edge scratch and packing
  * buffers), the batch table, C, the staged A and B, and B packed whole
  * (split plans only). See the descriptor fields in gemm.wat.
- *
- * Compilation is synchronous (the module is a few kilobytes) and happens
- * when the backend registers (wasm-backend.ts); any failure there (no
- * WebAssembly, no SIMD, a CSP that forbids wasm) means the backend does not
- * register, and the CPU reference stays active.
+
  */
-import { type GemmBias, getNumThreads, threadingSupport } from '../../backend.js';
-import { GEMM_WASM_BASE64, GEMM_WASM_MEMORY_FLAGS_OFFSET } from './gemm-wasm.generated.js';
-import { BATCH_PHASE, GemmPool, PACK_PHASE, type TaskExports, TILE_PHASE } from './gemm-pool.js';
+import { type GemmBias, getNumThreads } from '../../backend.js';
+import { BATCH_PHASE, PACK_PHASE, TILE_PHASE } from './gemm-pool.js';
 import { KC, MC, NC, NR, planGemm } from './gemm-plan.js';
-import { decodeBase64 } from './wasm-module.js';
+import { JOB, JOB_BYTES, SCRATCH_BYTES, heap, heapWords, load, planStaging, reserve, roundUp, stage } from './wasm-heap.js';
 
-/** What gemm.wat exports. */
-type GemmExports = TaskExports;
-
-interface Loaded {
-  exports: GemmExports;
-  memory: WebAssembly.Memory;
-  /** The pool, where the memory is shared (started lazily: no workers until a product needs them). */
-  pool: GemmPool | undefined;
-}
-
-/** The job descriptor's address and size. */
-const JOB = 0;
-const JOB_BYTES = 256;
-/** Bytes of a thread's edge-tile scratch, before its packing buffers. */
-const SCRATCH_BYTES = 128;
-const PAGE_BYTES = 65536;
-/** The memory's maximum (pages), as declared in gemm.wat: 2 GiB less a page, all of it i32-addressable. */
-const MAX_PAGES = 32767;
 /**
  * Float32 products with at least this many multiply-adds, and at least
  * `MIN_OUTPUTS` entries of C, go to the WebAssembly kernel. Measured: it wins
@@ -54,43 +27,6 @@ const MAX_PAGES = 32767;
  */
 const MIN_MULTIPLY_ADDS = 1024;
 const MIN_OUTPUTS = 64;
-const MAX_BYTES = MAX_PAGES * PAGE_BYTES;
-/** A strided operand whose span exceeds its size this much is gathered densely first. */
-const SPAN_SLACK = 4;
-
-let loaded: Loaded | undefined;
-let loadFailed = false;
-/** Views over the current memory buffer; replaced when the memory grows. */
-let heap = new Float32Array(0);
-let heapWords = new Int32Array(0);
-
-function instantiate(shared: boolean): Loaded {
-  const bytes = decodeBase64(GEMM_WASM_BASE64);
-  // The generated module imports a shared memory; one flag byte makes it import an unshared one.
-  if (!shared) bytes[GEMM_WASM_MEMORY_FLAGS_OFFSET] = 1;
-  const module = new WebAssembly.Module(bytes);
-  const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared });
-  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as GemmExports;
-  return { exports, memory, pool: shared ? new GemmPool(module, memory, exports) : undefined };
-}
-
-function load(): Loaded | undefined {
-  if (loaded !== undefined || loadFailed) return loaded;
-  try {
-    if (threadingSupport().available) {
-      try {
-        loaded = instantiate(true);
-      } catch {
-        // A runtime with SharedArrayBuffer but no shared wasm memory: one thread.
-      }
-    }
-    loaded ??= instantiate(false);
-  } catch {
-    loadFailed = true;
-  }
-  return loaded;
-}
-
 /** Whether this runtime compiles the module (compiling it now if it has not yet). */
 export function wasmGemmAvailable(): boolean {
   return load() !== undefined;
@@ -114,86 +50,6 @@ export function wasmGemmWorkerTasks(): number {
  */
 export function wasmGemmTakes(m: number, n: number, k: number): boolean {
   return k > 0 && m * n >= MIN_OUTPUTS && m * n * k >= MIN_MULTIPLY_ADDS && wasmGemmAvailable();
-}
-
-/** First index and one past the last index that a rows×columns strided view touches. */
-function spanStart(offset: number, rows: number, columns: number, rowStride: number, colStride: number): number {
-  return offset + Math.min(0, (rows - 1) * rowStride) + Math.min(0, (columns - 1) * colStride);
-}
-function spanEnd(offset: number, rows: number, columns: number, rowStride: number, colStride: number): number {
-  return offset + Math.max(0, (rows - 1) * rowStride) + Math.max(0, (columns - 1) * colStride) + 1;
-}
-
-function roundUp(value: number, multiple: number): number {
-  return Math.ceil(value / multiple) * multiple;
-}
-
-/** Makes the memory at least `bytes` long and the views current; false if it cannot grow. */
-function reserve(memory: WebAssembly.Memory, bytes: number): boolean {
-  const current = memory.buffer.byteLength;
-  if (current < bytes) {
-    if (bytes > MAX_BYTES) return false;
-    try {
-      // Grow by at least half again, so a slowly growing workload grows rarely.
-      const target = Math.min(MAX_BYTES, Math.max(bytes, current + (current >> 1)));
-      memory.grow(Math.ceil((target - current) / PAGE_BYTES));
-    } catch {
-      return false;
-    }
-  }
-  if (heap.buffer !== memory.buffer || heap.length * 4 < memory.buffer.byteLength) {
-    heap = new Float32Array(memory.buffer);
-    heapWords = new Int32Array(memory.buffer);
-  }
-  return true;
-}
-
-/** How one operand of every product is placed in the heap. */
-interface Staging {
-  /** Copy the whole span [start, end) of the source, or gather each product densely. */
-  whole: boolean;
-  /** The span of the source the products read: [start, end). */
-  start: number;
-  end: number;
-  /** Floats it takes in the heap. */
-  length: number;
-  rowStride: number;
-  colStride: number;
-}
-
-/** Decides how to stage `offsets.length` rows×columns views of one array. */
-function planStaging(offsets: readonly number[], rows: number, columns: number, rowStride: number, colStride: number): Staging {
-  let start = Infinity;
-  let end = -Infinity;
-  for (const offset of offsets) {
-    start = Math.min(start, spanStart(offset, rows, columns, rowStride, colStride));
-    end = Math.max(end, spanEnd(offset, rows, columns, rowStride, colStride));
-  }
-  const dense = offsets.length * rows * columns;
-  if (end - start <= SPAN_SLACK * dense + 64) return { whole: true, start, end, length: end - start, rowStride, colStride };
-  return { whole: false, start, end, length: dense, rowStride: columns, colStride: 1 };
-}
-
-/** Copies one operand into the heap at float index `target`, writing each product's address into `field` of the table. */
-function stage(
-  source: Float32Array, offsets: readonly number[], rows: number, columns: number, rowStride: number, colStride: number,
-  staging: Staging, target: number, table: number, field: number,
-): void {
-  if (staging.whole) {
-    heap.set(source.subarray(staging.start, staging.start + staging.length), target);
-    for (let batch = 0; batch < offsets.length; batch++) {
-      heapWords[table + 4 * batch + field] = 4 * (target + offsets[batch]! - staging.start);
-    }
-    return;
-  }
-  let index = target;
-  for (let batch = 0; batch < offsets.length; batch++) {
-    heapWords[table + 4 * batch + field] = 4 * index;
-    for (let i = 0; i < rows; i++) {
-      let element = offsets[batch]! + i * rowStride;
-      for (let p = 0; p < columns; p++, index++, element += colStride) heap[index] = source[element]!;
-    }
-  }
 }
 
 /**

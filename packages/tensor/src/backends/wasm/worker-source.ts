@@ -21,7 +21,7 @@
 const WORKER_LOOP = String.raw`
 function strataGemmWorker(module, memory, control, slot, spins) {
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
-  const tasks = [exports.packTask, exports.tileTask, exports.batchTask];
+  const tasks = [exports.packTask, exports.tileTask, exports.batchTask, exports.attentionForwardTask, exports.attentionBackwardTask];
   const words = new Int32Array(control);
   const claim = new BigInt64Array(control, 0, 1);
   for (;;) {

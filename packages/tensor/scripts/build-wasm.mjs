@@ -43,10 +43,38 @@ function spliceModule(module, functions) {
 }
 
 /**
+ * Where the micro-kernel's eight multiply-adds lie: each
+ * `local.get c; local.get a; local.get b; f32x4.mul; f32x4.add; local.set c`
+ * (12 bytes before the set, c + a·b). Rewritten as `local.get a; local.get b;
+ * local.get c; f32x4.relaxed_madd; nop; nop; nop` (same length, so no size
+ * field changes), the module uses fused multiply-adds where the runtime has
+ * relaxed SIMD (gemm-fma.ts).
+ */
+function fusedMultiplyAddSites(bytes) {
+  const sites = [];
+  for (let i = 0; i + 13 < bytes.length; i++) {
+    const matches = bytes[i] === 0x20 && bytes[i + 2] === 0x20 && bytes[i + 4] === 0x20
+      && bytes[i + 6] === 0xfd && bytes[i + 7] === 0xe6 && bytes[i + 8] === 0x01
+      && bytes[i + 9] === 0xfd && bytes[i + 10] === 0xe4 && bytes[i + 11] === 0x01
+      && bytes[i + 12] === 0x21 && bytes[i + 13] === bytes[i + 1] && bytes[i + 1] < 0x80 && bytes[i + 3] < 0x80 && bytes[i + 5] < 0x80;
+    if (matches) sites.push(i);
+  }
+  if (sites.length !== 8) throw new Error(`gemm.wat: expected the kernel's 8 multiply-adds, found ${sites.length}`);
+  return sites;
+}
+
+/** A module of one function using f32x4.relaxed_madd: what tells whether the runtime has relaxed SIMD. */
+function relaxedProbe(wabt) {
+  const source = '(module (func (param v128 v128 v128) (result v128) (f32x4.relaxed_madd (local.get 0) (local.get 1) (local.get 2))))';
+  return assembleWat(wabt, 'relaxed-probe.wat', source, { simd: true, relaxed_simd: true });
+}
+
+/**
  * The text of the generated TypeScript file for the current .wat: the
  * shared-memory module, and where the one byte lies that makes it the
  * unshared one (the memory import's limits flags: 0x03, a maximum and
- * shared; 0x01, a maximum only). Shipping one module keeps the bundle small.
+ * shared; 0x01, a maximum only), the multiply-add sites and the relaxed
+ * SIMD probe. Shipping one module keeps the bundle small.
  */
 export async function generateGemmModule() {
   const wabt = await createWabt();
@@ -67,6 +95,12 @@ export async function generateGemmModule() {
     '',
     '/** The byte of the module that is 3 (shared memory with a maximum); set to 1, the module imports an unshared memory. */',
     `export const GEMM_WASM_MEMORY_FLAGS_OFFSET = ${differences[0]};`,
+    '',
+    '/** Where the micro-kernel\'s multiply-adds (12 bytes each) lie, for the fused rewrite of gemm-fma.ts. */',
+    `export const GEMM_WASM_MULTIPLY_ADD_SITES = [${fusedMultiplyAddSites(shared).join(', ')}];`,
+    '',
+    '/** A module of one function that uses f32x4.relaxed_madd, as base64: it compiles where relaxed SIMD is on. */',
+    `export const RELAXED_SIMD_PROBE_BASE64 = '${relaxedProbe(wabt).toString('base64')}';`,
     '',
   ].join('\n');
 }

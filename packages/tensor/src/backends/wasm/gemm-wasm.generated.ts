@@ -78,3 +78,9 @@ export const GEMM_WASM_BASE64 =
 
 /** The byte of the module that is 3 (shared memory with a maximum); set to 1, the module imports an unshared memory. */
 export const GEMM_WASM_MEMORY_FLAGS_OFFSET = 132;
+
+/** Where the micro-kernel's multiply-adds (12 bytes each) lie, for the fused rewrite of gemm-fma.ts. */
+export const GEMM_WASM_MULTIPLY_ADD_SITES = [279, 293, 315, 329, 351, 365, 387, 401];
+
+/** A module of one function that uses f32x4.relaxed_madd, as base64: it compiles where relaxed SIMD is on. */
+export const RELAXED_SIMD_PROBE_BASE64 = 'AGFzbQEAAAABCAFgA3t7ewF7AwIBAAoNAQsAIAAgASAC/YUCCw==';

@@ -17,6 +17,7 @@
  */
 import { threadingSupport } from '../../backend.js';
 import { GEMM_WASM_BASE64, GEMM_WASM_MEMORY_FLAGS_OFFSET } from './gemm-wasm.generated.js';
+import { fuseMultiplyAdds, relaxedSimdAvailable } from './gemm-fma.js';
 import { GemmPool, type TaskExports } from './gemm-pool.js';
 import { decodeBase64 } from './wasm-module.js';
 
@@ -53,6 +54,7 @@ function instantiate(shared: boolean): Loaded {
   const bytes = decodeBase64(GEMM_WASM_BASE64);
   // The generated module imports a shared memory; one flag byte makes it import an unshared one.
   if (!shared) bytes[GEMM_WASM_MEMORY_FLAGS_OFFSET] = 1;
+  if (relaxedSimdAvailable()) fuseMultiplyAdds(bytes);
   const module = new WebAssembly.Module(bytes);
   const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared });
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as GemmExports;

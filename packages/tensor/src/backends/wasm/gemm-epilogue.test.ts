@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { kernelOf } from '../../registry.js';
+import { getNumThreads, setNumThreads } from '../../threads/num-threads.js';
+import { setThreadMinMultiplyAdds } from './gemm-plan.js';
 import { Tensor } from '../../tensor.js';
 import { seededRandom } from '../../kernels/gemm-test-support.js';
 import '../../index.js';
@@ -7,8 +9,9 @@ import '../../index.js';
 /**
  * The wasm `gemm` writes a bias straight into wasm memory (one row or
  * column, then doubling copies) and leaves new outputs unfilled; these
- * check that every bias shape and every batch gets the reference's
- * result, bias included, with no element left unwritten.
+ * check that every bias shape, every batch, every depth block and every
+ * thread split gets the reference's result, bias included (once), with no
+ * element left unwritten.
  */
 const wasmGemm = kernelOf('gemm', 'wasm')!;
 const cpuGemm = kernelOf('gemm', 'cpu')!;
@@ -57,6 +60,27 @@ describe('wasm gemm epilogue', () => {
       expectClose(wasmOut, cpuOut);
     });
   }
+
+  it('adds a bias once over several depth blocks and over the threads\' tiles', () => {
+    // k = 600 is three depth blocks; 300×300 outputs are split into tiles over two threads.
+    const x = tensor([300, 600], 15);
+    const y = tensor([600, 300], 16);
+    const threads = getNumThreads();
+    const previous = setThreadMinMultiplyAdds(0);
+    try {
+      for (const count of [1, 2]) {
+        setNumThreads(count);
+        for (const bias of [tensor([300], 17), tensor([300, 1], 18)]) expectClose(wasmGemm(x, y, { bias }), cpuGemm(x, y, { bias }));
+        // A batch of products shared out whole: batchTask's path.
+        const xs = tensor([9, 20, 600], 19);
+        const ys = tensor([9, 600, 36], 20);
+        for (const bias of [tensor([36], 21), tensor([20, 1], 22)]) expectClose(wasmGemm(xs, ys, { bias }), cpuGemm(xs, ys, { bias }));
+      }
+    } finally {
+      setThreadMinMultiplyAdds(previous);
+      setNumThreads(threads);
+    }
+  });
 
   it('fills every element of a large new output (which Node leaves uninitialized) with the product', () => {
     const x = tensor([300, 256], 10);

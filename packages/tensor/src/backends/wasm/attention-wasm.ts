@@ -92,6 +92,17 @@ function planGroup(wasm: Loaded, sizes: AttentionSizes, count: number, backward:
   };
 }
 
+/** Byte addresses of consecutive 16-byte-aligned regions of `floats[i]` floats from `first`, and where they end. */
+function placeRegions(first: number, floats: readonly number[]): { starts: number[]; end: number } {
+  let next = first;
+  const starts = floats.map((count) => {
+    const at = next;
+    next += 4 * roundUp(count, 4);
+    return at;
+  });
+  return { starts, end: next };
+}
+
 /** Heads per group: as many as fit in {@link GROUP_BYTES}, at least one. */
 function headsPerGroup(floatsPerHead: number): number {
   return Math.max(1, Math.floor(GROUP_BYTES / (4 * floatsPerHead)));
@@ -136,13 +147,75 @@ function inBounds(operand: AttentionOperand, rows: number, columns: number): boo
   return staging.start >= 0 && staging.end <= operand.data.length;
 }
 
-function slice(operand: AttentionOperand, start: number, end: number): AttentionOperand {
-  return { ...operand, offsets: operand.offsets.slice(start, end) };
-}
-
 function validSizes(sizes: AttentionSizes): boolean {
   const { heads, length, sourceLength, features, valueFeatures } = sizes;
   return heads > 0 && length > 0 && sourceLength > 0 && features > 0 && valueFeatures > 0;
+}
+
+/** An operand of one call: its matrices' shape, the table word of its address and the job fields of its strides. */
+interface Input {
+  operand: AttentionOperand;
+  rows: number;
+  columns: number;
+  word: number;
+  strideField: number | null;
+}
+
+/** A dense result of one call: floats per head and the table word of its address. */
+interface Result {
+  array: Float32Array;
+  floatsPerHead: number;
+  word: number;
+}
+
+/**
+ * Runs `phase` over every head in groups: stages the inputs, points each
+ * head's table entry at its inputs and results, runs the tasks, copies the
+ * results out. Every group is laid out (and the memory grown) before the
+ * first is written, so a false return leaves the results untouched.
+ */
+function runHeads(
+  wasm: Loaded, sizes: AttentionSizes, phase: number, scale: number, inputs: readonly Input[], results: readonly Result[],
+  setUpJob: () => void,
+): boolean {
+  const perHead = inputs.reduce((total, input) => total + input.rows * input.columns, 0)
+    + results.reduce((total, result) => total + result.floatsPerHead, 0);
+  const group = headsPerGroup(perHead);
+  const layouts = [];
+  for (let start = 0; start < sizes.heads; start += group) {
+    const end = Math.min(sizes.heads, start + group);
+    const count = end - start;
+    const plan = planGroup(wasm, sizes, count, phase === ATTENTION_BACKWARD_PHASE);
+    const stagings = inputs.map(({ operand, rows, columns }) =>
+      planStaging(operand.offsets.slice(start, end), rows, columns, operand.rowStride, operand.colStride));
+    const table = JOB + JOB_BYTES + plan.slots * plan.privateStride;
+    const regions = placeRegions(table + 4 * ENTRY_WORDS * count,
+      [...results.map((result) => count * result.floatsPerHead), ...stagings.map((staging) => staging.length)]);
+    layouts.push({ start, end, count, plan, stagings, table, starts: regions.starts, bytes: regions.end });
+  }
+  if (!reserve(wasm.memory, Math.max(...layouts.map((layout) => layout.bytes)))) return false;
+  for (const { start, end, count, plan, stagings, table, starts } of layouts) {
+    writeJob(sizes, plan, count, table, scale);
+    setUpJob();
+    inputs.forEach(({ operand, rows, columns, word, strideField }, index) => {
+      const staging = stagings[index]!;
+      const offsets = operand.offsets.slice(start, end);
+      stage(operand.data, offsets, rows, columns, operand.rowStride, operand.colStride, staging,
+        starts[results.length + index]! / 4, table / 4, word, ENTRY_WORDS);
+      if (strideField !== null) writeStrides(strideField, staging.rowStride, staging.colStride);
+    });
+    for (let head = 0; head < count; head++) {
+      results.forEach((result, index) => {
+        heapWords[table / 4 + ENTRY_WORDS * head + result.word] = starts[index]! + 4 * head * result.floatsPerHead;
+      });
+    }
+    runTasks(wasm, phase, plan);
+    results.forEach((result, index) => {
+      const from = starts[index]! / 4;
+      result.array.set(heap.subarray(from, from + count * result.floatsPerHead), start * result.floatsPerHead);
+    });
+  }
+  return true;
 }
 
 /**
@@ -164,53 +237,22 @@ export function attentionForwardWasm(
     || masks.some((mask) => !inBounds(mask, length, sourceLength))) {
     return false;
   }
-  const perHead = length * features + sourceLength * (features + valueFeatures) + length * (sourceLength + valueFeatures);
-  const group = headsPerGroup(perHead + masks.length * length * sourceLength);
-  // Every group is checked before the first is written, so a false return leaves the outputs untouched.
-  const groups: [number, number][] = [];
-  for (let start = 0; start < heads; start += group) groups.push([start, Math.min(heads, start + group)]);
-  const layouts = groups.map(([start, end]) => {
-    const count = end - start;
-    const plan = planGroup(wasm, sizes, count, false);
-    const stagings = [q, k, v, ...masks].map((operand, index) => {
-      const [rows, columns] = index === 0 ? [length, features] : index === 1 ? [sourceLength, features]
-        : index === 2 ? [sourceLength, valueFeatures] : [length, sourceLength];
-      return planStaging(operand.offsets.slice(start, end), rows, columns, operand.rowStride, operand.colStride);
-    });
-    const table = JOB + JOB_BYTES + plan.slots * plan.privateStride;
-    const weightsStart = table + 4 * ENTRY_WORDS * count;
-    const outputStart = weightsStart + 4 * roundUp(count * length * sourceLength, 4);
-    let next = outputStart + 4 * roundUp(count * length * valueFeatures, 4);
-    const starts = stagings.map((staging) => {
-      const at = next;
-      next += 4 * roundUp(staging.length, 4);
-      return at;
-    });
-    return { start, end, count, plan, stagings, table, weightsStart, outputStart, starts, bytes: next };
-  });
-  if (!reserve(wasm.memory, Math.max(...layouts.map((layout) => layout.bytes)))) return false;
-  for (const { start, end, count, plan, stagings, table, weightsStart, outputStart, starts } of layouts) {
-    writeJob(sizes, plan, count, table, scale);
-    [q, k, v, ...masks].forEach((operand, index) => {
-      const staging = stagings[index]!;
-      const part = slice(operand, start, end);
-      const [rows, columns] = index === 0 ? [length, features] : index === 1 ? [sourceLength, features]
-        : index === 2 ? [sourceLength, valueFeatures] : [length, sourceLength];
-      // Table words: q 0, k 1, v 2, masks 5 and 6.
-      stage(part.data, part.offsets, rows, columns, part.rowStride, part.colStride, staging, starts[index]! / 4, table / 4,
-        index < 3 ? index : index + 2, ENTRY_WORDS);
-      writeStrides([FIELD.query, FIELD.key, FIELD.value, FIELD.firstMask, FIELD.secondMask][index]!, staging.rowStride, staging.colStride);
-    });
+  // Table words (attention-tasks.wat): q 0, k 1, v 2, output 3, weights 4, masks 5 and 6.
+  const inputs: Input[] = [
+    { operand: q, rows: length, columns: features, word: 0, strideField: FIELD.query },
+    { operand: k, rows: sourceLength, columns: features, word: 1, strideField: FIELD.key },
+    { operand: v, rows: sourceLength, columns: valueFeatures, word: 2, strideField: FIELD.value },
+    ...masks.map((mask, index): Input => ({
+      operand: mask, rows: length, columns: sourceLength, word: 5 + index, strideField: index === 0 ? FIELD.firstMask : FIELD.secondMask,
+    })),
+  ];
+  const results: Result[] = [
+    { array: output, floatsPerHead: length * valueFeatures, word: 3 },
+    { array: weights, floatsPerHead: length * sourceLength, word: 4 },
+  ];
+  return runHeads(wasm, sizes, ATTENTION_FORWARD_PHASE, scale, inputs, results, () => {
     heapWords[JOB / 4 + FIELD.masks] = masks.length;
-    for (let head = 0; head < count; head++) {
-      heapWords[table / 4 + ENTRY_WORDS * head + 3] = outputStart + 4 * head * length * valueFeatures;
-      heapWords[table / 4 + ENTRY_WORDS * head + 4] = weightsStart + 4 * head * length * sourceLength;
-    }
-    runTasks(wasm, ATTENTION_FORWARD_PHASE, plan);
-    weights.set(heap.subarray(weightsStart / 4, weightsStart / 4 + count * length * sourceLength), start * length * sourceLength);
-    output.set(heap.subarray(outputStart / 4, outputStart / 4 + count * length * valueFeatures), start * length * valueFeatures);
-  }
-  return true;
+  });
 }
 
 /**
@@ -233,54 +275,22 @@ export function attentionBackwardWasm(
     || !inBounds(k, sourceLength, features) || !inBounds(v, sourceLength, valueFeatures)) {
     return false;
   }
+  // The weights are dense rows (the tasks' softmax gradient walks them with stride S), staged whole.
   const weightsOperand: AttentionOperand = {
     data: weights, offsets: Array.from({ length: heads }, (_, head) => head * length * sourceLength), rowStride: sourceLength, colStride: 1,
   };
-  const operands = [q, k, v, gradOutput, weightsOperand];
-  const shapes: [number, number][] = [[length, features], [sourceLength, features], [sourceLength, valueFeatures], [length, valueFeatures], [length, sourceLength]];
-  // Table words: q 0, k 1, v 2, g 5, weights 4 (dq 3, dk 6, dv 7 below).
-  const fields = [0, 1, 2, 5, 4];
-  const perHead = 2 * (length * features + sourceLength * (features + valueFeatures)) + length * (valueFeatures + sourceLength);
-  const group = headsPerGroup(perHead);
-  const groups: [number, number][] = [];
-  for (let start = 0; start < heads; start += group) groups.push([start, Math.min(heads, start + group)]);
-  const layouts = groups.map(([start, end]) => {
-    const count = end - start;
-    const plan = planGroup(wasm, sizes, count, true);
-    const stagings = operands.map((operand, index) =>
-      planStaging(operand.offsets.slice(start, end), shapes[index]![0], shapes[index]![1], operand.rowStride, operand.colStride));
-    const table = JOB + JOB_BYTES + plan.slots * plan.privateStride;
-    const dqStart = table + 4 * ENTRY_WORDS * count;
-    const dkStart = dqStart + 4 * roundUp(count * length * features, 4);
-    const dvStart = dkStart + 4 * roundUp(count * sourceLength * features, 4);
-    let next = dvStart + 4 * roundUp(count * sourceLength * valueFeatures, 4);
-    const starts = stagings.map((staging) => {
-      const at = next;
-      next += 4 * roundUp(staging.length, 4);
-      return at;
-    });
-    return { start, end, count, plan, stagings, table, dqStart, dkStart, dvStart, starts, bytes: next };
-  });
-  if (!reserve(wasm.memory, Math.max(...layouts.map((layout) => layout.bytes)))) return false;
-  for (const { start, end, count, plan, stagings, table, dqStart, dkStart, dvStart, starts } of layouts) {
-    writeJob(sizes, plan, count, table, scale);
-    operands.forEach((operand, index) => {
-      const staging = stagings[index]!;
-      const part = slice(operand, start, end);
-      stage(part.data, part.offsets, shapes[index]![0], shapes[index]![1], part.rowStride, part.colStride, staging,
-        starts[index]! / 4, table / 4, fields[index]!, ENTRY_WORDS);
-      if (index < 4) writeStrides([FIELD.query, FIELD.key, FIELD.value, FIELD.gradient][index]!, staging.rowStride, staging.colStride);
-    });
-    for (let head = 0; head < count; head++) {
-      const entry = table / 4 + ENTRY_WORDS * head;
-      heapWords[entry + 3] = dqStart + 4 * head * length * features;
-      heapWords[entry + 6] = dkStart + 4 * head * sourceLength * features;
-      heapWords[entry + 7] = dvStart + 4 * head * sourceLength * valueFeatures;
-    }
-    runTasks(wasm, ATTENTION_BACKWARD_PHASE, plan);
-    dq.set(heap.subarray(dqStart / 4, dqStart / 4 + count * length * features), start * length * features);
-    dk.set(heap.subarray(dkStart / 4, dkStart / 4 + count * sourceLength * features), start * sourceLength * features);
-    dv.set(heap.subarray(dvStart / 4, dvStart / 4 + count * sourceLength * valueFeatures), start * sourceLength * valueFeatures);
-  }
-  return true;
+  // Table words (attention-tasks.wat): q 0, k 1, v 2, dq 3, weights 4, g 5, dk 6, dv 7.
+  const inputs: Input[] = [
+    { operand: q, rows: length, columns: features, word: 0, strideField: FIELD.query },
+    { operand: k, rows: sourceLength, columns: features, word: 1, strideField: FIELD.key },
+    { operand: v, rows: sourceLength, columns: valueFeatures, word: 2, strideField: FIELD.value },
+    { operand: gradOutput, rows: length, columns: valueFeatures, word: 5, strideField: FIELD.gradient },
+    { operand: weightsOperand, rows: length, columns: sourceLength, word: 4, strideField: null },
+  ];
+  const results: Result[] = [
+    { array: dq, floatsPerHead: length * features, word: 3 },
+    { array: dk, floatsPerHead: sourceLength * features, word: 6 },
+    { array: dv, floatsPerHead: sourceLength * valueFeatures, word: 7 },
+  ];
+  return runHeads(wasm, sizes, ATTENTION_BACKWARD_PHASE, scale, inputs, results, () => {});
 }

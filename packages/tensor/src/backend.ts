@@ -37,3 +37,4 @@ export {
   attentionBackwardWasm,
   attentionForwardWasm,
 } from './backends/wasm/attention-wasm.js';
+export { type WasmTask, MAX_TASKS, WasmTaskPool } from './backends/wasm/task-pool.js';

@@ -14,9 +14,10 @@
  * its memory cannot hold a group of heads.
  */
 import { getNumThreads } from '../../backend.js';
-import { ATTENTION_BACKWARD_PHASE, ATTENTION_FORWARD_PHASE } from './gemm-pool.js';
 import { KC, MC, NC, NR, planGemm } from './gemm-plan.js';
-import { JOB, JOB_BYTES, SCRATCH_BYTES, type Loaded, heap, heapWords, load, planStaging, reserve, roundUp, stage } from './wasm-heap.js';
+import {
+  ATTENTION_BACKWARD_PHASE, ATTENTION_FORWARD_PHASE, JOB, JOB_BYTES, SCRATCH_BYTES, type Loaded, heap, heapWords, load, planStaging, reserve, roundUp, stage,
+} from './wasm-heap.js';
 
 /**
  * One operand of the attention functions, a matrix per head: head `h` reads

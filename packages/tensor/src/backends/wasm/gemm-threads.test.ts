@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { seededRandom } from '../../kernels/gemm-test-support.js';
 import { getNumThreads, setNumThreads } from '../../threads/num-threads.js';
 import { gemmWasmBatched, wasmGemmThreaded, wasmGemmWorkerTasks } from './gemm-wasm.js';
-import { MAX_TASKS } from './gemm-pool.js';
+import { MAX_TASKS } from './task-pool.js';
 import { THREAD_MIN_MULTIPLY_ADDS, planGemm, setThreadMinMultiplyAdds } from './gemm-plan.js';
 
 const initialThreads = getNumThreads();

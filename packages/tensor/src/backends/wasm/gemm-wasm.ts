@@ -1,7 +1,7 @@
 /**
  * Runs float32 matrix products through the WebAssembly SIMD module of
  * gemm.wat (assembled into gemm-wasm.generated.ts by scripts/build-wasm.mjs),
- * on the calling thread and the worker pool of gemm-pool.ts.
+ * on the calling thread and the worker pool of task-pool.ts.
  *
  * The module works on its own linear memory (wasm-heap.ts), so each call
  * copies A and B in and C out; that is O(mk + kn + mn) memcpy-speed work
@@ -14,9 +14,10 @@
 
  */
 import { type GemmBias, getNumThreads } from '../../backend.js';
-import { BATCH_PHASE, PACK_PHASE, TILE_PHASE } from './gemm-pool.js';
 import { KC, MC, NC, NR, planGemm } from './gemm-plan.js';
-import { JOB, JOB_BYTES, SCRATCH_BYTES, heap, heapWords, load, planStaging, reserve, roundUp, stage } from './wasm-heap.js';
+import {
+  BATCH_PHASE, JOB, JOB_BYTES, PACK_PHASE, SCRATCH_BYTES, TILE_PHASE, heap, heapWords, load, planStaging, reserve, roundUp, stage,
+} from './wasm-heap.js';
 
 /**
  * Float32 products with at least this many multiply-adds, and at least

@@ -1,7 +1,7 @@
 /**
  * The `wasm` backend: a WebAssembly SIMD `gemm` for float32 products,
  * registered through the kernel registry over the CPU reference, and split
- * over `getNumThreads()` threads where shared memory allows (gemm-pool.ts,
+ * over `getNumThreads()` threads where shared memory allows (task-pool.ts,
  * gemm-plan.ts); the thread count never changes a result.
  *
  * It imports only the backend contract (`../../backend.js`, published as

@@ -18,18 +18,27 @@
 import { threadingSupport } from '../../backend.js';
 import { GEMM_WASM_BASE64, GEMM_WASM_MEMORY_FLAGS_OFFSET } from './gemm-wasm.generated.js';
 import { fuseMultiplyAdds, relaxedSimdAvailable } from './gemm-fma.js';
-import { GemmPool, type TaskExports } from './gemm-pool.js';
+import { type WasmTask, WasmTaskPool } from './task-pool.js';
 import { decodeBase64 } from './wasm-module.js';
 
+/** The task exports of gemm.wat (with attention-tasks.wat spliced in), by phase: what `pool.run` takes. */
+const TASK_NAMES = ['packTask', 'tileTask', 'batchTask', 'attentionForwardTask', 'attentionBackwardTask'] as const;
+/** The phases of a product, and the attention tasks of attention-tasks.wat (whole heads per task). */
+export const PACK_PHASE = 0;
+export const TILE_PHASE = 1;
+export const BATCH_PHASE = 2;
+export const ATTENTION_FORWARD_PHASE = 3;
+export const ATTENTION_BACKWARD_PHASE = 4;
+
 /** What gemm.wat exports. */
-type GemmExports = TaskExports;
+type GemmExports = Record<(typeof TASK_NAMES)[number], WasmTask>;
 
 /** The compiled module on its memory. */
 export interface Loaded {
   exports: GemmExports;
   memory: WebAssembly.Memory;
   /** The pool, where the memory is shared (started lazily: no workers until a product needs them). */
-  pool: GemmPool | undefined;
+  pool: WasmTaskPool | undefined;
 }
 
 /** The job descriptor's address and size. */
@@ -58,7 +67,8 @@ function instantiate(shared: boolean): Loaded {
   const module = new WebAssembly.Module(bytes);
   const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared });
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as GemmExports;
-  return { exports, memory, pool: shared ? new GemmPool(module, memory, exports) : undefined };
+  const pool = shared ? new WasmTaskPool(module, memory, exports, TASK_NAMES, 'strata-gemm') : undefined;
+  return { exports, memory, pool };
 }
 
 /** The module and its memory, compiled on first call; undefined where this runtime cannot compile it. */

@@ -3,10 +3,10 @@
  * string (`eval` in Node, a Blob URL in a browser), so neither the published
  * ESM and CommonJS builds nor an application's bundler have a worker file to
  * find. It is plain JavaScript kept short: the work itself is the
- * WebAssembly module's `*Task` exports, shared with the main thread.
+ * WebAssembly module's task exports (named in `taskNames`), shared with the main thread.
  *
  * The control block (a SharedArrayBuffer of Int32 words) is laid out in
- * gemm-pool.ts; the indices below must match it.
+ * task-pool.ts; the indices below must match it.
  */
 
 /**
@@ -19,9 +19,9 @@
  * would roughly double that gap. Error word 6, finished 3, tasks-by-workers 8.
  */
 const WORKER_LOOP = String.raw`
-function strataGemmWorker(module, memory, control, slot, spins) {
+function strataWasmWorker(module, memory, control, slot, spins, taskNames) {
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
-  const tasks = [exports.packTask, exports.tileTask, exports.batchTask, exports.attentionForwardTask, exports.attentionBackwardTask];
+  const tasks = taskNames.map((name) => exports[name]);
   const words = new Int32Array(control);
   const claim = new BigInt64Array(control, 0, 1);
   for (;;) {
@@ -51,13 +51,13 @@ function strataGemmWorker(module, memory, control, slot, spins) {
 /** A Node worker (`new Worker(source, { eval: true, workerData })`). */
 export const NODE_WORKER_SOURCE = `${WORKER_LOOP}
 const { workerData } = require('node:worker_threads');
-strataGemmWorker(workerData.module, workerData.memory, workerData.control, workerData.slot, workerData.spins);
+strataWasmWorker(workerData.module, workerData.memory, workerData.control, workerData.slot, workerData.spins, workerData.taskNames);
 `;
 
 /** A browser worker (from a Blob URL), started by one message. */
 export const BROWSER_WORKER_SOURCE = `${WORKER_LOOP}
 self.onmessage = (event) => {
   const data = event.data;
-  strataGemmWorker(data.module, data.memory, data.control, data.slot, data.spins);
+  strataWasmWorker(data.module, data.memory, data.control, data.slot, data.spins, data.taskNames);
 };
 `;

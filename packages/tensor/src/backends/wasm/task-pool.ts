@@ -1,7 +1,10 @@
 /**
- * The worker pool behind the threaded `wasm` gemm: `worker_threads` in Node,
- * Web Workers in a cross-origin-isolated page, every one instantiating the
- * same compiled module on the same shared `WebAssembly.Memory`.
+ * A worker pool for a WebAssembly module whose exported tasks run on a
+ * shared `WebAssembly.Memory`: `worker_threads` in Node, Web Workers in a
+ * cross-origin-isolated page, every one instantiating the same compiled
+ * module on the same memory. The threaded `wasm` gemm and the attention
+ * tasks run on one (wasm-heap.ts); a layer package with a module of its own
+ * makes its own (exported by `@strata/tensor/backend`).
  *
  * The kernel API stays synchronous. For each phase of a product the calling
  * thread publishes a job (a task count and a descriptor address), wakes the
@@ -30,13 +33,6 @@ const ACTIVE_WORKERS = 7;
 const WORKER_TASKS = 8;
 const CONTROL_BYTES = 64;
 
-/** The phases of a product, in the order of the worker's task table. */
-export const PACK_PHASE = 0;
-export const TILE_PHASE = 1;
-export const BATCH_PHASE = 2;
-/** The attention tasks of attention-tasks.wat (whole heads per task). */
-export const ATTENTION_FORWARD_PHASE = 3;
-export const ATTENTION_BACKWARD_PHASE = 4;
 /** Tasks per job fit 20 bits of the claim word. */
 export const MAX_TASKS = 0xfffff;
 /**
@@ -48,14 +44,12 @@ const WORKER_SPINS = 20_000;
 /** Polls the calling thread makes for the last tasks before sleeping. */
 const CALLER_SPINS = 20_000;
 
-/** The task exports of gemm.wat (with attention-tasks.wat spliced in). */
-export interface TaskExports {
-  packTask(job: number, task: number, slot: number): void;
-  tileTask(job: number, task: number, slot: number): void;
-  batchTask(job: number, task: number, slot: number): void;
-  attentionForwardTask(job: number, task: number, slot: number): void;
-  attentionBackwardTask(job: number, task: number, slot: number): void;
-}
+/**
+ * A task export: runs task `task` of the job whose descriptor is at byte
+ * `job` of the shared memory, on the thread of slot `slot` (0: the calling
+ * thread; workers 1, 2, ...), each slot owning its scratch memory.
+ */
+export type WasmTask = (job: number, task: number, slot: number) => void;
 
 interface NodeWorker {
   unref(): void;
@@ -81,24 +75,35 @@ function nodeWorkerThreads(): NodeWorkerThreads | undefined {
   return candidate.getBuiltinModule('node:worker_threads') as NodeWorkerThreads;
 }
 
-/** One pool per shared memory; see the file comment. */
-export class GemmPool {
+/**
+ * Worker threads running the exported tasks of one WebAssembly module on a
+ * shared memory; see the file comment. Tasks are named by export: `run`'s
+ * `phase` is an index into `taskNames`.
+ */
+export class WasmTaskPool {
   private readonly control = new SharedArrayBuffer(CONTROL_BYTES);
   private readonly words = new Int32Array(this.control);
   private readonly claimWord = new BigInt64Array(this.control, 0, 1);
-  private readonly tasks: ((job: number, task: number, slot: number) => void)[];
+  private readonly tasks: WasmTask[];
   private readonly canBlock = callerCanBlock();
   private started = 0;
   private generation = 0;
   private failed = false;
   private browserUrl: string | undefined;
 
+  /**
+   * A pool for `module`, instantiated (by each worker) with `{ env: { memory } }`;
+   * `exports` is the calling thread's instance, `taskNames` the task exports
+   * by phase, `name` what the workers are called (`name-1`, `name-2`, ...).
+   */
   constructor(
     private readonly module: WebAssembly.Module,
     private readonly memory: WebAssembly.Memory,
-    exports: TaskExports,
+    exports: Record<string, unknown>,
+    private readonly taskNames: readonly string[],
+    private readonly name = 'strata-wasm',
   ) {
-    this.tasks = [exports.packTask, exports.tileTask, exports.batchTask, exports.attentionForwardTask, exports.attentionBackwardTask];
+    this.tasks = taskNames.map((taskName) => exports[taskName] as WasmTask);
   }
 
   /** How many tasks the workers have run since the pool started (modulo 2³²). */
@@ -129,10 +134,12 @@ export class GemmPool {
   }
 
   private startWorker(slot: number): void {
-    const workerData = { module: this.module, memory: this.memory, control: this.control, slot, spins: WORKER_SPINS };
+    const workerData = {
+      module: this.module, memory: this.memory, control: this.control, slot, spins: WORKER_SPINS, taskNames: [...this.taskNames],
+    };
     const threads = nodeWorkerThreads();
     if (threads !== undefined) {
-      const worker = new threads.Worker(NODE_WORKER_SOURCE, { eval: true, workerData, name: `strata-gemm-${slot}` });
+      const worker = new threads.Worker(NODE_WORKER_SOURCE, { eval: true, workerData, name: `${this.name}-${slot}` });
       // An idle pool must never keep the process alive.
       worker.unref();
       worker.on('error', () => {
@@ -140,7 +147,7 @@ export class GemmPool {
       });
     } else {
       this.browserUrl ??= URL.createObjectURL(new Blob([BROWSER_WORKER_SOURCE], { type: 'text/javascript' }));
-      const worker = new Worker(this.browserUrl, { name: `strata-gemm-${slot}` });
+      const worker = new Worker(this.browserUrl, { name: `${this.name}-${slot}` });
       worker.onerror = () => {
         this.failed = true;
       };
@@ -185,6 +192,6 @@ export class GemmPool {
       // A browser's main thread cannot block: it polls until the workers are done.
       if (spin >= CALLER_SPINS && this.canBlock) Atomics.wait(words, FINISHED, finished, 100);
     }
-    if (Atomics.load(words, ERROR) !== 0) throw new Error('gemm: a task failed in a @strata/tensor worker thread');
+    if (Atomics.load(words, ERROR) !== 0) throw new Error(`${this.name}: a task failed in a worker thread`);
   }
 }

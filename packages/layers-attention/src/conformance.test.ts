@@ -24,13 +24,16 @@ const extraCases: Record<string, ArgumentDraw> = {
       source.tensor([...leading, ...last], dtype, layouts[(round + index) % layouts.length]!));
     // No mask, an [L, S] mask, and that with a per-sample [N, 1, 1, S] one.
     const maskShapes = [[], [[length, sourceLength]], [[length, sourceLength], [leading[0]!, 1, 1, sourceLength]]][round % 3]!;
-    return [q, k, v, 0.25 + source.integer(0, 8) / 4, maskShapes.map((shape) => source.tensor(shape, dtype, 'offset'))];
+    // Dropout's noise every other call (any values: the kernels are linear in it).
+    const noise = round % 2 === 0 ? null : source.tensor([...leading, length, sourceLength], dtype, layouts[round % layouts.length]!);
+    return [q, k, v, 0.25 + source.integer(0, 8) / 4, maskShapes.map((shape) => source.tensor(shape, dtype, 'offset')), noise];
   },
   fusedAttentionBackward: (source, round) => {
     const [leading, length, sourceLength, features, valueFeatures, dtype] = attentionOperands(source, round);
     const [gradOutput, q, k, v, scores] = [[length, valueFeatures], [length, features], [sourceLength, features], [sourceLength, valueFeatures], [length, sourceLength]]
       .map((last, index) => source.tensor([...leading, ...last], dtype, layouts[(round + index) % layouts.length]!));
-    return [gradOutput, q, k, v, scores!.softmax(-1), 0.125 * (1 + (round % 5))];
+    const noise = round % 3 === 0 ? null : source.tensor([...leading, length, sourceLength], dtype, layouts[(round + 2) % layouts.length]!);
+    return [gradOutput, q, k, v, scores!.softmax(-1), 0.125 * (1 + (round % 5)), noise];
   },
   attentionSoftmaxBackward: (source, round) => {
     const shape = source.shape(1 + (round % 4), 6);

@@ -64,8 +64,8 @@ export interface ScaledDotProductAttentionOptions {
  * Returns the output [..., L, Ev] and the weights [..., L, S], or null for the weights when the caller
  * does not need them (`needWeights` false) and the fused op took the call. Inputs are checked by the callers.
  *
- * Without dropout, weights to return or a mask that requires a gradient, the whole core is one op
- * (fused-attention.ts). Otherwise both products are one batched `gemm` each (kᵀ is a strided view, not a
+ * Without weights to return, a mask that requires a gradient or dropout of 1, the whole core is one op
+ * (fused-attention.ts), dropout included. Otherwise both products are one batched `gemm` each (kᵀ is a strided view, not a
  * copy), and the scale and the masks are folded into the softmax pass (scaled-masked-softmax.ts) unless a
  * float mask itself requires a gradient, which the fused pass does not give: then the scores are scaled
  * and summed with recorded ops.
@@ -74,8 +74,8 @@ export function attend(
   q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, scale: number, dropoutP: number, secondMask: Tensor | null = null,
   needWeights = true,
 ): [Tensor, Tensor | null] {
-  if (!needWeights && dropoutP === 0 && mask?.requiresGrad !== true && secondMask?.requiresGrad !== true && fusedAttentionTakes(q, k, v)) {
-    return [fusedAttention(q, k, v, scale, mask, secondMask), null];
+  if (!needWeights && dropoutP < 1 && mask?.requiresGrad !== true && secondMask?.requiresGrad !== true && fusedAttentionTakes(q, k, v)) {
+    return [fusedAttention(q, k, v, scale, mask, secondMask, dropoutP), null];
   }
   const scores = matmul(q, k.transpose(-2, -1));
   let weights: Tensor;

@@ -17,14 +17,17 @@
   ;;   40/44 first mask's, 48/52 second mask's (elements), 56 masks (0, 1 or 2),
   ;;   60 table, 64 privateBase, 68 privateStride, 72 batches, 76 batchesPerTask,
   ;;   80 mcBlock, 84 kcBlock, 88 ncBlock, 92 scale (f32),
-  ;;   96/100 output gradient's row/column stride (backward).
-  ;; The table has 32 bytes per head: the addresses of q, k, v, the output
+  ;;   96/100 output gradient's row/column stride (backward), 104 dropout (1:
+  ;;   the weights are multiplied by the dropout noise before ·v).
+  ;; The table has 48 bytes per head: the addresses of q, k, v, the output
   ;; (forward) or dq (backward), the weights [L, S] (dense rows: written by
-  ;; the forward, read by the backward), the first mask or (backward) the
-  ;; output gradient, the second mask or dk, and dv. Thread `slot` owns
+  ;; the forward, read by the backward; before dropout), the first mask or
+  ;; (backward) the output gradient, the second mask or dk, dv, and the
+  ;; dropout noise [L, S] (dense rows: 0 or 1/(1 − p)). Thread `slot` owns
   ;; 128 bytes of edge scratch at privateBase + slot·privateStride, an
-  ;; mcBlock×kcBlock A buffer, a kcBlock×ncBlock B buffer and (backward) an
-  ;; L×S buffer for the scores' gradient.
+  ;; mcBlock×kcBlock A buffer, a kcBlock×ncBlock B buffer, then (backward)
+  ;; an L×S buffer for the scores' gradient and (with dropout) an L×S buffer
+  ;; for the weights after dropout.
 
   ;; 2ʸ, lane by lane, for y ≤ 0, −∞ or NaN: NaN stays NaN, anything at or
   ;; below −126.5 (where 2ʸ is under float32's smallest normal) gives 0. The
@@ -227,6 +230,39 @@
         (local.set $row (i32.add (local.get $row) (i32.const 1)))
         (br $nextRow))))
 
+  ;; dst[i] = a[i]·b[i] for `count` float32 (dst may be a).
+  (func $multiplyInto (param $dst i32) (param $a i32) (param $b i32) (param $count i32)
+    (local $end i32) (local $vectorEnd i32)
+    (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $count) (i32.const 2))))
+    (local.set $vectorEnd (i32.add (local.get $dst) (i32.shl (i32.and (local.get $count) (i32.const -4)) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $dst) (local.get $vectorEnd)))
+        (v128.store (local.get $dst) (f32x4.mul (v128.load (local.get $a)) (v128.load (local.get $b))))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (local.set $a (i32.add (local.get $a) (i32.const 16)))
+        (local.set $b (i32.add (local.get $b) (i32.const 16)))
+        (br $next)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $dst) (local.get $end)))
+        (f32.store (local.get $dst) (f32.mul (f32.load (local.get $a)) (f32.load (local.get $b))))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        (local.set $a (i32.add (local.get $a) (i32.const 4)))
+        (local.set $b (i32.add (local.get $b) (i32.const 4)))
+        (br $next))))
+
+  ;; The first L×S buffer after a thread's edge scratch and packing buffers.
+  (func $headBuffer (param $job i32) (param $private i32) (result i32)
+    (i32.add (local.get $private) (i32.add (i32.const 128) (i32.shl
+      (i32.add (i32.mul (i32.load offset=80 (local.get $job)) (i32.load offset=84 (local.get $job)))
+        (i32.mul (i32.load offset=84 (local.get $job)) (i32.load offset=88 (local.get $job))))
+      (i32.const 2)))))
+
+  ;; L·S rounded up to whole vectors: the floats of one L×S buffer.
+  (func $headFloats (param $job i32) (result i32)
+    (i32.and (i32.add (i32.mul (i32.load (local.get $job)) (i32.load offset=4 (local.get $job))) (i32.const 3)) (i32.const -4)))
+
   ;; C = A·B, one thread's whole product, with this thread's buffers of the job.
   (func $attentionProduct (param $job i32) (param $private i32) (param $m i32) (param $n i32) (param $k i32)
     (param $a i32) (param $ars i32) (param $acs i32) (param $b i32) (param $brs i32) (param $bcs i32) (param $c i32)
@@ -241,10 +277,11 @@
       (i32.const 1)))
 
   ;; Task t of an attention forward: batchesPerTask heads, each
-  ;; weights = softmax(q·kᵀ·scale + masks) and output = weights·v.
+  ;; weights = softmax(q·kᵀ·scale + masks) and output = (weights ⊙ noise)·v
+  ;; (weights·v without dropout).
   (func (export "attentionForwardTask") (param $job i32) (param $t i32) (param $slot i32)
     (local $batch i32) (local $end i32) (local $entry i32) (local $private i32)
-    (local $l i32) (local $s i32) (local $weights i32) (local $scale f32)
+    (local $l i32) (local $s i32) (local $weights i32) (local $scale f32) (local $kept i32)
     (local.set $batch (i32.mul (local.get $t) (i32.load offset=76 (local.get $job))))
     (local.set $end (i32.add (local.get $batch) (i32.load offset=76 (local.get $job))))
     (if (i32.gt_s (local.get $end) (i32.load offset=72 (local.get $job)))
@@ -257,7 +294,7 @@
     (block $done
       (loop $heads
         (br_if $done (i32.ge_s (local.get $batch) (local.get $end)))
-        (local.set $entry (i32.add (i32.load offset=60 (local.get $job)) (i32.shl (local.get $batch) (i32.const 5))))
+        (local.set $entry (i32.add (i32.load offset=60 (local.get $job)) (i32.mul (local.get $batch) (i32.const 48))))
         (local.set $weights (i32.load offset=16 (local.get $entry)))
         ;; scores = q·kᵀ: kᵀ is k read with its strides swapped.
         (call $attentionProduct (local.get $job) (local.get $private)
@@ -275,31 +312,37 @@
           (else
             (call $softmaxRows (local.get $weights) (local.get $l) (local.get $s)
               (f32.demote_f64 (f64.mul (f64.promote_f32 (local.get $scale)) (f64.const 1.4426950408889634))))))
+        (local.set $kept (local.get $weights))
+        (if (i32.load offset=104 (local.get $job))
+          (then
+            (local.set $kept (call $headBuffer (local.get $job) (local.get $private)))
+            (call $multiplyInto (local.get $kept) (local.get $weights) (i32.load offset=32 (local.get $entry))
+              (i32.mul (local.get $l) (local.get $s)))))
         (call $attentionProduct (local.get $job) (local.get $private)
           (local.get $l) (i32.load offset=12 (local.get $job)) (local.get $s)
-          (local.get $weights) (local.get $s) (i32.const 1)
+          (local.get $kept) (local.get $s) (i32.const 1)
           (i32.load offset=8 (local.get $entry)) (i32.load offset=32 (local.get $job)) (i32.load offset=36 (local.get $job))
           (i32.load offset=12 (local.get $entry)))
         (local.set $batch (i32.add (local.get $batch) (i32.const 1)))
         (br $heads))))
 
   ;; Task t of an attention backward: for batchesPerTask heads, from the
-  ;; output gradient g and the weights w: dw = g·vᵀ, ds = scale·w·(dw − Σ dw·w)
-  ;; (in this thread's L×S buffer), dq = ds·k, dk = dsᵀ·q, dv = wᵀ·g.
+  ;; output gradient g, the weights w and (with dropout) the noise n, with
+  ;; w' = w ⊙ n (w without dropout): dw' = g·vᵀ, dw = dw' ⊙ n,
+  ;; ds = scale·w·(dw − Σ dw·w) (in this thread's L×S buffer), dq = ds·k,
+  ;; dk = dsᵀ·q, dv = w'ᵀ·g.
   (func (export "attentionBackwardTask") (param $job i32) (param $t i32) (param $slot i32)
     (local $batch i32) (local $end i32) (local $entry i32) (local $private i32)
     (local $l i32) (local $s i32) (local $e i32) (local $ev i32) (local $ds i32) (local $weights i32) (local $g i32)
+    (local $kept i32) (local $noise i32)
     (local.set $batch (i32.mul (local.get $t) (i32.load offset=76 (local.get $job))))
     (local.set $end (i32.add (local.get $batch) (i32.load offset=76 (local.get $job))))
     (if (i32.gt_s (local.get $end) (i32.load offset=72 (local.get $job)))
       (then (local.set $end (i32.load offset=72 (local.get $job)))))
     (local.set $private (i32.add (i32.load offset=64 (local.get $job))
       (i32.mul (local.get $slot) (i32.load offset=68 (local.get $job)))))
-    ;; The scores' gradient lies after the edge scratch and the two packing buffers.
-    (local.set $ds (i32.add (local.get $private) (i32.add (i32.const 128) (i32.shl
-      (i32.add (i32.mul (i32.load offset=80 (local.get $job)) (i32.load offset=84 (local.get $job)))
-        (i32.mul (i32.load offset=84 (local.get $job)) (i32.load offset=88 (local.get $job))))
-      (i32.const 2)))))
+    ;; The scores' gradient lies after the edge scratch and the two packing buffers, the kept weights after it.
+    (local.set $ds (call $headBuffer (local.get $job) (local.get $private)))
     (local.set $l (i32.load (local.get $job)))
     (local.set $s (i32.load offset=4 (local.get $job)))
     (local.set $e (i32.load offset=8 (local.get $job)))
@@ -307,13 +350,20 @@
     (block $done
       (loop $heads
         (br_if $done (i32.ge_s (local.get $batch) (local.get $end)))
-        (local.set $entry (i32.add (i32.load offset=60 (local.get $job)) (i32.shl (local.get $batch) (i32.const 5))))
+        (local.set $entry (i32.add (i32.load offset=60 (local.get $job)) (i32.mul (local.get $batch) (i32.const 48))))
         (local.set $weights (i32.load offset=16 (local.get $entry)))
         (local.set $g (i32.load offset=20 (local.get $entry)))
         (call $attentionProduct (local.get $job) (local.get $private) (local.get $l) (local.get $s) (local.get $ev)
           (local.get $g) (i32.load offset=96 (local.get $job)) (i32.load offset=100 (local.get $job))
           (i32.load offset=8 (local.get $entry)) (i32.load offset=36 (local.get $job)) (i32.load offset=32 (local.get $job))
           (local.get $ds))
+        (local.set $kept (local.get $weights))
+        (if (i32.load offset=104 (local.get $job))
+          (then
+            (local.set $noise (i32.load offset=32 (local.get $entry)))
+            (call $multiplyInto (local.get $ds) (local.get $ds) (local.get $noise) (i32.mul (local.get $l) (local.get $s)))
+            (local.set $kept (i32.add (local.get $ds) (i32.shl (call $headFloats (local.get $job)) (i32.const 2))))
+            (call $multiplyInto (local.get $kept) (local.get $weights) (local.get $noise) (i32.mul (local.get $l) (local.get $s)))))
         (call $softmaxBackwardRows (local.get $ds) (local.get $weights) (local.get $l) (local.get $s) (f32.load offset=92 (local.get $job)))
         (call $attentionProduct (local.get $job) (local.get $private) (local.get $l) (local.get $e) (local.get $s)
           (local.get $ds) (local.get $s) (i32.const 1)
@@ -324,7 +374,7 @@
           (i32.load (local.get $entry)) (i32.load offset=16 (local.get $job)) (i32.load offset=20 (local.get $job))
           (i32.load offset=24 (local.get $entry)))
         (call $attentionProduct (local.get $job) (local.get $private) (local.get $s) (local.get $ev) (local.get $l)
-          (local.get $weights) (i32.const 1) (local.get $s)
+          (local.get $kept) (i32.const 1) (local.get $s)
           (local.get $g) (i32.load offset=96 (local.get $job)) (i32.load offset=100 (local.get $job))
           (i32.load offset=28 (local.get $entry)))
         (local.set $batch (i32.add (local.get $batch) (i32.const 1)))

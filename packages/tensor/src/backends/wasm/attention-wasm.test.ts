@@ -25,7 +25,7 @@ const at = (operand: AttentionOperand, head: number, i: number, j: number): numb
 
 /** The float64 weights, output and gradients of one head, written out from the formulas. */
 function reference(sizes: AttentionSizes, q: AttentionOperand, k: AttentionOperand, v: AttentionOperand,
-  masks: AttentionOperand[], scale: number, g: AttentionOperand, head: number) {
+  masks: AttentionOperand[], scale: number, g: AttentionOperand, head: number, noise: Float32Array | null) {
   const { length: l, sourceLength: s, features: e, valueFeatures: ev } = sizes;
   const weights = Array.from({ length: l }, (_, i) => {
     const row = Array.from({ length: s }, (_, j) => {
@@ -38,11 +38,14 @@ function reference(sizes: AttentionSizes, q: AttentionOperand, k: AttentionOpera
     const total = exps.reduce((a, b) => a + b, 0);
     return exps.map((x) => x / total);
   });
-  const output = weights.map((row) => Array.from({ length: ev }, (_, c) => row.reduce((total, w, j) => total + w * at(v, head, j, c), 0)));
+  // Dropout's noise multiplies the weights before ·v, and the weights' gradient after g·vᵀ.
+  const keep = (i: number, j: number): number => (noise === null ? 1 : noise[(head * l + i) * s + j]!);
+  const kept = weights.map((row, i) => row.map((w, j) => w * keep(i, j)));
+  const output = kept.map((row) => Array.from({ length: ev }, (_, c) => row.reduce((total, w, j) => total + w * at(v, head, j, c), 0)));
   const gradWeights = weights.map((_, i) => Array.from({ length: s }, (_, j) => {
     let dot = 0;
     for (let c = 0; c < ev; c++) dot += at(g, head, i, c) * at(v, head, j, c);
-    return dot;
+    return dot * keep(i, j);
   }));
   const gradScores = weights.map((row, i) => {
     const dot = row.reduce((total, w, j) => total + w * gradWeights[i]![j]!, 0);
@@ -50,7 +53,7 @@ function reference(sizes: AttentionSizes, q: AttentionOperand, k: AttentionOpera
   });
   const dq = gradScores.map((row) => Array.from({ length: e }, (_, p) => row.reduce((total, d, j) => total + d * at(k, head, j, p), 0)));
   const dk = Array.from({ length: s }, (_, j) => Array.from({ length: e }, (_, p) => gradScores.reduce((total, row, i) => total + row[j]! * at(q, head, i, p), 0)));
-  const dv = Array.from({ length: s }, (_, j) => Array.from({ length: ev }, (_, c) => weights.reduce((total, row, i) => total + row[j]! * at(g, head, i, c), 0)));
+  const dv = Array.from({ length: s }, (_, j) => Array.from({ length: ev }, (_, c) => kept.reduce((total, row, i) => total + row[j]! * at(g, head, i, c), 0)));
   return { weights, output, dq, dk, dv };
 }
 
@@ -67,9 +70,11 @@ interface Case {
   layouts: [Layout, Layout, Layout, Layout];
   masks: number;
   seed: number;
+  /** Dropout's probability (0: none). */
+  dropout?: number;
 }
 
-function runCase({ sizes, layouts, masks: maskCount, seed }: Case, threads: number) {
+function runCase({ sizes, layouts, masks: maskCount, seed, dropout = 0 }: Case, threads: number) {
   setNumThreads(threads);
   const random = seededRandom(seed);
   const { heads, length: l, sourceLength: s, features: e, valueFeatures: ev } = sizes;
@@ -84,12 +89,13 @@ function runCase({ sizes, layouts, masks: maskCount, seed }: Case, threads: numb
     makeOperand(heads, l, s, 'broadcastRows', random),
   ].slice(0, maskCount);
   const scale = 0.7;
+  const noise = dropout === 0 ? null : Float32Array.from({ length: heads * l * s }, () => (random() < dropout ? 0 : 1 / (1 - dropout)));
   const output = new Float32Array(heads * l * ev);
   const weights = new Float32Array(heads * l * s);
-  expect(attentionForwardWasm(sizes, q, k, v, masks, scale, output, weights)).toBe(true);
+  expect(attentionForwardWasm(sizes, q, k, v, masks, scale, output, weights, noise)).toBe(true);
   const [dq, dk, dv] = [l * e, s * e, s * ev].map((size) => new Float32Array(heads * size));
-  expect(attentionBackwardWasm(sizes, g, q, k, v, weights, scale, dq!, dk!, dv!)).toBe(true);
-  return { q, k, v, g, masks, scale, output, weights, dq: dq!, dk: dk!, dv: dv! };
+  expect(attentionBackwardWasm(sizes, g, q, k, v, weights, scale, dq!, dk!, dv!, noise)).toBe(true);
+  return { q, k, v, g, masks, scale, noise, output, weights, dq: dq!, dk: dk!, dv: dv! };
 }
 
 describe('attention tasks (wasm)', () => {
@@ -98,13 +104,15 @@ describe('attention tasks (wasm)', () => {
     { sizes: { heads: 4, length: 9, sourceLength: 13, features: 11, valueFeatures: 2 }, layouts: ['columnMajor', 'spaced', 'columnMajor', 'spaced'], masks: 1, seed: 2 },
     { sizes: { heads: 2, length: 1, sourceLength: 1, features: 1, valueFeatures: 1 }, layouts: ['spaced', 'columnMajor', 'rowMajor', 'columnMajor'], masks: 2, seed: 3 },
     { sizes: { heads: 2, length: 6, sourceLength: 4, features: 5, valueFeatures: 3 }, layouts: ['broadcastRows', 'rowMajor', 'broadcastRows', 'rowMajor'], masks: 2, seed: 4 },
+    { sizes: { heads: 3, length: 7, sourceLength: 9, features: 4, valueFeatures: 5 }, layouts: ['rowMajor', 'columnMajor', 'spaced', 'rowMajor'], masks: 1, seed: 7, dropout: 0.3 },
+    { sizes: { heads: 2, length: 5, sourceLength: 3, features: 2, valueFeatures: 6 }, layouts: ['spaced', 'rowMajor', 'rowMajor', 'columnMajor'], masks: 0, seed: 8, dropout: 0.5 },
   ];
   for (const testCase of cases) {
-    it(`matches the formulas in float64: ${JSON.stringify(testCase.sizes)}, ${testCase.layouts.join('/')}, ${testCase.masks} masks`, () => {
+    it(`matches the formulas in float64: ${JSON.stringify(testCase.sizes)}, ${testCase.layouts.join('/')}, ${testCase.masks} masks, dropout ${testCase.dropout ?? 0}`, () => {
       const result = runCase(testCase, 1);
       const { length: l, sourceLength: s, features: e, valueFeatures: ev } = testCase.sizes;
       for (let head = 0; head < testCase.sizes.heads; head++) {
-        const expected = reference(testCase.sizes, result.q, result.k, result.v, result.masks, result.scale, result.g, head);
+        const expected = reference(testCase.sizes, result.q, result.k, result.v, result.masks, result.scale, result.g, head, result.noise);
         expectClose(result.weights, head * l * s, expected.weights);
         expectClose(result.output, head * l * ev, expected.output);
         expectClose(result.dq, head * l * e, expected.dq);
@@ -116,7 +124,7 @@ describe('attention tasks (wasm)', () => {
 
   it('gives the same bits on one thread and on the pool, over several groups of heads', async () => {
     // 40 heads of 128×128 scores are two groups; every group is threaded.
-    const testCase: Case = { sizes: { heads: 40, length: 128, sourceLength: 128, features: 32, valueFeatures: 32 }, layouts: ['spaced', 'rowMajor', 'columnMajor', 'rowMajor'], masks: 1, seed: 5 };
+    const testCase: Case = { sizes: { heads: 40, length: 128, sourceLength: 128, features: 32, valueFeatures: 32 }, layouts: ['spaced', 'rowMajor', 'columnMajor', 'rowMajor'], masks: 1, seed: 5, dropout: 0.1 };
     const previous = setThreadMinMultiplyAdds(0);
     try {
       const one = runCase(testCase, 1);
@@ -129,7 +137,7 @@ describe('attention tasks (wasm)', () => {
       }
       if (wasmGemmThreaded()) expect(wasmGemmWorkerTasks()).toBeGreaterThan(before);
       for (const key of ['output', 'weights', 'dq', 'dk', 'dv'] as const) expect(two[key]).toEqual(one[key]);
-      const expected = reference(testCase.sizes, one.q, one.k, one.v, one.masks, one.scale, one.g, 39);
+      const expected = reference(testCase.sizes, one.q, one.k, one.v, one.masks, one.scale, one.g, 39, one.noise);
       expectClose(one.dk, 39 * 128 * 32, expected.dk);
     } finally {
       setThreadMinMultiplyAdds(previous);

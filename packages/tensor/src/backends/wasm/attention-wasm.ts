@@ -49,8 +49,8 @@ export interface AttentionSizes {
   valueFeatures: number;
 }
 
-/** Table bytes per head: eight addresses (attention-tasks.wat). */
-const ENTRY_WORDS = 8;
+/** Table words per head: nine addresses, padded to 48 bytes (attention-tasks.wat). */
+const ENTRY_WORDS = 12;
 /**
  * Bytes of operands and results one group of heads stages: small enough
  * that a group stays in cache from the copy in to the copy out, as the
@@ -63,7 +63,7 @@ const FIELD = {
   length: 0, sourceLength: 1, features: 2, valueFeatures: 3,
   query: 4, key: 6, value: 8, firstMask: 10, secondMask: 12, masks: 14,
   table: 15, privateBase: 16, privateStride: 17, batches: 18, batchesPerTask: 19,
-  mcBlock: 20, kcBlock: 21, ncBlock: 22, scale: 23, gradient: 24,
+  mcBlock: 20, kcBlock: 21, ncBlock: 22, scale: 23, gradient: 24, dropout: 26,
 } as const;
 
 /** How a group of heads is cut into tasks, and the per-thread buffers. */
@@ -76,7 +76,7 @@ interface GroupPlan {
   slots: number;
 }
 
-function planGroup(wasm: Loaded, sizes: AttentionSizes, count: number, backward: boolean): GroupPlan {
+function planGroup(wasm: Loaded, sizes: AttentionSizes, count: number, backward: boolean, dropout: boolean): GroupPlan {
   const { length, sourceLength, features, valueFeatures } = sizes;
   const pool = wasm.pool;
   const wanted = pool === undefined ? 0 : getNumThreads() - 1;
@@ -86,7 +86,9 @@ function planGroup(wasm: Loaded, sizes: AttentionSizes, count: number, backward:
   const threads = workers + 1;
   const batchesPerTask = workers > 0 ? Math.ceil(count / Math.min(count, 4 * threads)) : count;
   const ncBlock = roundUp(Math.min(NC, Math.max(sourceLength, features, valueFeatures)), NR);
-  const privateStride = SCRATCH_BYTES + 4 * MC * KC + 4 * KC * ncBlock + (backward ? 4 * roundUp(length * sourceLength, 4) : 0);
+  // L×S buffers: the scores' gradient (backward), the weights after dropout.
+  const headBuffers = (backward ? 1 : 0) + (dropout ? 1 : 0);
+  const privateStride = SCRATCH_BYTES + 4 * MC * KC + 4 * KC * ncBlock + headBuffers * 4 * roundUp(length * sourceLength, 4);
   return {
     workers, batchesPerTask, tasks: Math.ceil(count / batchesPerTask), ncBlock, privateStride,
     slots: (pool?.size ?? 0) + 1,
@@ -153,6 +155,21 @@ function validSizes(sizes: AttentionSizes): boolean {
   return heads > 0 && length > 0 && sourceLength > 0 && features > 0 && valueFeatures > 0;
 }
 
+/**
+ * Dense [heads, L, S] values as an operand: the tasks walk the weights and
+ * the noise as dense rows (stride S), so they are staged whole.
+ */
+function denseHeads(data: Float32Array, sizes: AttentionSizes): AttentionOperand {
+  const size = sizes.length * sizes.sourceLength;
+  return { data, offsets: Array.from({ length: sizes.heads }, (_, head) => head * size), rowStride: sizes.sourceLength, colStride: 1 };
+}
+
+/** The dropout noise as the tasks' input (table word 8), or nothing. */
+function noiseInputs(noise: Float32Array | null, sizes: AttentionSizes): Input[] {
+  if (noise === null) return [];
+  return [{ operand: denseHeads(noise, sizes), rows: sizes.length, columns: sizes.sourceLength, word: 8, strideField: null }];
+}
+
 /** An operand of one call: its matrices' shape, the table word of its address and the job fields of its strides. */
 interface Input {
   operand: AttentionOperand;
@@ -177,7 +194,7 @@ interface Result {
  */
 function runHeads(
   wasm: Loaded, sizes: AttentionSizes, phase: number, scale: number, inputs: readonly Input[], results: readonly Result[],
-  setUpJob: () => void,
+  dropout: boolean, setUpJob: () => void,
 ): boolean {
   const perHead = inputs.reduce((total, input) => total + input.rows * input.columns, 0)
     + results.reduce((total, result) => total + result.floatsPerHead, 0);
@@ -186,7 +203,7 @@ function runHeads(
   for (let start = 0; start < sizes.heads; start += group) {
     const end = Math.min(sizes.heads, start + group);
     const count = end - start;
-    const plan = planGroup(wasm, sizes, count, phase === ATTENTION_BACKWARD_PHASE);
+    const plan = planGroup(wasm, sizes, count, phase === ATTENTION_BACKWARD_PHASE, dropout);
     const stagings = inputs.map(({ operand, rows, columns }) =>
       planStaging(operand.offsets.slice(start, end), rows, columns, operand.rowStride, operand.colStride));
     const table = JOB + JOB_BYTES + plan.slots * plan.privateStride;
@@ -197,6 +214,7 @@ function runHeads(
   if (!reserve(wasm.memory, Math.max(...layouts.map((layout) => layout.bytes)))) return false;
   for (const { start, end, count, plan, stagings, table, starts } of layouts) {
     writeJob(sizes, plan, count, table, scale);
+    heapWords[JOB / 4 + FIELD.dropout] = dropout ? 1 : 0;
     setUpJob();
     inputs.forEach(({ operand, rows, columns, word, strideField }, index) => {
       const staging = stagings[index]!;
@@ -221,24 +239,26 @@ function runHeads(
 
 /**
  * Forward: for each head, `weights = softmax(q·kᵀ·scale + Σ masks)` along the
- * keys (max-shifted, float32) and `output = weights·v`. q is L×E, k S×E,
- * v S×Ev and each mask (at most two) L×S per head; `output` receives the
- * dense [heads, L, Ev] result and `weights` the dense [heads, L, S] one.
- * Returns false, having written nothing, where the module cannot run it.
+ * keys (max-shifted, float32) and `output = (weights ⊙ noise)·v`, or
+ * `weights·v` without `noise` (dropout's, dense [heads, L, S]: 0 or 1/(1 − p)).
+ * q is L×E, k S×E, v S×Ev and each mask (at most two) L×S per head; `output`
+ * receives the dense [heads, L, Ev] result and `weights` the dense
+ * [heads, L, S] one (before dropout). Returns false, having written
+ * nothing, where the module cannot run it.
  */
 export function attentionForwardWasm(
   sizes: AttentionSizes, q: AttentionOperand, k: AttentionOperand, v: AttentionOperand,
-  masks: readonly AttentionOperand[], scale: number, output: Float32Array, weights: Float32Array,
+  masks: readonly AttentionOperand[], scale: number, output: Float32Array, weights: Float32Array, noise: Float32Array | null = null,
 ): boolean {
   const wasm = load();
   const { heads, length, sourceLength, features, valueFeatures } = sizes;
   if (wasm === undefined || !validSizes(sizes) || masks.length > 2
     || output.length < heads * length * valueFeatures || weights.length < heads * length * sourceLength
     || !inBounds(q, length, features) || !inBounds(k, sourceLength, features) || !inBounds(v, sourceLength, valueFeatures)
-    || masks.some((mask) => !inBounds(mask, length, sourceLength))) {
+    || masks.some((mask) => !inBounds(mask, length, sourceLength)) || (noise !== null && noise.length < heads * length * sourceLength)) {
     return false;
   }
-  // Table words (attention-tasks.wat): q 0, k 1, v 2, output 3, weights 4, masks 5 and 6.
+  // Table words (attention-tasks.wat): q 0, k 1, v 2, output 3, weights 4, masks 5 and 6, noise 8.
   const inputs: Input[] = [
     { operand: q, rows: length, columns: features, word: 0, strideField: FIELD.query },
     { operand: k, rows: sourceLength, columns: features, word: 1, strideField: FIELD.key },
@@ -246,52 +266,52 @@ export function attentionForwardWasm(
     ...masks.map((mask, index): Input => ({
       operand: mask, rows: length, columns: sourceLength, word: 5 + index, strideField: index === 0 ? FIELD.firstMask : FIELD.secondMask,
     })),
+    ...noiseInputs(noise, sizes),
   ];
   const results: Result[] = [
     { array: output, floatsPerHead: length * valueFeatures, word: 3 },
     { array: weights, floatsPerHead: length * sourceLength, word: 4 },
   ];
-  return runHeads(wasm, sizes, ATTENTION_FORWARD_PHASE, scale, inputs, results, () => {
+  return runHeads(wasm, sizes, ATTENTION_FORWARD_PHASE, scale, inputs, results, noise !== null, () => {
     heapWords[JOB / 4 + FIELD.masks] = masks.length;
   });
 }
 
 /**
  * Backward of {@link attentionForwardWasm} (masks get no gradient): from the
- * output's gradient g (L×Ev per head) and the forward's dense `weights`
- * [heads, L, S], `dw = g·vᵀ`, `ds = scale·w·(dw − Σ dw·w)` per row, and
- * `dq = ds·k`, `dk = dsᵀ·q`, `dv = wᵀ·g`, written dense into `dq`
+ * output's gradient g (L×Ev per head), the forward's dense `weights`
+ * [heads, L, S] and its `noise` (or null), with w' = w ⊙ noise (w without):
+ * `dw = (g·vᵀ) ⊙ noise`, `ds = scale·w·(dw − Σ dw·w)` per row, and
+ * `dq = ds·k`, `dk = dsᵀ·q`, `dv = w'ᵀ·g`, written dense into `dq`
  * [heads, L, E], `dk` [heads, S, E] and `dv` [heads, S, Ev]. Returns false,
  * having written nothing, where the module cannot run it.
  */
 export function attentionBackwardWasm(
   sizes: AttentionSizes, gradOutput: AttentionOperand, q: AttentionOperand, k: AttentionOperand, v: AttentionOperand,
-  weights: Float32Array, scale: number, dq: Float32Array, dk: Float32Array, dv: Float32Array,
+  weights: Float32Array, scale: number, dq: Float32Array, dk: Float32Array, dv: Float32Array, noise: Float32Array | null = null,
 ): boolean {
   const wasm = load();
   const { heads, length, sourceLength, features, valueFeatures } = sizes;
   if (wasm === undefined || !validSizes(sizes) || weights.length < heads * length * sourceLength
     || dq.length < heads * length * features || dk.length < heads * sourceLength * features || dv.length < heads * sourceLength * valueFeatures
     || !inBounds(gradOutput, length, valueFeatures) || !inBounds(q, length, features)
-    || !inBounds(k, sourceLength, features) || !inBounds(v, sourceLength, valueFeatures)) {
+    || !inBounds(k, sourceLength, features) || !inBounds(v, sourceLength, valueFeatures)
+    || (noise !== null && noise.length < heads * length * sourceLength)) {
     return false;
   }
-  // The weights are dense rows (the tasks' softmax gradient walks them with stride S), staged whole.
-  const weightsOperand: AttentionOperand = {
-    data: weights, offsets: Array.from({ length: heads }, (_, head) => head * length * sourceLength), rowStride: sourceLength, colStride: 1,
-  };
-  // Table words (attention-tasks.wat): q 0, k 1, v 2, dq 3, weights 4, g 5, dk 6, dv 7.
+  // Table words (attention-tasks.wat): q 0, k 1, v 2, dq 3, weights 4, g 5, dk 6, dv 7, noise 8.
   const inputs: Input[] = [
     { operand: q, rows: length, columns: features, word: 0, strideField: FIELD.query },
     { operand: k, rows: sourceLength, columns: features, word: 1, strideField: FIELD.key },
     { operand: v, rows: sourceLength, columns: valueFeatures, word: 2, strideField: FIELD.value },
     { operand: gradOutput, rows: length, columns: valueFeatures, word: 5, strideField: FIELD.gradient },
-    { operand: weightsOperand, rows: length, columns: sourceLength, word: 4, strideField: null },
+    { operand: denseHeads(weights, sizes), rows: length, columns: sourceLength, word: 4, strideField: null },
+    ...noiseInputs(noise, sizes),
   ];
   const results: Result[] = [
     { array: dq, floatsPerHead: length * features, word: 3 },
     { array: dk, floatsPerHead: sourceLength * features, word: 6 },
     { array: dv, floatsPerHead: sourceLength * valueFeatures, word: 7 },
   ];
-  return runHeads(wasm, sizes, ATTENTION_BACKWARD_PHASE, scale, inputs, results, () => {});
+  return runHeads(wasm, sizes, ATTENTION_BACKWARD_PHASE, scale, inputs, results, noise !== null, () => {});
 }

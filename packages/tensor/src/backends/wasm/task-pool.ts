@@ -158,15 +158,22 @@ export class WasmTaskPool {
 
   /**
    * Runs tasks 0..count-1 of `phase` on the job at `job`, on this thread and
-   * the enlisted workers, and returns when all are finished.
+   * the enlisted workers, and returns when all are finished. `meanwhile`, if
+   * given, runs on this thread once the workers are woken, before it claims
+   * tasks itself: work of its own that the workers' tasks overlap. Returns
+   * the share of the call this thread spent waiting for the workers' last
+   * tasks after running out of tasks to claim (0 to 1): how much a worker
+   * that another process descheduled held it up.
    * @throws Error when a task failed in a worker.
    */
-  run(phase: number, count: number, job: number, workers: number): void {
+  run(phase: number, count: number, job: number, workers: number, meanwhile?: () => void): number {
     const task = this.tasks[phase]!;
     if (workers === 0 || count === 1) {
+      meanwhile?.();
       for (let index = 0; index < count; index++) task(job, index, 0);
-      return;
+      return 0;
     }
+    const start = performance.now();
     const words = this.words;
     words[PHASE] = phase;
     words[JOB] = job;
@@ -176,6 +183,7 @@ export class WasmTaskPool {
     Atomics.store(this.claimWord, 0, (BigInt(this.generation) << 40n) | (BigInt(count) << 20n));
     Atomics.add(words, WAKE, 1);
     Atomics.notify(words, WAKE);
+    meanwhile?.();
     let own = 0;
     for (;;) {
       const word = Atomics.load(this.claimWord, 0);
@@ -186,6 +194,7 @@ export class WasmTaskPool {
       own++;
     }
     if (own > 0) Atomics.add(words, FINISHED, own);
+    const claimed = performance.now();
     for (let spin = 0; ; spin++) {
       const finished = Atomics.load(words, FINISHED);
       if (finished === count) break;
@@ -193,5 +202,7 @@ export class WasmTaskPool {
       if (spin >= CALLER_SPINS && this.canBlock) Atomics.wait(words, FINISHED, finished, 100);
     }
     if (Atomics.load(words, ERROR) !== 0) throw new Error(`${this.name}: a task failed in a worker thread`);
+    const end = performance.now();
+    return end > start ? (end - claimed) / (end - start) : 0;
   }
 }

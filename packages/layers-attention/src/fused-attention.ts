@@ -6,10 +6,10 @@
  *
  * The `wasm` kernels run whole heads on `@strata/tensor`'s WebAssembly
  * tasks, so the [N, heads, L, S] scores and their gradient never pass
- * through JavaScript arrays (attentionForwardWasm). Measured on the
- * `transformer_encoder_fwd_bwd` workload: see the changeset. Elsewhere the
- * composite defaults run the same steps with the registry's products and
- * the fused softmax kernels.
+ * through JavaScript arrays (attentionForwardWasm): on [32, 8, 128, 32]
+ * q, k and v, forward and backward took 105 ms as batched products and
+ * softmax kernels, 57–63 ms fused. Elsewhere the composite defaults run the
+ * same steps with the registry's products and the fused softmax kernels.
  */
 import { type OpContext, defineOp } from '@strata/autograd';
 import { Tensor, defaultGenerator, getKernel, isGradEnabled, matmul, registerKernel } from '@strata/tensor';

@@ -17,6 +17,7 @@ import { col2im, im2col } from './im2col.js';
 import { scratch } from './scratch.js';
 import { flippedGeometry, flippedWeight, shiftedLayout } from './shifted.js';
 import { denseApplies, denseBackwardWeight, denseForward } from './shifted-dense.js';
+import { wasmConvolutionForward, wasmForwardApplies } from './wasm/conv-wasm.js';
 import { shiftedBackwardWeight, shiftedForward } from './shifted-products.js';
 
 type FloatArray = Float32Array | Float64Array;
@@ -117,10 +118,16 @@ export function convolutionKernel(input: Tensor, weight: Tensor, bias: Tensor | 
   const { inputVolume, outputVolume } = table;
   const x = data(input);
   const w = data(weight);
+  const length = batch * outChannels * outputVolume;
+  if (p.path !== 'depthwise' && p.path !== 'pointwise' && wasmForwardApplies(geometry, groups, x instanceof Float32Array)) {
+    const output = allocateForOverwrite('float32', length);
+    if (wasmConvolutionForward(x as Float32Array, w as Float32Array, bias === null ? null : data(bias) as Float32Array, output, batch, channels, outChannels, geometry)) {
+      return Tensor.fromData(output, [batch, outChannels, ...geometry.outputSize]);
+    }
+  }
   const shifted = p.path === 'shifted' ? shiftedPlan(p, geometry) : null;
   const dense = shifted !== null && denseApplies(geometry, shifted);
   // The dense products overwrite every output element (the bias in their epilogue): no zero fill first.
-  const length = batch * outChannels * outputVolume;
   const output = (dense ? allocateForOverwrite(input.dtype, length) : allocate(input.dtype, length)) as FloatArray;
   if (p.path === 'direct') {
     directForward(x, w, bias === null ? null : data(bias), output, batch, channels, outChannels, groups, geometry);

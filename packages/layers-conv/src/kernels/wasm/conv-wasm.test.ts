@@ -4,17 +4,19 @@
  * shapes seldom reach with an output width that fills its 8-wide tiles:
  * every rank, dilation, strides along the leading dimensions, uneven and
  * one-sided padding, output channels that do not fill the 4-channel tile,
- * no bias, and batches larger than one chunk of the module's memory. And
- * through `conv2d`, the benchmark workload's shape against the float64 path.
+ * an odd number of taps, no bias, and batches larger than one chunk of the
+ * module's memory. Through `conv2d`, the benchmark workload's shape against
+ * the float64 path. And with worker threads, the same bits as on one thread.
  */
 import { readFileSync } from 'node:fs';
 import '@strata/autograd';
-import { manualSeed, randn } from '@strata/tensor';
+import { getNumThreads, manualSeed, randn, setNumThreads } from '@strata/tensor';
+import { threadingSupport } from '@strata/tensor/backend';
 import { describe, expect, it } from 'vitest';
 import { generateConvModule, generatedPath } from '../../../scripts/build-wasm.mjs';
 import { conv2d } from '../../index.js';
 import type { ConvolutionGeometry } from '../geometry.js';
-import { wasmConvolutionForward, wasmForwardApplies } from './conv-wasm.js';
+import { wasmConvolutionForward, wasmConvolutionWorkerTasks, wasmForwardApplies } from './conv-wasm.js';
 
 interface Case {
   name: string;
@@ -90,7 +92,7 @@ function naive(x: Float32Array, w: Float32Array, bias: Float32Array | null, batc
 }
 
 const cases: Case[] = [
-  { name: '1-D, kernel 5, padding 2', batch: 3, channels: 6, outChannels: 8, inputSize: [16], kernelSize: [5], padding: [2] },
+  { name: '1-D, kernel 5, padding 2 (an odd number of taps)', batch: 3, channels: 7, outChannels: 8, inputSize: [16], kernelSize: [5], padding: [2] },
   { name: '1-D, dilation 3, no padding, 3 output channels, no bias', batch: 2, channels: 2, outChannels: 3, inputSize: [14], kernelSize: [3], dilation: [3], bias: false },
   { name: '2-D 3×3 padding 1 (conv2d_fwd\'s geometry, small)', batch: 2, channels: 5, outChannels: 8, inputSize: [6, 16], kernelSize: [3, 3], padding: [1, 1] },
   { name: '2-D stride 2 along the height, padding only along the width', batch: 2, channels: 3, outChannels: 5, inputSize: [9, 8], kernelSize: [3, 3], stride: [2, 1], padding: [0, 1] },
@@ -141,5 +143,37 @@ describe('the WebAssembly convolution forward', () => {
     let worst = 0;
     for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!) / (1 + Math.abs(want[i]!)));
     expect(worst).toBeLessThan(1e-5);
+  });
+
+  it.runIf(threadingSupport().available)('on two threads, the workers take samples and the output is the one-thread output, bit for bit', async () => {
+    const geometry = geometryOf(cases[2]!);
+    const batch = 16;
+    const channels = 16;
+    const outChannels = 32;
+    const x = random(batch * channels * 6 * 16, 4);
+    const w = random(outChannels * channels * 9, 5);
+    const bias = random(outChannels, 6);
+    const size = batch * outChannels * 6 * 16;
+    const previous = getNumThreads();
+    try {
+      setNumThreads(1);
+      const single = new Float32Array(size);
+      expect(wasmConvolutionForward(x, w, bias, single, batch, channels, outChannels, geometry)).toBe(true);
+      setNumThreads(2);
+      const before = wasmConvolutionWorkerTasks();
+      const threaded = new Float32Array(size);
+      // The worker starts asynchronously: run until it has taken part (it joins within milliseconds).
+      for (let attempt = 0; attempt < 500 && wasmConvolutionWorkerTasks() === before; attempt++) {
+        expect(wasmConvolutionForward(x, w, bias, threaded, batch, channels, outChannels, geometry)).toBe(true);
+        expect(threaded).toEqual(single);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(wasmConvolutionWorkerTasks()).toBeGreaterThan(before);
+      threaded.fill(Number.NaN);
+      expect(wasmConvolutionForward(x, w, bias, threaded, batch, channels, outChannels, geometry)).toBe(true);
+      expect(threaded).toEqual(single);
+    } finally {
+      setNumThreads(previous);
+    }
   });
 });

@@ -13,33 +13,111 @@
  * 8). Here the only copies are the batch in and the output out, and the
  * padded sample (74 KB) stays in cache; measured on one thread, 10 ms.
  *
- * The memory is grown, never shrunk; large batches go through in chunks of
- * samples so that it stays small.
+ * Samples are shared out whole between the calling thread and the worker
+ * threads of conv-pool.ts (`getNumThreads()` in all), each padding into a
+ * copy of its own, so a result does not depend on the thread count. The
+ * memory is shared with the workers where Node offers them; elsewhere (a
+ * browser) the same module, its memory import's flag byte switched to
+ * unshared, runs on the calling thread. The memory is grown, never shrunk;
+ * large batches go through in chunks of samples so that it stays small.
  */
-import { WasmKernelModule } from '@strata/tensor/backend';
+import { getNumThreads, threadingSupport } from '@strata/tensor/backend';
 import type { ConvolutionGeometry } from '../geometry.js';
-import { CONV_WASM_BASE64 } from './conv-wasm.generated.js';
+import { ConvolutionPool, nodeWorkerThreads } from './conv-pool.js';
+import { CONV_WASM_BASE64, CONV_WASM_MEMORY_FLAGS_OFFSET } from './conv-wasm.generated.js';
 
-/** What conv.wat exports (pointers are byte offsets into `memory`). */
-export interface ConvExports {
-  readonly memory: WebAssembly.Memory;
-  padSample(
-    source: number, target: number, outer: number, middle: number, rows: number, length: number,
-    outerStride: number, middleStride: number, rowStride: number,
-  ): void;
-  convolveSample(
-    padded: number, output: number, weights: number, bias: number, tapOffsets: number, taps: number,
-    lineOffsets: number, lines: number, width: number, blocks: number,
-  ): void;
+/** What conv.wat exports (pointers are byte offsets into the memory). */
+interface ConvExports {
+  sampleTask(job: number, sample: number, slot: number): void;
 }
 
-const conv = new WasmKernelModule<ConvExports>(CONV_WASM_BASE64);
+interface Loaded {
+  exports: ConvExports;
+  memory: WebAssembly.Memory;
+  /** The workers, where the memory is shared and this is Node. */
+  pool: ConvolutionPool | undefined;
+}
+
+const PAGE_BYTES = 65536;
+/** The memory's maximum, as declared in conv.wat (16384 pages: 1 GiB). */
+const MAX_PAGES = 16384;
+
+let loaded: Loaded | undefined;
+let loadFailed = false;
+let floats = new Float32Array(0);
+let words = new Int32Array(0);
+
+function decode(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index);
+  return bytes;
+}
+
+function instantiate(shared: boolean): Loaded {
+  const bytes = decode(CONV_WASM_BASE64);
+  // The generated module imports a shared memory; one flag byte makes it import an unshared one.
+  if (!shared) bytes[CONV_WASM_MEMORY_FLAGS_OFFSET] = 1;
+  const module = new WebAssembly.Module(bytes);
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared });
+  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as ConvExports;
+  const pool = shared ? new ConvolutionPool(module, memory, exports.sampleTask) : undefined;
+  return { exports, memory, pool };
+}
+
+/** The module, compiled on first call (shared memory and workers where Node offers them); undefined where it cannot be. */
+function load(): Loaded | undefined {
+  if (loaded !== undefined || loadFailed) return loaded;
+  try {
+    if (threadingSupport().available && nodeWorkerThreads() !== undefined) {
+      try {
+        loaded = instantiate(true);
+      } catch {
+        // A runtime with SharedArrayBuffer but no shared wasm memory: one thread.
+      }
+    }
+    loaded ??= instantiate(false);
+  } catch {
+    loadFailed = true;
+  }
+  return loaded;
+}
+
+/** Grows the memory to at least `bytes` and refreshes the views; false when it cannot grow that far. */
+function reserve(memory: WebAssembly.Memory, bytes: number): boolean {
+  const current = memory.buffer.byteLength;
+  if (bytes > current) {
+    if (bytes > MAX_PAGES * PAGE_BYTES) return false;
+    try {
+      memory.grow(Math.ceil((bytes - current) / PAGE_BYTES));
+    } catch {
+      return false;
+    }
+  }
+  if (floats.buffer !== memory.buffer || floats.length * 4 < memory.buffer.byteLength) {
+    floats = new Float32Array(memory.buffer);
+    words = new Int32Array(memory.buffer);
+  }
+  return true;
+}
+
+/** Samples the worker threads have run so far (0 without them): what tells a test they took part. */
+export function wasmConvolutionWorkerTasks(): number {
+  return loaded?.pool?.workerTasks ?? 0;
+}
 
 /** Output channels of the register tile, and output positions along the last dimension. */
 const TILE_CHANNELS = 4;
 const TILE_WIDTH = 8;
 /** Bytes [0, 16) are left alone; regions start here. */
 const FIRST_BYTE = 16;
+/** Words of the job descriptor that sampleTask reads (conv.wat). */
+const JOB_FIELDS = 22;
+/**
+ * Chunks with fewer multiply-adds than this run on the calling thread alone:
+ * waking a worker costs tens of microseconds.
+ */
+const THREAD_MIN_MULTIPLY_ADDS = 1 << 22;
 /** A chunk of samples copies at most about this many bytes of input and output through the module's memory. */
 const CHUNK_BYTES = 16 << 20;
 
@@ -55,7 +133,7 @@ export function wasmForwardApplies(geometry: ConvolutionGeometry, groups: number
   return (
     float32 && groups === 1 && rank <= 3 && geometry.stride[last] === 1 &&
     geometry.outputSize[last]! % TILE_WIDTH === 0 && geometry.outputSize.every((size) => size > 0) &&
-    conv.exports() !== undefined
+    load() !== undefined
   );
 }
 
@@ -87,7 +165,7 @@ export function wasmConvolutionForward(
   x: Float32Array, w: Float32Array, bias: Float32Array | null, output: Float32Array,
   batch: number, channels: number, outChannels: number, geometry: ConvolutionGeometry,
 ): boolean {
-  const module = conv.exports()!;
+  const wasm = load()!;
   const [inputDepth, inputHeight, inputWidth] = threeDimensions(geometry.inputSize, 1);
   const [outputDepth, outputHeight, outputWidth] = threeDimensions(geometry.outputSize, 1);
   const [kernelDepth, kernelHeight, kernelWidth] = threeDimensions(geometry.kernelSize, 1);
@@ -105,30 +183,38 @@ export function wasmConvolutionForward(
   const outputVolume = outputDepth * outputHeight * outputWidth;
   const kernelVolume = kernelDepth * kernelHeight * kernelWidth;
   const taps = channels * kernelVolume;
+  // The module takes its taps two at a time: an odd count gets a last tap of zero weights.
+  const tableTaps = taps + (taps & 1);
   const blocks = Math.ceil(outChannels / TILE_CHANNELS);
   const lines = outputDepth * outputHeight;
   const sampleInput = channels * inputVolume;
   const sampleOutput = blocks * TILE_CHANNELS * outputVolume;
   const chunk = Math.max(1, Math.min(batch, Math.floor(CHUNK_BYTES / (4 * (sampleInput + sampleOutput)))));
 
+  const pool = wasm.pool;
+  const enlisted = pool === undefined || batch < 2 ? 0 : getNumThreads() - 1;
+  const slots = enlisted + 1;
+
   const regions = new Regions();
-  const weights = regions.take(4 * blocks * taps * TILE_CHANNELS);
-  const tapOffsets = regions.take(4 * taps);
+  const job = regions.take(4 * JOB_FIELDS);
+  const weights = regions.take(4 * blocks * tableTaps * TILE_CHANNELS);
+  const tapOffsets = regions.take(4 * tableTaps);
   const lineOffsets = regions.take(4 * lines);
   const biases = regions.take(4 * blocks * TILE_CHANNELS);
-  const padded = regions.take(4 * channels * paddedVolume);
+  const slotBytes = Math.ceil((4 * channels * paddedVolume) / 16) * 16;
+  const padded = regions.take(slots * slotBytes);
   const inputs = regions.take(4 * chunk * sampleInput);
   const outputs = regions.take(4 * chunk * sampleOutput);
-  if (!conv.reserve(regions.end)) return false;
-  const floats = conv.floats();
-  const words = new Int32Array(floats.buffer);
+  if (!reserve(wasm.memory, regions.end)) return false;
 
   // Weights as [block][tap][4 channels], channels past the last zero.
   for (let block = 0; block < blocks; block++) {
     for (let r = 0; r < TILE_CHANNELS; r++) {
       const o = block * TILE_CHANNELS + r;
-      let at = weights / 4 + block * taps * TILE_CHANNELS + r;
-      for (let tap = 0; tap < taps; tap++, at += TILE_CHANNELS) floats[at] = o < outChannels ? w[o * taps + tap]! : 0;
+      let at = weights / 4 + block * tableTaps * TILE_CHANNELS + r;
+      for (let tap = 0; tap < tableTaps; tap++, at += TILE_CHANNELS) {
+        floats[at] = o < outChannels && tap < taps ? w[o * taps + tap]! : 0;
+      }
       floats[biases / 4 + o] = o < outChannels && bias !== null ? bias[o]! : 0;
     }
   }
@@ -142,27 +228,29 @@ export function wasmConvolutionForward(
       }
     }
   }
+  words[tapOffsets / 4 + tableTaps - 1] = taps === tableTaps ? words[tapOffsets / 4 + taps - 1]! : 0;
   for (let d = 0, line = lineOffsets / 4; d < outputDepth; d++) {
     for (let h = 0; h < outputHeight; h++, line++) {
       words[line] = 4 * ((d * strideDepth * paddedHeight + h * strideHeight) * paddedWidth);
     }
   }
   // The padding is never written after this: each sample overwrites only the input's place.
-  floats.fill(0, padded / 4, padded / 4 + channels * paddedVolume);
+  floats.fill(0, padded / 4, (padded + slots * slotBytes) / 4);
   const interior = 4 * ((padDepth * paddedHeight + padHeight) * paddedWidth + padWidth);
+  words.set([
+    inputs, 4 * sampleInput, outputs, 4 * sampleOutput, padded, slotBytes, interior,
+    channels, inputDepth, inputHeight, inputWidth, 4 * paddedVolume, 4 * paddedHeight * paddedWidth, 4 * paddedWidth,
+    weights, biases, tapOffsets, tableTaps, lineOffsets, lines, outputWidth, blocks,
+  ], job / 4);
+  const multiplyAdds = chunk * outChannels * outputVolume * taps;
 
   for (let first = 0; first < batch; first += chunk) {
     const count = Math.min(chunk, batch - first);
     floats.set(x.subarray(first * sampleInput, (first + count) * sampleInput), inputs / 4);
-    for (let j = 0; j < count; j++) {
-      module.padSample(
-        inputs + 4 * j * sampleInput, padded + interior, channels, inputDepth, inputHeight, inputWidth,
-        4 * paddedVolume, 4 * paddedHeight * paddedWidth, 4 * paddedWidth,
-      );
-      module.convolveSample(
-        padded, outputs + 4 * j * sampleOutput, weights, biases, tapOffsets, taps, lineOffsets, lines, outputWidth, blocks,
-      );
-    }
+    // Samples go to the threads whole, claimed one at a time: each thread pads into its own slot.
+    const workers = enlisted > 0 && count > 1 && multiplyAdds >= THREAD_MIN_MULTIPLY_ADDS ? pool!.enlist(enlisted) : 0;
+    if (workers > 0) pool!.run(count, job);
+    else for (let j = 0; j < count; j++) wasm.exports.sampleTask(job, j, 0);
     const written = outChannels * outputVolume;
     if (written === sampleOutput) {
       output.set(floats.subarray(outputs / 4, outputs / 4 + count * written), first * written);

@@ -12,13 +12,38 @@
 ;; the same loop. Sums start from the bias and run in float32 over the taps
 ;; in order (input channel, then kernel offset), as im2col's product does.
 ;; Pointers are byte offsets.
+;;
+;; Threads: the memory is imported and shared with the workers of
+;; conv-pool.ts, each running sampleTask on samples it claims, with a padded
+;; copy of its own (`slot`); the job descriptor in memory holds the rest.
+;; Where shared memory is missing, conv-wasm.ts clears the import's shared
+;; flag and runs every sample on the calling thread.
 (module
-  (memory (export "memory") 1)
+  (import "env" "memory" (memory 1 16384 shared))
+
+  ;; Sample `sample` of the job described at `job` (i32 words, see conv-wasm.ts:
+  ;; JOB_FIELDS), on the padded copy of `slot`: padSample, then convolveSample.
+  (func (export "sampleTask") (param $job i32) (param $sample i32) (param $slot i32)
+    (local $padded i32)
+    (local.set $padded
+      (i32.add (i32.load offset=16 (local.get $job)) (i32.mul (local.get $slot) (i32.load offset=20 (local.get $job)))))
+    (call $padSample
+      (i32.add (i32.load offset=0 (local.get $job)) (i32.mul (local.get $sample) (i32.load offset=4 (local.get $job))))
+      (i32.add (local.get $padded) (i32.load offset=24 (local.get $job)))
+      (i32.load offset=28 (local.get $job)) (i32.load offset=32 (local.get $job)) (i32.load offset=36 (local.get $job))
+      (i32.load offset=40 (local.get $job)) (i32.load offset=44 (local.get $job)) (i32.load offset=48 (local.get $job))
+      (i32.load offset=52 (local.get $job)))
+    (call $convolveSample
+      (local.get $padded)
+      (i32.add (i32.load offset=8 (local.get $job)) (i32.mul (local.get $sample) (i32.load offset=12 (local.get $job))))
+      (i32.load offset=56 (local.get $job)) (i32.load offset=60 (local.get $job)) (i32.load offset=64 (local.get $job))
+      (i32.load offset=68 (local.get $job)) (i32.load offset=72 (local.get $job)) (i32.load offset=76 (local.get $job))
+      (i32.load offset=80 (local.get $job)) (i32.load offset=84 (local.get $job))))
 
   ;; Copies a sample's `outer`×`middle`×`rows` rows of `length` float32 from
   ;; `source` (dense) into `target`, row (a, b, r) going to target + a·outerStride
   ;; + b·middleStride + r·rowStride (bytes). The padding around them is left as is.
-  (func (export "padSample")
+  (func $padSample
     (param $source i32) (param $target i32) (param $outer i32) (param $middle i32) (param $rows i32) (param $length i32)
     (param $outerStride i32) (param $middleStride i32) (param $rowStride i32)
     (local $a i32) (local $b i32) (local $r i32) (local $to i32) (local $end i32) (local $vectorEnd i32) (local $rowStart i32)
@@ -67,10 +92,11 @@
   ;; copy at `padded`. Output line (l = (d, h) of the output) starts reading
   ;; the padded copy at padded + lineOffsets[l] (bytes, from the table at
   ;; `lineOffsets`); the tile at column j of the line reads from there + 4j
-  ;; plus each tap's offset (the table at `tapOffsets`, `taps` i32). The
+  ;; plus each tap's offset (the table at `tapOffsets`, `taps` i32, an even
+  ;; count). The
   ;; weights at `weights` are [blocks][taps][4] float32, the bias at `bias`
   ;; [blocks·4]. `width` is a multiple of 8.
-  (func (export "convolveSample")
+  (func $convolveSample
     (param $padded i32) (param $output i32) (param $weights i32) (param $bias i32) (param $tapOffsets i32) (param $taps i32)
     (param $lineOffsets i32) (param $lines i32) (param $width i32) (param $blocks i32)
     (local $line i32) (local $column i32) (local $block i32) (local $base i32) (local $w i32) (local $t i32) (local $tEnd i32)
@@ -109,11 +135,12 @@
                 (local.set $b2 (local.get $a2))
                 (local.set $b3 (local.get $a3))
                 (local.set $t (local.get $tapOffsets))
+                ;; Two taps an iteration (the table has an even length, conv-wasm.ts pads it with a zero tap).
                 (loop $nextTap
-                  (local.set $x (i32.add (local.get $base) (i32.load (local.get $t))))
+                  (local.set $x (i32.add (local.get $base) (i32.load offset=0 (local.get $t))))
                   (local.set $xa (v128.load (local.get $x)))
                   (local.set $xb (v128.load offset=16 (local.get $x)))
-                  (local.set $s (v128.load32_splat (local.get $w)))
+                  (local.set $s (v128.load32_splat offset=0 (local.get $w)))
                   (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $s) (local.get $xa))))
                   (local.set $b0 (f32x4.add (local.get $b0) (f32x4.mul (local.get $s) (local.get $xb))))
                   (local.set $s (v128.load32_splat offset=4 (local.get $w)))
@@ -125,8 +152,23 @@
                   (local.set $s (v128.load32_splat offset=12 (local.get $w)))
                   (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $s) (local.get $xa))))
                   (local.set $b3 (f32x4.add (local.get $b3) (f32x4.mul (local.get $s) (local.get $xb))))
-                  (local.set $w (i32.add (local.get $w) (i32.const 16)))
-                  (local.set $t (i32.add (local.get $t) (i32.const 4)))
+                  (local.set $x (i32.add (local.get $base) (i32.load offset=4 (local.get $t))))
+                  (local.set $xa (v128.load (local.get $x)))
+                  (local.set $xb (v128.load offset=16 (local.get $x)))
+                  (local.set $s (v128.load32_splat offset=16 (local.get $w)))
+                  (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $s) (local.get $xa))))
+                  (local.set $b0 (f32x4.add (local.get $b0) (f32x4.mul (local.get $s) (local.get $xb))))
+                  (local.set $s (v128.load32_splat offset=20 (local.get $w)))
+                  (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $s) (local.get $xa))))
+                  (local.set $b1 (f32x4.add (local.get $b1) (f32x4.mul (local.get $s) (local.get $xb))))
+                  (local.set $s (v128.load32_splat offset=24 (local.get $w)))
+                  (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $s) (local.get $xa))))
+                  (local.set $b2 (f32x4.add (local.get $b2) (f32x4.mul (local.get $s) (local.get $xb))))
+                  (local.set $s (v128.load32_splat offset=28 (local.get $w)))
+                  (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $s) (local.get $xa))))
+                  (local.set $b3 (f32x4.add (local.get $b3) (f32x4.mul (local.get $s) (local.get $xb))))
+                  (local.set $w (i32.add (local.get $w) (i32.const 32)))
+                  (local.set $t (i32.add (local.get $t) (i32.const 8)))
                   (br_if $nextTap (i32.lt_u (local.get $t) (local.get $tEnd))))
                 ;; Output channel 4·block + r of this tile: plane (4·block + r).
                 (local.set $out

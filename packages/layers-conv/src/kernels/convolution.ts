@@ -17,7 +17,6 @@ import { col2im, im2col } from './im2col.js';
 import { scratch } from './scratch.js';
 import { flippedGeometry, flippedWeight, shiftedLayout } from './shifted.js';
 import { denseApplies, denseBackwardWeight, denseForward } from './shifted-dense.js';
-import { wasmConvolutionForward, wasmForwardApplies } from './wasm/conv-wasm.js';
 import { shiftedBackwardWeight, shiftedForward } from './shifted-products.js';
 
 type FloatArray = Float32Array | Float64Array;
@@ -119,12 +118,6 @@ export function convolutionKernel(input: Tensor, weight: Tensor, bias: Tensor | 
   const x = data(input);
   const w = data(weight);
   const length = batch * outChannels * outputVolume;
-  if (p.path !== 'depthwise' && p.path !== 'pointwise' && wasmForwardApplies(geometry, groups, x instanceof Float32Array)) {
-    const output = allocateForOverwrite('float32', length);
-    if (wasmConvolutionForward(x as Float32Array, w as Float32Array, bias === null ? null : data(bias) as Float32Array, output, batch, channels, outChannels, geometry)) {
-      return Tensor.fromData(output, [batch, outChannels, ...geometry.outputSize]);
-    }
-  }
   const shifted = p.path === 'shifted' ? shiftedPlan(p, geometry) : null;
   const dense = shifted !== null && denseApplies(geometry, shifted);
   // The dense products overwrite every output element (the bias in their epilogue): no zero fill first.

@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import '@strata/autograd';
 import { getNumThreads, manualSeed, randn, setNumThreads } from '@strata/tensor';
-import { threadingSupport } from '@strata/tensor/backend';
+import { backendOf, threadingSupport } from '@strata/tensor/backend';
 import { describe, expect, it } from 'vitest';
 import { generateConvModule, generatedPath } from '../../../scripts/build-wasm.mjs';
 import { conv2d } from '../../index.js';
@@ -134,6 +134,7 @@ describe('the WebAssembly convolution forward', () => {
   });
 
   it('conv2d on conv2d_fwd\'s shape (float32, through this path) matches the float64 path', () => {
+    expect(backendOf('convolution')).toBe('wasm');
     manualSeed(5);
     const x = randn([4, 16, 32, 32]);
     const w = randn([32, 16, 3, 3]);

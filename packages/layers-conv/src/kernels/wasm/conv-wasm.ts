@@ -21,7 +21,8 @@
  * unshared, runs on the calling thread. The memory is grown, never shrunk;
  * large batches go through in chunks of samples so that it stays small.
  */
-import { getNumThreads, threadingSupport } from '@strata/tensor/backend';
+import { Tensor } from '@strata/tensor';
+import { allocateForOverwrite, getNumThreads, kernelBelow, threadingSupport } from '@strata/tensor/backend';
 import type { ConvolutionGeometry } from '../geometry.js';
 import { ConvolutionPool, nodeWorkerThreads } from './conv-pool.js';
 import { CONV_WASM_BASE64, CONV_WASM_MEMORY_FLAGS_OFFSET } from './conv-wasm.generated.js';
@@ -99,6 +100,11 @@ function reserve(memory: WebAssembly.Memory, bytes: number): boolean {
     words = new Int32Array(memory.buffer);
   }
   return true;
+}
+
+/** Whether this runtime compiles the module (compiling it now if it has not yet). */
+export function wasmConvolutionAvailable(): boolean {
+  return load() !== undefined;
 }
 
 /** Samples the worker threads have run so far (0 without them): what tells a test they took part. */
@@ -262,4 +268,34 @@ export function wasmConvolutionForward(
     }
   }
   return true;
+}
+
+/** The backend name the WebAssembly convolution registers under (`useBackend('cpu')` runs the TypeScript paths instead). */
+export const WASM_BACKEND = 'wasm';
+
+/**
+ * The `convolution` kernel of the `wasm` backend: this module's forward
+ * where it applies (see {@link wasmForwardApplies}), else the kernel
+ * registered below it. Only the forward: the transposed convolution and the
+ * weight gradient keep their kernels.
+ */
+export function convolutionWasmKernel(input: Tensor, weight: Tensor, bias: Tensor | null, geometry: ConvolutionGeometry): Tensor {
+  const batch = input.shape[0]!;
+  const channels = input.shape[1]!;
+  const outChannels = weight.shape[0]!;
+  if (
+    input.dtype === 'float32' && weight.dtype === 'float32' && (bias === null || bias.dtype === 'float32') &&
+    wasmForwardApplies(geometry, geometry.groups, true)
+  ) {
+    let outputVolume = 1;
+    for (const size of geometry.outputSize) outputVolume *= size;
+    const output = allocateForOverwrite('float32', batch * outChannels * outputVolume);
+    const x = input.contiguousData() as Float32Array;
+    const w = weight.contiguousData() as Float32Array;
+    const b = bias === null ? null : (bias.contiguousData() as Float32Array);
+    if (wasmConvolutionForward(x, w, b, output, batch, channels, outChannels, geometry)) {
+      return Tensor.fromData(output, [batch, outChannels, ...geometry.outputSize]);
+    }
+  }
+  return kernelBelow('convolution', WASM_BACKEND)(input, weight, bias, geometry);
 }

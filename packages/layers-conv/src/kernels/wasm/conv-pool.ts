@@ -130,10 +130,12 @@ export class ConvolutionPool {
 
   /**
    * Runs samples 0..count-1 of the job at `job` on this thread (slot 0) and
-   * the enlisted workers, and returns when all are finished.
+   * the enlisted workers, and returns when all are finished. `meanwhile`,
+   * if given, runs on this thread once the workers are woken, before it
+   * claims samples itself: work of its own that the workers' samples overlap.
    * @throws Error when a sample failed in a worker.
    */
-  run(count: number, job: number): void {
+  run(count: number, job: number, meanwhile?: () => void): void {
     const words = this.words;
     words[JOB] = job;
     Atomics.store(words, ERROR, 0);
@@ -142,6 +144,7 @@ export class ConvolutionPool {
     Atomics.store(this.claimWord, 0, (BigInt(this.generation) << 40n) | (BigInt(count) << 20n));
     Atomics.add(words, WAKE, 1);
     Atomics.notify(words, WAKE);
+    meanwhile?.();
     let own = 0;
     for (;;) {
       const word = Atomics.load(this.claimWord, 0);

@@ -98,6 +98,9 @@ const cases: Case[] = [
   { name: '2-D stride 2 along the height, padding only along the width', batch: 2, channels: 3, outChannels: 5, inputSize: [9, 8], kernelSize: [3, 3], stride: [2, 1], padding: [0, 1] },
   { name: '2-D dilation 2, 5×3 kernel, 7 output channels', batch: 1, channels: 4, outChannels: 7, inputSize: [11, 24], kernelSize: [5, 3], dilation: [2, 2], padding: [3, 2] },
   { name: '2-D input wider than the taps reach (unused trailing columns)', batch: 2, channels: 2, outChannels: 4, inputSize: [5, 11], kernelSize: [2, 4], bias: false },
+  { name: '2-D, output lines of 11 (a last tile of 3 positions), the CNN\'s second layer', batch: 3, channels: 5, outChannels: 8, inputSize: [13, 13], kernelSize: [3, 3] },
+  { name: '2-D, output lines of 26 (2 positions in the last tile), one input channel', batch: 2, channels: 1, outChannels: 6, inputSize: [28, 28], kernelSize: [3, 3] },
+  { name: '1-D, output lines of 7 (one tile, not full)', batch: 2, channels: 3, outChannels: 4, inputSize: [9], kernelSize: [3] },
   { name: '3-D 3×3×3 padding 1, stride 2 in depth', batch: 2, channels: 3, outChannels: 4, inputSize: [5, 4, 8], kernelSize: [3, 3, 3], stride: [2, 1, 1], padding: [1, 1, 1] },
   { name: 'a batch of several chunks of the module\'s memory', batch: 5, channels: 128, outChannels: 4, inputSize: [64, 128], kernelSize: [1, 3], padding: [0, 1] },
 ];
@@ -125,12 +128,13 @@ describe('the WebAssembly convolution forward', () => {
     });
   }
 
-  it('is not taken where the tiles would not fill: float64, groups, a last stride above 1, an output width off the 8-wide tile', () => {
+  it('is not taken where it does not apply: float64, groups, a last stride above 1, lines using little of their 8-wide tiles', () => {
     const base = geometryOf(cases[2]!);
     expect(wasmForwardApplies(base, 1, false)).toBe(false);
     expect(wasmForwardApplies({ ...base, groups: 2 }, 2, true)).toBe(false);
     expect(wasmForwardApplies({ ...base, stride: [1, 2] }, 1, true)).toBe(false);
-    expect(wasmForwardApplies({ ...base, outputSize: [6, 12] }, 1, true)).toBe(false);
+    expect(wasmForwardApplies({ ...base, outputSize: [6, 9] }, 1, true)).toBe(false);
+    expect(wasmForwardApplies({ ...base, outputSize: [6, 4] }, 1, true)).toBe(false);
   });
 
   it('conv2d on conv2d_fwd\'s shape (float32, through this path) matches the float64 path', () => {

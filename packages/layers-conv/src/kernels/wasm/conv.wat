@@ -88,6 +88,22 @@
         (local.set $a (i32.add (local.get $a) (i32.const 1)))
         (br $nextOuter))))
 
+  ;; The first `valid` (1 to 7) lanes of a, then b, to `out`.
+  (func $storePart (param $out i32) (param $a v128) (param $b v128) (param $valid i32)
+    (f32.store (local.get $out) (f32x4.extract_lane 0 (local.get $a)))
+    (if (i32.le_u (local.get $valid) (i32.const 1)) (then (return)))
+    (f32.store offset=4 (local.get $out) (f32x4.extract_lane 1 (local.get $a)))
+    (if (i32.le_u (local.get $valid) (i32.const 2)) (then (return)))
+    (f32.store offset=8 (local.get $out) (f32x4.extract_lane 2 (local.get $a)))
+    (if (i32.le_u (local.get $valid) (i32.const 3)) (then (return)))
+    (f32.store offset=12 (local.get $out) (f32x4.extract_lane 3 (local.get $a)))
+    (if (i32.le_u (local.get $valid) (i32.const 4)) (then (return)))
+    (f32.store offset=16 (local.get $out) (f32x4.extract_lane 0 (local.get $b)))
+    (if (i32.le_u (local.get $valid) (i32.const 5)) (then (return)))
+    (f32.store offset=20 (local.get $out) (f32x4.extract_lane 1 (local.get $b)))
+    (if (i32.le_u (local.get $valid) (i32.const 6)) (then (return)))
+    (f32.store offset=24 (local.get $out) (f32x4.extract_lane 2 (local.get $b))))
+
   ;; One sample's output [blocks·4][lines·width] at `output`, from its padded
   ;; copy at `padded`. Output line (l = (d, h) of the output) starts reading
   ;; the padded copy at padded + lineOffsets[l] (bytes, from the table at
@@ -95,12 +111,14 @@
   ;; plus each tap's offset (the table at `tapOffsets`, `taps` i32, an even
   ;; count). The
   ;; weights at `weights` are [blocks][taps][4] float32, the bias at `bias`
-  ;; [blocks·4]. `width` is a multiple of 8.
+  ;; [blocks·4]. A line's last tile may pass its end (`width` not a multiple
+  ;; of 8): it reads past the line (the padded copy has slack at its end) and
+  ;; stores only the positions inside it.
   (func $convolveSample
     (param $padded i32) (param $output i32) (param $weights i32) (param $bias i32) (param $tapOffsets i32) (param $taps i32)
     (param $lineOffsets i32) (param $lines i32) (param $width i32) (param $blocks i32)
     (local $line i32) (local $column i32) (local $block i32) (local $base i32) (local $w i32) (local $t i32) (local $tEnd i32)
-    (local $x i32) (local $out i32) (local $plane i32) (local $position i32)
+    (local $x i32) (local $out i32) (local $plane i32) (local $position i32) (local $valid i32)
     (local $xa v128) (local $xb v128) (local $s v128)
     (local $a0 v128) (local $b0 v128) (local $a1 v128) (local $b1 v128)
     (local $a2 v128) (local $b2 v128) (local $a3 v128) (local $b3 v128)
@@ -121,6 +139,8 @@
             ;; Byte offset of the tile within an output plane.
             (local.set $position
               (i32.shl (i32.add (i32.mul (local.get $line) (local.get $width)) (local.get $column)) (i32.const 2)))
+            (local.set $valid (i32.sub (local.get $width) (local.get $column)))
+            (if (i32.gt_u (local.get $valid) (i32.const 8)) (then (local.set $valid (i32.const 8))))
             (local.set $w (local.get $weights))
             (local.set $block (i32.const 0))
             (block $blocksDone
@@ -174,17 +194,28 @@
                 (local.set $out
                   (i32.add (i32.add (local.get $output) (local.get $position))
                     (i32.mul (i32.shl (local.get $block) (i32.const 2)) (local.get $plane))))
-                (v128.store (local.get $out) (local.get $a0))
-                (v128.store offset=16 (local.get $out) (local.get $b0))
-                (local.set $out (i32.add (local.get $out) (local.get $plane)))
-                (v128.store (local.get $out) (local.get $a1))
-                (v128.store offset=16 (local.get $out) (local.get $b1))
-                (local.set $out (i32.add (local.get $out) (local.get $plane)))
-                (v128.store (local.get $out) (local.get $a2))
-                (v128.store offset=16 (local.get $out) (local.get $b2))
-                (local.set $out (i32.add (local.get $out) (local.get $plane)))
-                (v128.store (local.get $out) (local.get $a3))
-                (v128.store offset=16 (local.get $out) (local.get $b3))
+                (if (i32.eq (local.get $valid) (i32.const 8))
+                  (then
+                    (v128.store (local.get $out) (local.get $a0))
+                    (v128.store offset=16 (local.get $out) (local.get $b0))
+                    (local.set $out (i32.add (local.get $out) (local.get $plane)))
+                    (v128.store (local.get $out) (local.get $a1))
+                    (v128.store offset=16 (local.get $out) (local.get $b1))
+                    (local.set $out (i32.add (local.get $out) (local.get $plane)))
+                    (v128.store (local.get $out) (local.get $a2))
+                    (v128.store offset=16 (local.get $out) (local.get $b2))
+                    (local.set $out (i32.add (local.get $out) (local.get $plane)))
+                    (v128.store (local.get $out) (local.get $a3))
+                    (v128.store offset=16 (local.get $out) (local.get $b3)))
+                  (else
+                    ;; The line's last tile, past its end: only the positions inside it.
+                    (call $storePart (local.get $out) (local.get $a0) (local.get $b0) (local.get $valid))
+                    (local.set $out (i32.add (local.get $out) (local.get $plane)))
+                    (call $storePart (local.get $out) (local.get $a1) (local.get $b1) (local.get $valid))
+                    (local.set $out (i32.add (local.get $out) (local.get $plane)))
+                    (call $storePart (local.get $out) (local.get $a2) (local.get $b2) (local.get $valid))
+                    (local.set $out (i32.add (local.get $out) (local.get $plane)))
+                    (call $storePart (local.get $out) (local.get $a3) (local.get $b3) (local.get $valid))))
                 (local.set $block (i32.add (local.get $block) (i32.const 1)))
                 (br $nextBlock)))
             (local.set $column (i32.add (local.get $column) (i32.const 8)))

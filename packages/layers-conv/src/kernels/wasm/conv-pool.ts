@@ -1,7 +1,8 @@
 /**
- * The worker threads of the WebAssembly convolution forward, in Node
- * (`worker_threads`): each instantiates conv.wat on the same shared
- * `WebAssembly.Memory` and runs `sampleTask` on the samples it claims.
+ * The worker threads of the WebAssembly convolution forward
+ * (`worker_threads` in Node, Web Workers in a cross-origin-isolated page):
+ * each instantiates conv.wat on the same shared `WebAssembly.Memory` and
+ * runs `sampleTask` on the samples it claims.
  *
  * The call stays synchronous. The calling thread publishes a job (a sample
  * count and a descriptor address), wakes the workers, claims and runs
@@ -13,8 +14,7 @@
  * protocol of the tensor package's gemm pool, which is internal to it.
  *
  * Workers are started on first need and `unref()`'d, so an idle pool never
- * keeps a process alive; they sleep in `Atomics.wait` between jobs. Browsers
- * get no workers here (the forward runs on the calling thread).
+ * keeps a process alive; they sleep in `Atomics.wait` between jobs.
  */
 
 /** Int32 words of the control block (the first two hold the 64-bit claim word). */
@@ -32,38 +32,63 @@ const WORKER_SPINS = 20_000;
 const CALLER_SPINS = 20_000;
 
 /**
- * The worker loop, as source text (a worker starts from a string, so no
- * build has a worker file to find). The word indices match the constants
- * above: wake 2, finished 3, job 4, error 5, active workers 6, worker tasks 7.
+ * The worker loop, as source text (a worker starts from a string, `eval` in
+ * Node and a Blob URL in a browser, so no build has a worker file to find).
+ * The word indices match the constants above: wake 2, finished 3, job 4,
+ * error 5, active workers 6, worker tasks 7.
  */
-const WORKER_SOURCE = String.raw`
-const { workerData } = require('node:worker_threads');
-const { module, memory, control, slot, spins } = workerData;
-const task = new WebAssembly.Instance(module, { env: { memory } }).exports.sampleTask;
-const words = new Int32Array(control);
-const claim = new BigInt64Array(control, 0, 1);
-for (;;) {
-  const seen = Atomics.load(words, 2);
-  if (slot <= Atomics.load(words, 6)) {
-    for (;;) {
-      const word = Atomics.load(claim, 0);
-      const next = Number(word & 0xfffffn);
-      const count = Number((word >> 20n) & 0xfffffn);
-      if (next >= count) break;
-      if (Atomics.compareExchange(claim, 0, word, word + 1n) !== word) continue;
-      try {
-        task(Atomics.load(words, 4), next, slot);
-      } catch (error) {
-        Atomics.store(words, 5, 1);
+const WORKER_LOOP = String.raw`
+function strataConvWorker(module, memory, control, slot, spins) {
+  const task = new WebAssembly.Instance(module, { env: { memory } }).exports.sampleTask;
+  const words = new Int32Array(control);
+  const claim = new BigInt64Array(control, 0, 1);
+  for (;;) {
+    const seen = Atomics.load(words, 2);
+    if (slot <= Atomics.load(words, 6)) {
+      for (;;) {
+        const word = Atomics.load(claim, 0);
+        const next = Number(word & 0xfffffn);
+        const count = Number((word >> 20n) & 0xfffffn);
+        if (next >= count) break;
+        if (Atomics.compareExchange(claim, 0, word, word + 1n) !== word) continue;
+        try {
+          task(Atomics.load(words, 4), next, slot);
+        } catch (error) {
+          Atomics.store(words, 5, 1);
+        }
+        Atomics.add(words, 7, 1);
+        if (Atomics.add(words, 3, 1) + 1 === count) Atomics.notify(words, 3);
       }
-      Atomics.add(words, 7, 1);
-      if (Atomics.add(words, 3, 1) + 1 === count) Atomics.notify(words, 3);
     }
+    for (let spin = 0; spin < spins && Atomics.load(words, 2) === seen; spin++);
+    Atomics.wait(words, 2, seen);
   }
-  for (let spin = 0; spin < spins && Atomics.load(words, 2) === seen; spin++);
-  Atomics.wait(words, 2, seen);
 }
 `;
+
+/** A Node worker (`new Worker(source, { eval: true, workerData })`). */
+const NODE_WORKER_SOURCE = `${WORKER_LOOP}
+const { workerData } = require('node:worker_threads');
+strataConvWorker(workerData.module, workerData.memory, workerData.control, workerData.slot, workerData.spins);
+`;
+
+/** A browser worker (from a Blob URL), started by one message. */
+const BROWSER_WORKER_SOURCE = `${WORKER_LOOP}
+self.onmessage = (event) => {
+  const data = event.data;
+  strataConvWorker(data.module, data.memory, data.control, data.slot, data.spins);
+};
+`;
+
+/** Whether this thread may block in `Atomics.wait` (a browser's main thread may not). */
+function callerCanBlock(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 interface NodeWorker {
   unref(): void;
@@ -74,7 +99,7 @@ interface NodeWorkerThreads {
 }
 
 /** `node:worker_threads` in Node, else undefined (without a static import a browser bundle would choke on). */
-export function nodeWorkerThreads(): NodeWorkerThreads | undefined {
+function nodeWorkerThreads(): NodeWorkerThreads | undefined {
   const candidate = (globalThis as { process?: { versions?: { node?: string }; getBuiltinModule?: (name: string) => unknown } }).process;
   if (typeof candidate?.versions?.node !== 'string' || typeof candidate.getBuiltinModule !== 'function') return undefined;
   return candidate.getBuiltinModule('node:worker_threads') as NodeWorkerThreads;
@@ -88,6 +113,8 @@ export class ConvolutionPool {
   private started = 0;
   private generation = 0;
   private failed = false;
+  private readonly canBlock = callerCanBlock();
+  private browserUrl: string | undefined;
 
   constructor(
     private readonly module: WebAssembly.Module,
@@ -106,26 +133,36 @@ export class ConvolutionPool {
    * part: `workers`, or 0 once starting a worker has failed.
    */
   enlist(workers: number): number {
-    const threads = nodeWorkerThreads();
-    if (this.failed || threads === undefined) return 0;
+    if (this.failed) return 0;
     try {
-      while (this.started < workers) {
-        const slot = this.started + 1;
-        const workerData = { module: this.module, memory: this.memory, control: this.control, slot, spins: WORKER_SPINS };
-        const worker = new threads.Worker(WORKER_SOURCE, { eval: true, workerData, name: `strata-conv-${slot}` });
-        // An idle pool must never keep the process alive.
-        worker.unref();
-        worker.on('error', () => {
-          this.failed = true;
-        });
-        this.started++;
-      }
+      while (this.started < workers) this.startWorker(this.started + 1);
     } catch {
       this.failed = true;
       return 0;
     }
     Atomics.store(this.words, ACTIVE_WORKERS, workers);
     return workers;
+  }
+
+  private startWorker(slot: number): void {
+    const workerData = { module: this.module, memory: this.memory, control: this.control, slot, spins: WORKER_SPINS };
+    const threads = nodeWorkerThreads();
+    if (threads !== undefined) {
+      const worker = new threads.Worker(NODE_WORKER_SOURCE, { eval: true, workerData, name: `strata-conv-${slot}` });
+      // An idle pool must never keep the process alive.
+      worker.unref();
+      worker.on('error', () => {
+        this.failed = true;
+      });
+    } else {
+      this.browserUrl ??= URL.createObjectURL(new Blob([BROWSER_WORKER_SOURCE], { type: 'text/javascript' }));
+      const worker = new Worker(this.browserUrl, { name: `strata-conv-${slot}` });
+      worker.onerror = () => {
+        this.failed = true;
+      };
+      worker.postMessage(workerData);
+    }
+    this.started++;
   }
 
   /**
@@ -158,7 +195,8 @@ export class ConvolutionPool {
     for (let spin = 0; ; spin++) {
       const finished = Atomics.load(words, FINISHED);
       if (finished === count) break;
-      if (spin >= CALLER_SPINS) Atomics.wait(words, FINISHED, finished, 100);
+      // A browser's main thread cannot block: it polls until the workers are done.
+      if (spin >= CALLER_SPINS && this.canBlock) Atomics.wait(words, FINISHED, finished, 100);
     }
     if (Atomics.load(words, ERROR) !== 0) throw new Error('conv: a sample failed in a @strata/layers-conv worker thread');
   }

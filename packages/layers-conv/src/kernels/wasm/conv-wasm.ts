@@ -16,15 +16,15 @@
  * Samples are shared out whole between the calling thread and the worker
  * threads of conv-pool.ts (`getNumThreads()` in all), each padding into a
  * copy of its own, so a result does not depend on the thread count. The
- * memory is shared with the workers where Node offers them; elsewhere (a
- * browser) the same module, its memory import's flag byte switched to
- * unshared, runs on the calling thread. The memory is grown, never shrunk;
+ * memory is shared with the workers where threads are available (Node, a
+ * cross-origin-isolated page); elsewhere the same module, its memory
+ * import's flag byte switched to unshared, runs on the calling thread. The memory is grown, never shrunk;
  * large batches go through in chunks of samples so that it stays small.
  */
 import { Tensor } from '@strata/tensor';
 import { allocateForOverwrite, getNumThreads, kernelBelow, threadingSupport } from '@strata/tensor/backend';
 import type { ConvolutionGeometry } from '../geometry.js';
-import { ConvolutionPool, nodeWorkerThreads } from './conv-pool.js';
+import { ConvolutionPool } from './conv-pool.js';
 import { CONV_WASM_BASE64, CONV_WASM_MEMORY_FLAGS_OFFSET } from './conv-wasm.generated.js';
 
 /** What conv.wat exports (pointers are byte offsets into the memory). */
@@ -66,11 +66,11 @@ function instantiate(shared: boolean): Loaded {
   return { exports, memory, pool };
 }
 
-/** The module, compiled on first call (shared memory and workers where Node offers them); undefined where it cannot be. */
+/** The module, compiled on first call (shared memory and workers where threads are available); undefined where it cannot be. */
 function load(): Loaded | undefined {
   if (loaded !== undefined || loadFailed) return loaded;
   try {
-    if (threadingSupport().available && nodeWorkerThreads() !== undefined) {
+    if (threadingSupport().available) {
       try {
         loaded = instantiate(true);
       } catch {

@@ -1,10 +1,14 @@
 ;; The float32 convolution forward in WebAssembly SIMD, straight from a
 ;; zero-padded copy of each sample: no column matrix. conv-wasm.ts copies the
-;; batch in, calls padSample and convolveSample once a sample, and copies the
-;; output out.
+;; batch in, runs sampleTask once a sample (padSample, then convolveSample),
+;; and copies the output out.
 ;;
 ;; The register tile is 4 output channels by 8 consecutive output positions
-;; along the last dimension (eight f32x4 sums). Each tap (input channel and
+;; along the last dimension (eight f32x4 sums, eleven of the sixteen SIMD
+;; registers x64 has with the two input vectors and a weight splat). Without
+;; a fused multiply-add in WebAssembly SIMD (relaxed SIMD is not in Node 20),
+;; the multiplies and adds are what bounds it: about 36 GFLOP/s on one
+;; thread of the bench machine. Each tap (input channel and
 ;; kernel offset) adds w[o][tap] · x[position + tap offset] for the tile: two
 ;; unaligned loads of the padded input, four splat loads of the packed
 ;; weights, eight multiplies and eight adds. The tap offsets come from a

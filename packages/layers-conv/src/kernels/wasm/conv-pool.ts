@@ -170,9 +170,12 @@ export class ConvolutionPool {
    * the enlisted workers, and returns when all are finished. `meanwhile`,
    * if given, runs on this thread once the workers are woken, before it
    * claims samples itself: work of its own that the workers' samples overlap.
+   * Returns the share of the call this thread spent waiting for the workers'
+   * last samples after running out of samples to claim (0 to 1).
    * @throws Error when a sample failed in a worker.
    */
-  run(count: number, job: number, meanwhile?: () => void): void {
+  run(count: number, job: number, meanwhile?: () => void): number {
+    const start = performance.now();
     const words = this.words;
     words[JOB] = job;
     Atomics.store(words, ERROR, 0);
@@ -192,6 +195,7 @@ export class ConvolutionPool {
       own++;
     }
     if (own > 0) Atomics.add(words, FINISHED, own);
+    const claimed = performance.now();
     for (let spin = 0; ; spin++) {
       const finished = Atomics.load(words, FINISHED);
       if (finished === count) break;
@@ -199,5 +203,7 @@ export class ConvolutionPool {
       if (spin >= CALLER_SPINS && this.canBlock) Atomics.wait(words, FINISHED, finished, 100);
     }
     if (Atomics.load(words, ERROR) !== 0) throw new Error('conv: a sample failed in a @strata/layers-conv worker thread');
+    const end = performance.now();
+    return end > start ? (end - claimed) / (end - start) : 0;
   }
 }

@@ -119,6 +119,22 @@ const JOB_FIELDS = 22;
  * waking a worker costs tens of microseconds.
  */
 const THREAD_MIN_MULTIPLY_ADDS = 1 << 22;
+/**
+ * A threaded chunk whose calling thread waited longer than this share of it
+ * for the workers' last samples had a worker descheduled by other processes
+ * (on an idle machine the wait is under one sample: 5% of conv2d_fwd).
+ */
+const CONTENDED_WAIT = 0.25;
+/**
+ * Calls that run on the calling thread alone after a contended one, before
+ * threads are tried again. With the 2 cores of the bench machine shared by
+ * other jobs (load average 8), conv2d_fwd took 15–23 ms on two threads,
+ * where one thread (like TF.js wasm's) took 13–16: the call waits for the
+ * slowest thread.
+ */
+const CONTENDED_BACKOFF_CALLS = 8;
+/** Calls left to run on one thread after a contended one. */
+let singleThreadCalls = 0;
 /** A chunk of samples copies at most about this many bytes of input and output through the module's memory. */
 const CHUNK_BYTES = 16 << 20;
 
@@ -263,12 +279,18 @@ export function wasmConvolutionForward(
     const count = Math.min(chunk, batch - first);
     floats.set(x.subarray(first * sampleInput, (first + count) * sampleInput), inputs / 4);
     // Samples go to the threads whole, claimed one at a time: each thread pads into its own slot.
-    const workers = enlisted > 0 && count > 1 && multiplyAdds >= THREAD_MIN_MULTIPLY_ADDS ? pool!.enlist(enlisted) : 0;
+    const wanted = enlisted > 0 && count > 1 && multiplyAdds >= THREAD_MIN_MULTIPLY_ADDS;
+    const workers = wanted && singleThreadCalls === 0 ? pool!.enlist(enlisted) : 0;
+    if (wanted && singleThreadCalls > 0) singleThreadCalls--;
     const written = outChannels * outputVolume;
-    // A fresh output's pages fault in on first write (in Node, about 2 ms for conv2d_fwd's 4 MB, as much as copying
-    // it out): touched here while the workers start on the samples, which then take more of them.
-    if (workers > 0) pool!.run(count, job, () => touchPages(output, first * written, (first + count) * written));
-    else for (let j = 0; j < count; j++) wasm.exports.sampleTask(job, j, 0);
+    if (workers > 0) {
+      // A fresh output's pages fault in on first write (in Node, about 2 ms for conv2d_fwd's 4 MB, as much as copying
+      // it out): touched here while the workers start on the samples, which then take more of them.
+      const waited = pool!.run(count, job, () => touchPages(output, first * written, (first + count) * written));
+      if (waited > CONTENDED_WAIT) singleThreadCalls = CONTENDED_BACKOFF_CALLS;
+    } else {
+      for (let j = 0; j < count; j++) wasm.exports.sampleTask(job, j, 0);
+    }
     if (written === sampleOutput) {
       output.set(floats.subarray(outputs / 4, outputs / 4 + count * written), first * written);
     } else {

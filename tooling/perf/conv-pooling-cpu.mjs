@@ -4,7 +4,9 @@
  * layers (batch 64, shapes of apps/bench's cnn_train_step) and of the
  * conv/pooling workloads of ../shared/bench/WORKLOADS.md, each timed apart
  * in process CPU time (median), so that two checkouts can be compared on a
- * loaded machine. Use STRATA_NUM_THREADS=1 for single-thread numbers, REPS
+ * loaded machine (CPU time of every thread of the process: the worker threads
+ * of the gemm and of the convolution forward count, spinning included). Use
+ * STRATA_NUM_THREADS=1 for single-thread numbers, REPS
  * for the repetitions, and a second argument to run only the rows whose
  * label contains it. Profile with `node --cpu-prof`.
  *
@@ -30,7 +32,20 @@ function bench(label, make, reps = Number(process.env.REPS ?? 15)) {
   }
   console.log(`${label.padEnd(28)} fwd ${med(f).toFixed(2).padStart(7)}  bwd ${med(b).toFixed(2).padStart(7)}  sum ${(med(f) + med(b)).toFixed(2).padStart(7)}`);
 }
+/** A forward alone (no graph), like the conv2d_fwd workload. */
+function forwardOnly(label, run, reps = Number(process.env.REPS ?? 15)) {
+  if (only && !label.includes(only)) return;
+  const times = [];
+  for (let i = 0; i < reps + 3; i++) {
+    const t0 = cpu(); run(); const t1 = cpu();
+    if (i >= 3) times.push(t1 - t0);
+  }
+  console.log(`${label.padEnd(28)} fwd ${med(times).toFixed(2).padStart(7)}`);
+}
 manualSeed(3);
+{ const x = randn([32, 16, 32, 32]); const w = randn([32, 16, 3, 3]); const b = randn([32]);
+  forwardOnly('conv2d_fwd', () => conv2d(x, w, b, { padding: 1 }));
+}
 { // conv1: x[64,1,28,28] (no input grad), w[32,1,3,3]
   const x = randn([64, 1, 28, 28]); const w = randn([32, 1, 3, 3]).requiresGrad_(true); const b = randn([32]).requiresGrad_(true);
   const g = randn([64, 32, 26, 26]);

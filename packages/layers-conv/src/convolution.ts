@@ -14,6 +14,7 @@ import { convolutionBackwardWeightKernel, convolutionKernel, convolutionTranspos
 import { convolutionBackwardBiasKernel } from './kernels/convolution-bias.js';
 import type { ConvolutionGeometry } from './kernels/geometry.js';
 import { type PaddingSpec, padBackwardKernel, padKernel } from './kernels/padding.js';
+import { WASM_BACKEND, convolutionWasmKernel, wasmConvolutionAvailable } from './kernels/wasm/conv-wasm.js';
 import { COMPOSITE_BACKEND, convolutionPadBackwardComposite } from './reference-backward.js';
 
 declare module '@strata/tensor' {
@@ -37,6 +38,8 @@ declare module '@strata/tensor' {
 }
 
 registerKernel('convolution', convolutionKernel);
+// The WebAssembly SIMD forward for float32, where this runtime compiles it.
+if (wasmConvolutionAvailable()) registerKernel('convolution', convolutionWasmKernel, { backend: WASM_BACKEND, override: true });
 registerKernel('convolutionTranspose', convolutionTransposeKernel);
 registerKernel('convolutionBackwardWeight', convolutionBackwardWeightKernel);
 registerKernel('convolutionBackwardBias', convolutionBackwardBiasKernel);

@@ -1,6 +1,9 @@
 /**
  * How a convolution kernel call (`convolution.ts`) runs: its sizes and its
- * path, chosen by shape. Each call takes one of these paths:
+ * path, chosen by shape. (The float32 forward of one group with stride 1
+ * along the last dimension does not come here where WebAssembly runs: the
+ * `wasm` backend's `convolution`, `wasm/conv-wasm.ts`, takes it first.)
+ * Each call takes one of these paths:
  * - depthwise (one input channel per group, fewer than 4 output channels
  *   per group): the shift-and-add kernels of `depthwise.ts`;
  * - pointwise (1×1 kernel, stride 1, no padding): the input planes already

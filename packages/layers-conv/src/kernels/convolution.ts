@@ -6,7 +6,7 @@
  * tensor out. Each call runs the path `convolution-plan.ts` chooses.
  */
 import { Tensor } from '@strata/tensor';
-import { allocate } from '@strata/tensor/backend';
+import { allocate, allocateForOverwrite } from '@strata/tensor/backend';
 import { MAX_FLIPPED_GROWTH, plan, shiftedPlan, volumeOf } from './convolution-plan.js';
 import { depthwiseBackwardInput, depthwiseBackwardWeight, depthwiseForward } from './depthwise.js';
 import { directBackwardInput, directBackwardWeight, directForward } from './direct.js';
@@ -117,15 +117,18 @@ export function convolutionKernel(input: Tensor, weight: Tensor, bias: Tensor | 
   const { inputVolume, outputVolume } = table;
   const x = data(input);
   const w = data(weight);
-  const output = allocate(input.dtype, batch * outChannels * outputVolume) as FloatArray;
+  const length = batch * outChannels * outputVolume;
+  const shifted = p.path === 'shifted' ? shiftedPlan(p, geometry) : null;
+  const dense = shifted !== null && denseApplies(geometry, shifted);
+  // The dense products overwrite every output element (the bias in their epilogue): no zero fill first.
+  const output = (dense ? allocateForOverwrite(input.dtype, length) : allocate(input.dtype, length)) as FloatArray;
   if (p.path === 'direct') {
     directForward(x, w, bias === null ? null : data(bias), output, batch, channels, outChannels, groups, geometry);
     return Tensor.fromData(output, [batch, outChannels, ...geometry.outputSize]);
   }
   const b = bias === null ? null : data(bias);
-  if (p.path === 'shifted') {
-    const shifted = shiftedPlan(p, geometry);
-    if (denseApplies(geometry, shifted)) denseForward(x, w, b, output, input.dtype, shifted, geometry);
+  if (shifted !== null) {
+    if (dense) denseForward(x, w, b, output, input.dtype, shifted, geometry);
     else shiftedForward(x, w, b, output, input.dtype, shifted);
   } else if (p.path === 'depthwise') {
     fillBias(output, bias, batch, outChannels, outputVolume);

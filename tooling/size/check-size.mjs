@@ -57,13 +57,18 @@ const seedProgram = seedPackages
  * spliced into the gemm's module, with its loader) added 1.5 KB to every
  * bundle, and layers-attention's fused op 2.3 KB more to the umbrella:
  * Linear alone 52.0, Conv2d alone 64.3, the seed packages 128.3, the
- * umbrella 146.0; each budget keeps 1 to 2 KB of room over that.
+ * umbrella 146.0. Then layers-conv's WebAssembly convolution forward
+ * (conv.wat with its loader, on the exported WasmTaskPool) 3.2 KB to
+ * Conv2d and everything that holds it, and the pool's generalization and
+ * the fused multiply-add rewrite 0.5 KB to every bundle: Linear alone
+ * 52.5, Conv2d alone 67.5, the seed packages 131.5, the umbrella 149.3;
+ * each budget keeps 1.5 KB of room over that.
  */
-const UMBRELLA_KIB = 148;
+const UMBRELLA_KIB = 151;
 const budgets = [
-  { name: 'Linear alone', code: "export { Linear } from '@strata/layers-misc';", kib: 53 },
-  { name: 'Conv2d alone', code: "export { Conv2d } from '@strata/layers-conv';", kib: 66 },
-  { name: 'the seed packages together', code: seedProgram, kib: 130 },
+  { name: 'Linear alone', code: "export { Linear } from '@strata/layers-misc';", kib: 54 },
+  { name: 'Conv2d alone', code: "export { Conv2d } from '@strata/layers-conv';", kib: 69 },
+  { name: 'the seed packages together', code: seedProgram, kib: 133 },
   { name: 'everything (@strata/nn)', code: "export * from '@strata/nn';", kib: UMBRELLA_KIB },
 ];
 

@@ -48,3 +48,23 @@ export function generatedModuleText({ watName, constant, description, bytes }) {
     '',
   ].join('\n');
 }
+
+/**
+ * Where a module's multiply-adds lie: each `local.get c; local.get a;
+ * local.get b; f32x4.mul; f32x4.add; local.set c` (c + a·b, 12 bytes before
+ * the set, locals under 128). @strata/tensor's `fuseMultiplyAdds` rewrites
+ * them to `f32x4.relaxed_madd` in place where the runtime has relaxed SIMD.
+ * Throws unless there are exactly `expected` of them.
+ */
+export function multiplyAddSites(bytes, expected, fileName) {
+  const sites = [];
+  for (let i = 0; i + 13 < bytes.length; i++) {
+    const matches = bytes[i] === 0x20 && bytes[i + 2] === 0x20 && bytes[i + 4] === 0x20
+      && bytes[i + 6] === 0xfd && bytes[i + 7] === 0xe6 && bytes[i + 8] === 0x01
+      && bytes[i + 9] === 0xfd && bytes[i + 10] === 0xe4 && bytes[i + 11] === 0x01
+      && bytes[i + 12] === 0x21 && bytes[i + 13] === bytes[i + 1] && bytes[i + 1] < 0x80 && bytes[i + 3] < 0x80 && bytes[i + 5] < 0x80;
+    if (matches) sites.push(i);
+  }
+  if (sites.length !== expected) throw new Error(`${fileName}: expected ${expected} multiply-adds, found ${sites.length}`);
+  return sites;
+}

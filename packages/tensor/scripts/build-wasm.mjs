@@ -14,7 +14,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import createWabt from 'wabt';
-import { assembleWat, base64Literal } from '../../../tooling/wasm/assemble.mjs';
+import { assembleWat, base64Literal, multiplyAddSites } from '../../../tooling/wasm/assemble.mjs';
 
 const wasmFolder = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'backends', 'wasm');
 /** The hand-written module. */
@@ -40,27 +40,6 @@ function spliceModule(module, functions) {
   const end = module.lastIndexOf(')');
   if (end < 0) throw new Error('gemm.wat: no closing parenthesis');
   return `${module.slice(0, end)}\n${functions}\n${module.slice(end)}`;
-}
-
-/**
- * Where the micro-kernel's eight multiply-adds lie: each
- * `local.get c; local.get a; local.get b; f32x4.mul; f32x4.add; local.set c`
- * (12 bytes before the set, c + a·b). Rewritten as `local.get a; local.get b;
- * local.get c; f32x4.relaxed_madd; nop; nop; nop` (same length, so no size
- * field changes), the module uses fused multiply-adds where the runtime has
- * relaxed SIMD (gemm-fma.ts).
- */
-function fusedMultiplyAddSites(bytes) {
-  const sites = [];
-  for (let i = 0; i + 13 < bytes.length; i++) {
-    const matches = bytes[i] === 0x20 && bytes[i + 2] === 0x20 && bytes[i + 4] === 0x20
-      && bytes[i + 6] === 0xfd && bytes[i + 7] === 0xe6 && bytes[i + 8] === 0x01
-      && bytes[i + 9] === 0xfd && bytes[i + 10] === 0xe4 && bytes[i + 11] === 0x01
-      && bytes[i + 12] === 0x21 && bytes[i + 13] === bytes[i + 1] && bytes[i + 1] < 0x80 && bytes[i + 3] < 0x80 && bytes[i + 5] < 0x80;
-    if (matches) sites.push(i);
-  }
-  if (sites.length !== 8) throw new Error(`gemm.wat: expected the kernel's 8 multiply-adds, found ${sites.length}`);
-  return sites;
 }
 
 /** A module of one function using f32x4.relaxed_madd: what tells whether the runtime has relaxed SIMD. */
@@ -97,7 +76,7 @@ export async function generateGemmModule() {
     `export const GEMM_WASM_MEMORY_FLAGS_OFFSET = ${differences[0]};`,
     '',
     '/** Where the micro-kernel\'s multiply-adds (12 bytes each) lie, for the fused rewrite of gemm-fma.ts. */',
-    `export const GEMM_WASM_MULTIPLY_ADD_SITES = [${fusedMultiplyAddSites(shared).join(', ')}];`,
+    `export const GEMM_WASM_MULTIPLY_ADD_SITES = [${multiplyAddSites(shared, 8, 'gemm.wat').join(', ')}];`,
     '',
     '/** A module of one function that uses f32x4.relaxed_madd, as base64: it compiles where relaxed SIMD is on. */',
     `export const RELAXED_SIMD_PROBE_BASE64 = '${relaxedProbe(wabt).toString('base64')}';`,

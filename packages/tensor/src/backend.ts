@@ -38,3 +38,4 @@ export {
   attentionForwardWasm,
 } from './backends/wasm/attention-wasm.js';
 export { type WasmTask, MAX_TASKS, WasmTaskPool } from './backends/wasm/task-pool.js';
+export { type ThreadedInstance, instantiateThreaded } from './backends/wasm/threaded-module.js';

@@ -15,7 +15,7 @@
  * on two, 6.5–7.6 ms in `pnpm bench` (TF.js wasm, one thread: 11 ms).
  *
  * Samples are shared out whole between the calling thread and the worker
- * threads of conv-pool.ts (`getNumThreads()` in all), each padding into a
+ * threads of a `WasmTaskPool` of `@strata/tensor/backend` (`getNumThreads()` in all), each padding into a
  * copy of its own, so a result does not depend on the thread count. The
  * memory is shared with the workers where threads are available (Node, a
  * cross-origin-isolated page); elsewhere the same module, its memory
@@ -24,9 +24,8 @@
  * samples so that it stays small.
  */
 import { Tensor } from '@strata/tensor';
-import { allocateForOverwrite, decodeBase64, getNumThreads, kernelBelow, threadingSupport } from '@strata/tensor/backend';
+import { WasmTaskPool, allocateForOverwrite, getNumThreads, instantiateThreaded, kernelBelow } from '@strata/tensor/backend';
 import type { ConvolutionGeometry } from '../geometry.js';
-import { ConvolutionPool } from './conv-pool.js';
 import { CONV_WASM_BASE64, CONV_WASM_MEMORY_FLAGS_OFFSET } from './conv-wasm.generated.js';
 
 /** What conv.wat exports (pointers are byte offsets into the memory). */
@@ -38,7 +37,7 @@ interface Loaded {
   exports: ConvExports;
   memory: WebAssembly.Memory;
   /** The workers, where the memory is shared. */
-  pool: ConvolutionPool | undefined;
+  pool: WasmTaskPool | undefined;
 }
 
 const PAGE_BYTES = 65536;
@@ -50,32 +49,17 @@ let loadFailed = false;
 let floats = new Float32Array(0);
 let words = new Int32Array(0);
 
-function instantiate(shared: boolean): Loaded {
-  const bytes = decodeBase64(CONV_WASM_BASE64);
-  // The generated module imports a shared memory; one flag byte makes it import an unshared one.
-  if (!shared) bytes[CONV_WASM_MEMORY_FLAGS_OFFSET] = 1;
-  const module = new WebAssembly.Module(bytes);
-  const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared });
-  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as ConvExports;
-  const pool = shared ? new ConvolutionPool(module, memory, exports.sampleTask) : undefined;
-  return { exports, memory, pool };
-}
-
 /** The module, compiled on first call (shared memory and workers where threads are available); undefined where it cannot be. */
 function load(): Loaded | undefined {
   if (loaded !== undefined || loadFailed) return loaded;
-  try {
-    if (threadingSupport().available) {
-      try {
-        loaded = instantiate(true);
-      } catch {
-        // A runtime with SharedArrayBuffer but no shared wasm memory: one thread.
-      }
-    }
-    loaded ??= instantiate(false);
-  } catch {
+  const instance = instantiateThreaded(CONV_WASM_BASE64, CONV_WASM_MEMORY_FLAGS_OFFSET, MAX_PAGES);
+  if (instance === undefined) {
     loadFailed = true;
+    return undefined;
   }
+  const { module, memory, exports, shared } = instance;
+  const pool = shared ? new WasmTaskPool(module, memory, exports, ['sampleTask'], 'strata-conv') : undefined;
+  loaded = { exports: exports as unknown as ConvExports, memory, pool };
   return loaded;
 }
 
@@ -286,7 +270,7 @@ export function wasmConvolutionForward(
     if (workers > 0) {
       // A fresh output's pages fault in on first write (in Node, about 2 ms for conv2d_fwd's 4 MB, as much as copying
       // it out): touched here while the workers start on the samples, which then take more of them.
-      const waited = pool!.run(count, job, () => touchPages(output, first * written, (first + count) * written));
+      const waited = pool!.run(0, count, job, workers, () => touchPages(output, first * written, (first + count) * written));
       if (waited > CONTENDED_WAIT) singleThreadCalls = CONTENDED_BACKOFF_CALLS;
     } else {
       for (let j = 0; j < count; j++) wasm.exports.sampleTask(job, j, 0);

@@ -18,7 +18,7 @@
 ;; Pointers are byte offsets.
 ;;
 ;; Threads: the memory is imported and shared with the workers of
-;; conv-pool.ts, each running sampleTask on samples it claims, with a padded
+;; a WasmTaskPool (@strata/tensor/backend), each running sampleTask on samples it claims, with a padded
 ;; copy of its own (`slot`); the job descriptor in memory holds the rest.
 ;; Where shared memory is missing, conv-wasm.ts clears the import's shared
 ;; flag and runs every sample on the calling thread.

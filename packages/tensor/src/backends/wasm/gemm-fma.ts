@@ -50,7 +50,12 @@ export function relaxedSimdAvailable(): boolean {
   }
 }
 
-/** Rewrites the module's multiply-adds `c + a·b` to `relaxed_madd(a, b, c)`, in place. */
+/**
+ * Rewrites the module's multiply-adds `c + a·b` to `relaxed_madd(a, b, c)`,
+ * in place: each `local.get c; local.get a; local.get b; f32x4.mul;
+ * f32x4.add` (tooling/wasm/assemble.mjs's `multiplyAddSites` finds them when
+ * the module is assembled). Call it only where {@link relaxedSimdAvailable}.
+ */
 export function fuseMultiplyAdds(bytes: Uint8Array): void {
   for (const site of GEMM_WASM_MULTIPLY_ADD_SITES) {
     const [c, a, b] = [bytes[site + 1]!, bytes[site + 3]!, bytes[site + 5]!];

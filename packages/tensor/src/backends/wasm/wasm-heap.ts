@@ -15,11 +15,10 @@
  * WebAssembly, no SIMD, a CSP that forbids wasm) means the backend does not
  * register, and the CPU reference stays active.
  */
-import { threadingSupport } from '../../backend.js';
 import { GEMM_WASM_BASE64, GEMM_WASM_MEMORY_FLAGS_OFFSET } from './gemm-wasm.generated.js';
 import { fuseMultiplyAdds, relaxedSimdAvailable } from './gemm-fma.js';
 import { type WasmTask, WasmTaskPool } from './task-pool.js';
-import { decodeBase64 } from './wasm-module.js';
+import { instantiateThreaded } from './threaded-module.js';
 
 /** The task exports of gemm.wat (with attention-tasks.wat spliced in), by phase: what `pool.run` takes. */
 const TASK_NAMES = ['packTask', 'tileTask', 'batchTask', 'attentionForwardTask', 'attentionBackwardTask'] as const;
@@ -59,33 +58,19 @@ let loadFailed = false;
 export let heap = new Float32Array(0);
 export let heapWords = new Int32Array(0);
 
-function instantiate(shared: boolean): Loaded {
-  const bytes = decodeBase64(GEMM_WASM_BASE64);
-  // The generated module imports a shared memory; one flag byte makes it import an unshared one.
-  if (!shared) bytes[GEMM_WASM_MEMORY_FLAGS_OFFSET] = 1;
-  if (relaxedSimdAvailable()) fuseMultiplyAdds(bytes);
-  const module = new WebAssembly.Module(bytes);
-  const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared });
-  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as GemmExports;
-  const pool = shared ? new WasmTaskPool(module, memory, exports, TASK_NAMES, 'strata-gemm') : undefined;
-  return { exports, memory, pool };
-}
-
 /** The module and its memory, compiled on first call; undefined where this runtime cannot compile it. */
 export function load(): Loaded | undefined {
   if (loaded !== undefined || loadFailed) return loaded;
-  try {
-    if (threadingSupport().available) {
-      try {
-        loaded = instantiate(true);
-      } catch {
-        // A runtime with SharedArrayBuffer but no shared wasm memory: one thread.
-      }
-    }
-    loaded ??= instantiate(false);
-  } catch {
+  const instance = instantiateThreaded(GEMM_WASM_BASE64, GEMM_WASM_MEMORY_FLAGS_OFFSET, MAX_PAGES, (bytes) => {
+    if (relaxedSimdAvailable()) fuseMultiplyAdds(bytes);
+  });
+  if (instance === undefined) {
     loadFailed = true;
+    return undefined;
   }
+  const { module, memory, exports, shared } = instance;
+  const pool = shared ? new WasmTaskPool(module, memory, exports, TASK_NAMES, 'strata-gemm') : undefined;
+  loaded = { exports: exports as unknown as GemmExports, memory, pool };
   return loaded;
 }
 

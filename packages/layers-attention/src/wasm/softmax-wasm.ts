@@ -16,6 +16,15 @@ import { CHUNK_FLOATS, WASM_BACKEND, attentionWasm, reserveRegions, wasmFloats }
 /** Rows of `width` per chunk: as many as fit in {@link CHUNK_FLOATS}, at least one. */
 const rowsPerChunk = (width: number): number => Math.max(1, Math.floor(CHUNK_FLOATS / width));
 
+/** The [start, size] (in floats) of each chunk of whole rows of `width` that `count` floats hold. */
+function chunks(count: number, width: number): [number, number][] {
+  const chunkRows = rowsPerChunk(width);
+  const rows = count / width;
+  const result: [number, number][] = [];
+  for (let row = 0; row < rows; row += chunkRows) result.push([row * width, Math.min(chunkRows, rows - row) * width]);
+  return result;
+}
+
 /** `scaledMaskedSoftmax` on attention.wat: see the TypeScript `scaledMaskedSoftmaxKernel`. */
 export function scaledMaskedSoftmaxWasmKernel(scores: Tensor, scale: number, masks: readonly Tensor[], overwrite = false): Tensor {
   const module = attentionWasm();
@@ -33,10 +42,7 @@ export function scaledMaskedSoftmaxWasmKernel(scores: Tensor, scale: number, mas
   const target = masks.length > 0 || (overwrite && ownsItsStorage(scores)) ? source : allocateForOverwrite('float32', count);
   const rowScale = masks.length === 0 ? scale : 1;
   const floats = wasmFloats();
-  const rows = count / width;
-  for (let row = 0; row < rows; row += chunkRows) {
-    const start = row * width;
-    const size = Math.min(chunkRows, rows - row) * width;
+  for (const [start, size] of chunks(count, width)) {
     floats.set(source.subarray(start, start + size), x / 4);
     module!.softmaxRows(x, size / width, width, rowScale);
     target.set(floats.subarray(x / 4, x / 4 + size), start);
@@ -59,10 +65,7 @@ export function scaledMaskedSoftmaxBackwardWasmKernel(gradOutput: Tensor, output
   const values = output.contiguousData() as Float32Array;
   const result = allocateForOverwrite('float32', count);
   const floats = wasmFloats();
-  const rows = count / width;
-  for (let row = 0; row < rows; row += chunkRows) {
-    const start = row * width;
-    const size = Math.min(chunkRows, rows - row) * width;
+  for (const [start, size] of chunks(count, width)) {
     floats.set(gradient.subarray(start, start + size), g / 4);
     floats.set(values.subarray(start, start + size), y / 4);
     module!.softmaxBackwardRows(g, y, size / width, width, scale);

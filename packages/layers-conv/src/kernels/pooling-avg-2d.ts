@@ -30,6 +30,17 @@ function windowBounds(size: number, outSize: number, kernel: number, stride: num
   return { start, end };
 }
 
+/** What both loops need of the geometry: the planes' sizes and each output row's and column's clipped window. */
+function windowPlan(geometry: ConvolutionGeometry) {
+  const [height, width] = geometry.inputSize as [number, number];
+  const [outHeight, outWidth] = geometry.outputSize as [number, number];
+  return {
+    width, outHeight, outWidth, inputVolume: height * width, outputVolume: outHeight * outWidth,
+    rows: windowBounds(height, outHeight, geometry.kernelSize[0]!, geometry.stride[0]!, geometry.padding[0]!),
+    columns: windowBounds(width, outWidth, geometry.kernelSize[1]!, geometry.stride[1]!, geometry.padding[1]!),
+  };
+}
+
 /**
  * Average pooling of `planes` float32 planes: each window's sum, in
  * row-major window order, divided by its entry of `divisors`. Windows three
@@ -38,12 +49,7 @@ function windowBounds(size: number, outSize: number, kernel: number, stride: num
 export function avgPool2d(
   x: Float32Array, result: Float32Array, planes: number, geometry: ConvolutionGeometry, divisors: Float64Array,
 ): void {
-  const [height, width] = geometry.inputSize as [number, number];
-  const [outHeight, outWidth] = geometry.outputSize as [number, number];
-  const rows = windowBounds(height, outHeight, geometry.kernelSize[0]!, geometry.stride[0]!, geometry.padding[0]!);
-  const columns = windowBounds(width, outWidth, geometry.kernelSize[1]!, geometry.stride[1]!, geometry.padding[1]!);
-  const inputVolume = height * width;
-  const outputVolume = outHeight * outWidth;
+  const { width, outHeight, outWidth, inputVolume, outputVolume, rows, columns } = windowPlan(geometry);
   for (let p = 0; p < planes; p++) {
     const inBase = p * inputVolume;
     const outBase = p * outputVolume;
@@ -78,12 +84,7 @@ export function avgPool2d(
 export function avgPool2dBackward(
   g: Float32Array, result: Float32Array, planes: number, geometry: ConvolutionGeometry, divisors: Float64Array,
 ): void {
-  const [height, width] = geometry.inputSize as [number, number];
-  const [outHeight, outWidth] = geometry.outputSize as [number, number];
-  const rows = windowBounds(height, outHeight, geometry.kernelSize[0]!, geometry.stride[0]!, geometry.padding[0]!);
-  const columns = windowBounds(width, outWidth, geometry.kernelSize[1]!, geometry.stride[1]!, geometry.padding[1]!);
-  const inputVolume = height * width;
-  const outputVolume = outHeight * outWidth;
+  const { width, outHeight, outWidth, inputVolume, outputVolume, rows, columns } = windowPlan(geometry);
   for (let p = 0; p < planes; p++) {
     const inBase = p * inputVolume;
     const outBase = p * outputVolume;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { kernelOf } from '../../registry.js';
 import { getNumThreads, setNumThreads } from '../../threads/num-threads.js';
 import { setThreadMinMultiplyAdds } from './gemm-plan.js';
+import { pipelinedProducts, setPipelinePieceRows } from './gemm-pipelined.js';
 import { Tensor } from '../../tensor.js';
 import { seededRandom } from '../../kernels/gemm-test-support.js';
 import '../../index.js';
@@ -80,6 +81,32 @@ describe('wasm gemm epilogue', () => {
       setThreadMinMultiplyAdds(previous);
       setNumThreads(threads);
     }
+  });
+
+  it('starts each piece of a product cut into pieces of rows from its rows of the bias', () => {
+    const x = tensor([300, 600], 23);
+    const y = tensor([600, 300], 24);
+    const threads = getNumThreads();
+    const previous = setThreadMinMultiplyAdds(0);
+    const previousRows = setPipelinePieceRows(64);
+    const piped = pipelinedProducts();
+    try {
+      setNumThreads(2);
+      for (const bias of [tensor([300], 25), tensor([300, 1], 26), tensor([300, 300], 27)]) {
+        expectClose(wasmGemm(x, y, { bias }), cpuGemm(x, y, { bias }));
+      }
+      const start = tensor([300, 300], 28);
+      const wasmOut = Tensor.fromData(start.contiguousData().slice(), [300, 300]);
+      const cpuOut = Tensor.fromData(start.contiguousData().slice(), [300, 300]);
+      wasmGemm(x, y, { out: wasmOut, accumulate: true });
+      cpuGemm(x, y, { out: cpuOut, accumulate: true });
+      expectClose(wasmOut, cpuOut);
+    } finally {
+      setPipelinePieceRows(previousRows);
+      setThreadMinMultiplyAdds(previous);
+      setNumThreads(threads);
+    }
+    expect(pipelinedProducts() - piped).toBe(4);
   });
 
   it('fills every element of a large new output (which Node leaves uninitialized) with the product', () => {

@@ -5,6 +5,7 @@ import { getNumThreads, setNumThreads } from '../../threads/num-threads.js';
 import { gemmWasmBatched, wasmGemmThreaded, wasmGemmWorkerTasks } from './gemm-wasm.js';
 import { MAX_TASKS } from './task-pool.js';
 import { THREAD_MIN_MULTIPLY_ADDS, planGemm, setThreadMinMultiplyAdds } from './gemm-plan.js';
+import { pipelinedProducts, setPipelinePieceRows } from './gemm-pipelined.js';
 
 const initialThreads = getNumThreads();
 afterAll(() => setNumThreads(initialThreads));
@@ -110,6 +111,42 @@ describe('threaded WebAssembly gemm', () => {
     } finally {
       setThreadMinMultiplyAdds(previousThreshold);
     }
+  });
+
+  it('gives one thread\'s bits when a product runs in pieces of rows, its copies overlapping its compute (property)', () => {
+    const previousThreshold = setThreadMinMultiplyAdds(0);
+    const previousRows = setPipelinePieceRows(8);
+    const piped = pipelinedProducts();
+    try {
+      fc.assert(
+        fc.property(
+          fc.record({
+            m: fc.integer({ min: 16, max: 90 }), n: fc.integer({ min: 1, max: 70 }), k: fc.integer({ min: 1, max: 600 }),
+            aLayout: fc.constantFrom<Layout>('rowMajor', 'spaced'), bLayout: fc.constantFrom<Layout>('rowMajor', 'columnMajor', 'spaced'),
+            accumulate: fc.boolean(), seed: fc.integer(),
+          }),
+          (drawn) => {
+            const random = seededRandom(drawn.seed);
+            const { m, n, k } = drawn;
+            const product: Product = {
+              m, n, k, batches: 1, accumulate: drawn.accumulate,
+              a: makeOperand(m, k, 1, drawn.aLayout, false, random),
+              b: makeOperand(k, n, 1, drawn.bLayout, false, random),
+              initial: Float32Array.from({ length: 3 + m * n + 3 }, () => random() * 2 - 1),
+            };
+            const single = multiply(product, 1);
+            checkAgainstFloat64(product, single, random);
+            for (const threads of [2, 3]) expect(multiply(product, threads)).toEqual(single);
+          },
+        ),
+        { numRuns: 25, seed: 20261207 },
+      );
+    } finally {
+      setPipelinePieceRows(previousRows);
+      setThreadMinMultiplyAdds(previousThreshold);
+    }
+    // Two or three thread counts a product, 25 products: most of them in pieces.
+    expect(pipelinedProducts() - piped).toBeGreaterThanOrEqual(25);
   });
 
   it('has the workers run tasks of a big product, with the same bits as one thread', async () => {

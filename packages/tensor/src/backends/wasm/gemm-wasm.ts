@@ -15,8 +15,9 @@
  */
 import { type GemmBias, getNumThreads } from '../../backend.js';
 import { KC, MC, NC, NR, planGemm } from './gemm-plan.js';
+import { gemmPipelined } from './gemm-pipelined.js';
 import {
-  BATCH_PHASE, JOB, JOB_BYTES, PACK_PHASE, SCRATCH_BYTES, TILE_PHASE, heap, heapWords, load, planStaging, reserve, roundUp, stage,
+  BATCH_PHASE, JOB, JOB_BYTES, PACK_PHASE, SCRATCH_BYTES, TILE_PHASE, heap, heapWords, load, planStaging, reserve, roundUp, stage, writeBias,
 } from './wasm-heap.js';
 
 /**
@@ -125,6 +126,11 @@ function gemmWasmGroup(
   const plan = planGemm(m, n, k, batches, packBatches, wanted);
   const workers = plan.workers > 0 ? pool!.enlist(plan.workers) : 0;
   const split = plan.mode === 'split' && workers > 0;
+  if (split && batches === 1 && aColStride === 1 && gemmPipelined(
+    wasm, workers, m, n, k, a, aOffsets[0]!, aRowStride, b, bOffsets[0]!, bRowStride, bColStride, c, cOffset, accumulate, bias,
+  )) {
+    return true;
+  }
   const nPad = roundUp(n, NR);
 
   // Byte addresses; every region 16-byte aligned.
@@ -167,35 +173,6 @@ function gemmWasmGroup(
   }
   c.set(heap.subarray(cStart / 4, cStart / 4 + batches * m * n), cOffset);
   return true;
-}
-
-/**
- * Writes `bias`, broadcast to [m, n], over `batches` dense m×n products of
- * the heap from float index `start`: one row or one column is built, the
- * rest copied from it by doubling, which runs at memcpy speed.
- */
-function writeBias(bias: GemmBias, m: number, n: number, batches: number, start: number): void {
-  const { values, offset, rowStride, columnStride } = bias;
-  if (rowStride === 0) {
-    for (let j = 0; j < n; j++) heap[start + j] = values[offset + j * columnStride]!;
-    repeatForward(start, n, m * n);
-  } else {
-    for (let i = 0; i < m; i++) {
-      const row = start + i * n;
-      if (columnStride === 0) heap.fill(values[offset + i * rowStride]!, row, row + n);
-      else for (let j = 0; j < n; j++) heap[row + j] = values[offset + i * rowStride + j * columnStride]!;
-    }
-  }
-  repeatForward(start, m * n, batches * m * n);
-}
-
-/** Fills heap[start, start + total) with copies of its first `filled` floats. */
-function repeatForward(start: number, filled: number, total: number): void {
-  while (filled < total) {
-    const count = Math.min(filled, total - filled);
-    heap.copyWithin(start + filled, start, start + count);
-    filled += count;
-  }
 }
 
 /**

@@ -19,6 +19,7 @@ import { GEMM_WASM_BASE64, GEMM_WASM_MEMORY_FLAGS_OFFSET } from './gemm-wasm.gen
 import { fuseMultiplyAdds, relaxedSimdAvailable } from './gemm-fma.js';
 import { type WasmTask, WasmTaskPool } from './task-pool.js';
 import { instantiateThreaded } from './threaded-module.js';
+import type { GemmBias } from '../../backend.js';
 
 /** The task exports of gemm.wat (with attention-tasks.wat spliced in), by phase: what `pool.run` takes. */
 const TASK_NAMES = ['packTask', 'tileTask', 'batchTask', 'attentionForwardTask', 'attentionBackwardTask'] as const;
@@ -158,3 +159,31 @@ export function stage(
   }
 }
 
+/**
+ * Writes `bias`, broadcast to [m, n], over `batches` dense m×n products of
+ * the heap from float index `start`: one row or one column is built, the
+ * rest copied from it by doubling, which runs at memcpy speed.
+ */
+export function writeBias(bias: GemmBias, m: number, n: number, batches: number, start: number): void {
+  const { values, offset, rowStride, columnStride } = bias;
+  if (rowStride === 0) {
+    for (let j = 0; j < n; j++) heap[start + j] = values[offset + j * columnStride]!;
+    repeatForward(start, n, m * n);
+  } else {
+    for (let i = 0; i < m; i++) {
+      const row = start + i * n;
+      if (columnStride === 0) heap.fill(values[offset + i * rowStride]!, row, row + n);
+      else for (let j = 0; j < n; j++) heap[row + j] = values[offset + i * rowStride + j * columnStride]!;
+    }
+  }
+  repeatForward(start, m * n, batches * m * n);
+}
+
+/** Fills heap[start, start + total) with copies of its first `filled` floats. */
+function repeatForward(start: number, filled: number, total: number): void {
+  while (filled < total) {
+    const count = Math.min(filled, total - filled);
+    heap.copyWithin(start + filled, start, start + count);
+    filled += count;
+  }
+}

@@ -1,4 +1,4 @@
-import { add, mul, randn, relu, tensor } from '@strata/tensor';
+import { type Tensor, add, getKernel, mul, randn, registerKernel, relu, tensor, unregisterKernel } from '@strata/tensor';
 import { describe, expect, it } from 'vitest';
 import { grad } from './index.js';
 
@@ -85,6 +85,42 @@ describe('formulas that write into a gradient the pass owns', () => {
   it('relu overwrites a fresh incoming gradient, and still gives the right gradient', () => {
     const x = tensor([-1, 2, -3, 4], { requiresGrad: true });
     mul(relu(x), tensor([5, 6, 7, 8])).sum().backward();
+    expect(x.grad!.tolist()).toEqual([0, 6, 0, 8]);
+  });
+
+  /** Runs `body` with the in-place relu backward wrapped to record the gradients it wrote into. */
+  function recordInPlaceRelu(body: () => void): Tensor[] {
+    const inPlace = getKernel('reluBackward_');
+    const written: Tensor[] = [];
+    registerKernel('reluBackward_', (gradient, output) => {
+      const wrote = inPlace(gradient, output);
+      if (wrote) written.push(gradient);
+      return wrote;
+    }, { backend: 'ownership-test', override: true });
+    try {
+      body();
+    } finally {
+      unregisterKernel('reluBackward_', 'ownership-test');
+    }
+    return written;
+  }
+
+  it('relu overwrites a gradient that a reshape hands on as a view of a fresh one', () => {
+    const x = tensor([[-1, 2], [-3, 4]], { requiresGrad: true });
+    const written = recordInPlaceRelu(() => mul(relu(x).reshape(4), tensor([5, 6, 7, 8])).sum().backward());
+    expect(written).toHaveLength(1);
+    expect(written[0]!.base).not.toBeNull();
+    expect(x.grad!.tolist()).toEqual([[0, 6], [0, 8]]);
+    // The leaf gets a tensor of its own, never the view.
+    expect(x.grad!.base).toBeNull();
+  });
+
+  it('relu copies a view of the gradient the caller passed', () => {
+    const x = tensor([-1, 2, -3, 4], { requiresGrad: true });
+    const upstream = tensor([[5, 6], [7, 8]]);
+    const written = recordInPlaceRelu(() => relu(x).reshape(2, 2).backward(upstream));
+    expect(written).toHaveLength(0);
+    expect(upstream.tolist()).toEqual([[5, 6], [7, 8]]);
     expect(x.grad!.tolist()).toEqual([0, 6, 0, 8]);
   });
 

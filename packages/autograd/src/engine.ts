@@ -269,11 +269,16 @@ class GradientOwnership {
     this.foreign.add(gradient.storage);
   }
 
-  /** Whether this pass alone holds `gradient`, a whole contiguous storage of its own. */
+  /**
+   * Whether this pass alone holds `gradient`, a whole contiguous storage of
+   * its own, so a node may write into it. It may be a view (a reshape's
+   * backward hands on its input's gradient reshaped): what counts is that
+   * it covers its storage in order and that no other holder of the storage
+   * was delivered or handed out.
+   */
   owns(gradient: Tensor): boolean {
     const storage = gradient.storage;
-    if (this.foreign.has(storage) || this.deliveries.get(storage) !== 1) return false;
-    if (gradient.base !== null || gradient.offset !== 0) return false;
+    if (this.foreign.has(storage) || this.deliveries.get(storage) !== 1 || gradient.offset !== 0) return false;
     return storage.data.length === gradient.numel() && gradient.isContiguous();
   }
 
@@ -283,7 +288,8 @@ class GradientOwnership {
       // The conversion below makes a fresh tensor; still, a gradient someone else holds is not ours to give.
       return !this.foreign.has(gradient.storage) && this.deliveries.get(gradient.storage) === 1 && gradient.base === null && gradient.offset === 0;
     }
-    return this.owns(gradient);
+    // A leaf's .grad is never a view, as in PyTorch.
+    return this.owns(gradient) && gradient.base === null;
   }
 }
 
